@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The targets follow the data: ingest → decode → buffer (→ rollup → uplink), plus the CLI.
+// C libraries sit behind system-library shims; nothing above MQTTClient/SQLiteStore sees a pointer.
+let package = Package(
+  name: "ClassGate",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "classgate", targets: ["classgate"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+  ],
+  targets: [
+    // C shims
+    .systemLibrary(
+      name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CLinux"),
+
+    // Pure building blocks
+    .target(name: "JSON"),
+    .target(name: "TOML"),
+    .target(name: "DeviceModel"),
+
+    // Thin C wrappers
+    .target(name: "MQTTClient", dependencies: ["CMosquitto"]),
+    .target(name: "EventLoop", dependencies: ["CLinux"]),
+    .target(name: "SQLiteStore", dependencies: ["CSQLite"]),
+
+    // Stages
+    .target(name: "Decode", dependencies: ["DeviceModel", "JSON"]),
+    .target(name: "Buffer", dependencies: ["DeviceModel", "SQLiteStore"]),
+    .target(
+      name: "Ingest",
+      dependencies: [
+        "MQTTClient", "EventLoop", "Decode", "Buffer", "DeviceModel",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    .target(
+      name: "Agent",
+      dependencies: [
+        "Ingest", "Decode", "Buffer", "TOML", "MQTTClient",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    .executableTarget(
+      name: "classgate",
+      dependencies: [
+        "Agent", "Buffer", "DeviceModel", "JSON",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+
+    // Tests
+    .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+    .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+    .testTarget(name: "DecodeTests", dependencies: ["Decode", "DeviceModel", "JSON"]),
+    .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
+    .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
+    .testTarget(
+      name: "AgentTests",
+      dependencies: ["Agent", "Buffer", "SQLiteStore", "TestSupport", "classgate"]),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+  ],
+  swiftLanguageModes: [.v6]
+)

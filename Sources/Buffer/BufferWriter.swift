@@ -1,0 +1,345 @@
+import DeviceModel
+import SQLiteStore
+
+/// The single writer of the store. Collects decoded messages in memory and writes them in one
+/// transaction per `commit()`, with cached statements and in-memory id caches so a batch costs
+/// one INSERT per reading and nothing else per message.
+///
+/// Not Sendable: the ingest loop owns it.
+public final class BufferWriter {
+  public struct Limits: Sendable {
+    /// Dead letters kept (oldest go first); the per-reason counters are never trimmed.
+    public var maxDeadLetters: Int
+    /// Payload bytes kept per dead letter.
+    public var deadLetterPayloadBytes: Int
+    public init(maxDeadLetters: Int = 10_000, deadLetterPayloadBytes: Int = 512) {
+      self.maxDeadLetters = maxDeadLetters
+      self.deadLetterPayloadBytes = deadLetterPayloadBytes
+    }
+  }
+
+  /// What one commit wrote.
+  public struct CommitSummary: Sendable, Equatable {
+    public var messages = 0
+    public var readingsStored = 0
+    public var duplicateReadings = 0
+    public var eventsStored = 0
+    public var deadLetters = 0
+    public var statusChanges: [StatusChange] = []
+  }
+
+  public struct StatusChange: Sendable, Equatable {
+    public var device: String
+    public var status: DeviceStatus
+    public var cause: String
+  }
+
+  private enum Pending {
+    case decoded(DecodedMessage, receivedAt: EpochMillis)
+    case deadLetter(topic: String, payload: [UInt8], reason: DeadLetterReason, receivedAt: EpochMillis)
+    case stale(deviceID: Int64, key: String, silentMs: Int64, at: EpochMillis)
+  }
+
+  private struct DeviceState {
+    var id: Int64
+    var kind: DeviceKind
+    var room: String?
+    var profile: String
+    var status: DeviceStatus
+    var lastSeen: EpochMillis?
+  }
+
+  private let connection: Connection
+  private let limits: Limits
+  private var pending: [Pending] = []
+  private var devices: [String: DeviceState] = [:]
+  private var metricIDs: [String: Int64] = [:]
+
+  public init(connection: Connection, limits: Limits = Limits()) throws {
+    self.connection = connection
+    self.limits = limits
+    try loadCaches()
+  }
+
+  public var pendingCount: Int { pending.count }
+
+  public func add(_ message: DecodedMessage, receivedAt: EpochMillis) {
+    pending.append(.decoded(message, receivedAt: receivedAt))
+  }
+
+  public func addDeadLetter(
+    topic: String, payload: [UInt8], reason: DeadLetterReason, receivedAt: EpochMillis
+  ) {
+    pending.append(
+      .deadLetter(topic: topic, payload: payload, reason: reason, receivedAt: receivedAt))
+  }
+
+  /// Queues `stale` for online devices silent for longer than `staleAfterMs`; returns how many.
+  @discardableResult
+  public func sweepStale(now: EpochMillis, staleAfterMs: Int64) -> Int {
+    var count = 0
+    for (key, device) in devices where device.status == .online {
+      guard let lastSeen = device.lastSeen, now - lastSeen > staleAfterMs else { continue }
+      pending.append(.stale(deviceID: device.id, key: key, silentMs: now - lastSeen, at: now))
+      devices[key]?.status = .stale
+      count += 1
+    }
+    return count
+  }
+
+  /// Writes everything pending in one transaction. On error nothing is written and the batch stays
+  /// pending, so the caller can retry (e.g. after disk space returns) without losing it.
+  @discardableResult
+  public func commit(now: EpochMillis) throws -> CommitSummary {
+    let snapshot = devices
+    var summary = CommitSummary()
+    do {
+      try connection.transaction {
+        for item in pending { try write(item, into: &summary) }
+        try finishBatch(summary: summary, now: now)
+      }
+    } catch {
+      devices = snapshot
+      throw error
+    }
+    pending.removeAll(keepingCapacity: true)
+    return summary
+  }
+
+  /// Updates the heartbeat alone, so the CLI knows the agent lives while nothing arrives.
+  public func heartbeat(now: EpochMillis) throws {
+    try connection.transaction { try setMeta(MetaKey.agentHeartbeat, String(now)) }
+  }
+
+  public func setMeta(_ key: String, _ value: String) throws {
+    let statement = try connection.cachedStatement(
+      sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+    statement.bind(key, at: 1)
+    statement.bind(value, at: 2)
+    try statement.run()
+  }
+
+  // MARK: - Writing one pending item
+
+  private func write(_ item: Pending, into summary: inout CommitSummary) throws {
+    switch item {
+    case .decoded(let message, let receivedAt):
+      summary.messages += 1
+      let device = try upsertDevice(message.device, seenAt: receivedAt)
+      switch message.content {
+      case .readings(let readings):
+        try markOnlineIfNeeded(device, key: message.device.id, at: receivedAt, into: &summary)
+        for reading in readings {
+          let metric = try metricID(reading.metric)
+          if try insertReading(device: device, metric: metric, reading: reading) {
+            summary.readingsStored += 1
+            try updateLatest(device: device, metric: metric, reading: reading)
+          } else {
+            summary.duplicateReadings += 1
+          }
+        }
+      case .status(let status, let time):
+        try changeStatus(
+          device, key: message.device.id, to: status, at: time, cause: "reported", into: &summary)
+      case .event(let event):
+        try markOnlineIfNeeded(device, key: message.device.id, at: receivedAt, into: &summary)
+        if try insertEvent(device: device, event: event) { summary.eventsStored += 1 }
+      }
+    case .deadLetter(let topic, let payload, let reason, let receivedAt):
+      summary.messages += 1
+      summary.deadLetters += 1
+      try insertDeadLetter(topic: topic, payload: payload, reason: reason, at: receivedAt)
+    case .stale(let id, let key, let silentMs, let at):
+      try recordStatusChange(
+        deviceID: id, to: .stale, at: at, cause: "silent for \(silentMs / 1000) s")
+      summary.statusChanges.append(.init(device: key, status: .stale, cause: "silence"))
+    }
+  }
+
+  private func upsertDevice(_ identity: DeviceIdentity, seenAt: EpochMillis) throws -> Int64 {
+    if var state = devices[identity.id] {
+      let moved =
+        state.kind != identity.kind || (identity.room != nil && state.room != identity.room)
+        || state.profile != identity.profile
+      let statement = try connection.cachedStatement(
+        sql: moved
+          ? "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?), kind = ?, room = coalesce(?, room), profile = ? WHERE id = ?"
+          : "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?")
+      statement.bind(seenAt, at: 1)
+      if moved {
+        statement.bind(identity.kind.rawValue, at: 2)
+        statement.bind(identity.room, at: 3)
+        statement.bind(identity.profile, at: 4)
+        statement.bind(state.id, at: 5)
+        state.kind = identity.kind
+        state.room = identity.room ?? state.room
+        state.profile = identity.profile
+      } else {
+        statement.bind(state.id, at: 2)
+      }
+      try statement.run()
+      state.lastSeen = max(state.lastSeen ?? 0, seenAt)
+      devices[identity.id] = state
+      return state.id
+    }
+    let statement = try connection.cachedStatement(
+      sql: "INSERT INTO devices (key, kind, room, profile, last_seen, first_seen) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    statement.bind(identity.id, at: 1)
+    statement.bind(identity.kind.rawValue, at: 2)
+    statement.bind(identity.room, at: 3)
+    statement.bind(identity.profile, at: 4)
+    statement.bind(seenAt, at: 5)
+    statement.bind(seenAt, at: 6)
+    try statement.run()
+    let id = connection.lastInsertRowID
+    devices[identity.id] = DeviceState(
+      id: id, kind: identity.kind, room: identity.room, profile: identity.profile,
+      status: .unknown, lastSeen: seenAt)
+    return id
+  }
+
+  private func markOnlineIfNeeded(
+    _ device: Int64, key: String, at: EpochMillis, into summary: inout CommitSummary
+  ) throws {
+    guard devices[key]?.status != .online else { return }
+    try changeStatus(device, key: key, to: .online, at: at, cause: "data received", into: &summary)
+  }
+
+  private func changeStatus(
+    _ device: Int64, key: String, to status: DeviceStatus, at: EpochMillis, cause: String,
+    into summary: inout CommitSummary
+  ) throws {
+    guard devices[key]?.status != status else { return }
+    devices[key]?.status = status
+    try recordStatusChange(deviceID: device, to: status, at: at, cause: cause)
+    summary.statusChanges.append(.init(device: key, status: status, cause: cause))
+  }
+
+  private func recordStatusChange(
+    deviceID: Int64, to status: DeviceStatus, at: EpochMillis, cause: String
+  ) throws {
+    let update = try connection.cachedStatement(
+      sql: "UPDATE devices SET status = ?, status_since = ? WHERE id = ?")
+    update.bind(status.rawValue, at: 1)
+    update.bind(at, at: 2)
+    update.bind(deviceID, at: 3)
+    try update.run()
+    let insert = try connection.cachedStatement(
+      sql: "INSERT INTO status_changes (device, ts, status, cause) VALUES (?, ?, ?, ?)")
+    insert.bind(deviceID, at: 1)
+    insert.bind(at, at: 2)
+    insert.bind(status.rawValue, at: 3)
+    insert.bind(cause, at: 4)
+    try insert.run()
+  }
+
+  private func metricID(_ name: String) throws -> Int64 {
+    if let id = metricIDs[name] { return id }
+    let statement = try connection.cachedStatement(sql: "INSERT INTO metrics (name) VALUES (?)")
+    statement.bind(name, at: 1)
+    try statement.run()
+    let id = connection.lastInsertRowID
+    metricIDs[name] = id
+    return id
+  }
+
+  /// Returns false when the same (device, metric, time) is already stored: a redelivery.
+  private func insertReading(device: Int64, metric: Int64, reading: Reading) throws -> Bool {
+    let statement = try connection.cachedStatement(
+      sql: "INSERT OR IGNORE INTO readings (device, metric, ts, value) VALUES (?, ?, ?, ?)")
+    statement.bind(device, at: 1)
+    statement.bind(metric, at: 2)
+    statement.bind(reading.time, at: 3)
+    statement.bind(reading.value, at: 4)
+    try statement.run()
+    return connection.changes > 0
+  }
+
+  private func updateLatest(device: Int64, metric: Int64, reading: Reading) throws {
+    let statement = try connection.cachedStatement(
+      sql: """
+        INSERT INTO latest_values (device, metric, ts, value) VALUES (?, ?, ?, ?)
+        ON CONFLICT (device, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value
+        WHERE excluded.ts >= latest_values.ts
+        """)
+    statement.bind(device, at: 1)
+    statement.bind(metric, at: 2)
+    statement.bind(reading.time, at: 3)
+    statement.bind(reading.value, at: 4)
+    try statement.run()
+  }
+
+  private func insertEvent(device: Int64, event: DeviceEvent) throws -> Bool {
+    let statement = try connection.cachedStatement(
+      sql: "INSERT OR IGNORE INTO events (device, ts, type, data) VALUES (?, ?, ?, ?)")
+    statement.bind(device, at: 1)
+    statement.bind(event.time, at: 2)
+    statement.bind(event.type, at: 3)
+    statement.bind(event.data, at: 4)
+    try statement.run()
+    return connection.changes > 0
+  }
+
+  private func insertDeadLetter(
+    topic: String, payload: [UInt8], reason: DeadLetterReason, at: EpochMillis
+  ) throws {
+    let statement = try connection.cachedStatement(
+      sql: "INSERT INTO dead_letters (ts, topic, payload, payload_size, reason, detail) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    statement.bind(at, at: 1)
+    statement.bind(String(topic.prefix(256)), at: 2)
+    statement.bind(blob: Array(payload.prefix(limits.deadLetterPayloadBytes)), at: 3)
+    statement.bind(payload.count, at: 4)
+    statement.bind(reason.code.rawValue, at: 5)
+    statement.bind(reason.detail, at: 6)
+    try statement.run()
+    try increment(Counter.deadLetters(reason.code.rawValue), by: 1)
+  }
+
+  private func finishBatch(summary: CommitSummary, now: EpochMillis) throws {
+    try increment(Counter.messagesReceived, by: summary.messages)
+    try increment(Counter.readingsStored, by: summary.readingsStored)
+    try increment(Counter.duplicateReadings, by: summary.duplicateReadings)
+    try increment(Counter.eventsStored, by: summary.eventsStored)
+    try increment(Counter.deadLetters, by: summary.deadLetters)
+    if summary.deadLetters > 0 {
+      let trim = try connection.cachedStatement(
+        sql: "DELETE FROM dead_letters WHERE id <= (SELECT max(id) FROM dead_letters) - ?")
+      trim.bind(limits.maxDeadLetters, at: 1)
+      try trim.run()
+    }
+    try setMeta(MetaKey.agentHeartbeat, String(now))
+  }
+
+  private func increment(_ counter: String, by amount: Int) throws {
+    guard amount != 0 else { return }
+    let statement = try connection.cachedStatement(
+      sql: "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"
+    )
+    statement.bind(counter, at: 1)
+    statement.bind(amount, at: 2)
+    try statement.run()
+  }
+
+  private func loadCaches() throws {
+    let deviceRows = try connection.makeStatement(
+      sql: "SELECT id, key, kind, room, profile, status, last_seen FROM devices")
+    while try deviceRows.step() {
+      guard let key = deviceRows.text(1) else { continue }
+      devices[key] = DeviceState(
+        id: deviceRows.int64(0), kind: DeviceKind(rawValue: deviceRows.text(2) ?? "") ?? .other,
+        room: deviceRows.text(3), profile: deviceRows.text(4) ?? "",
+        status: DeviceStatus(rawValue: deviceRows.text(5) ?? "") ?? .unknown,
+        lastSeen: deviceRows.optionalInt64(6))
+    }
+    let metricRows = try connection.makeStatement(sql: "SELECT id, name FROM metrics")
+    while try metricRows.step() {
+      if let name = metricRows.text(1) { metricIDs[name] = metricRows.int64(0) }
+    }
+  }
+}
+
+@available(*, unavailable)
+extension BufferWriter: Sendable {}

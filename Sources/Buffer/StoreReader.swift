@@ -1,0 +1,226 @@
+import DeviceModel
+import SQLiteStore
+
+/// What a device looks like to a technician.
+public struct DeviceSummary: Sendable, Equatable {
+  public struct Value: Sendable, Equatable {
+    public var metric: String
+    public var value: Double
+    public var time: EpochMillis
+  }
+
+  public var id: String
+  public var kind: DeviceKind
+  public var room: String?
+  public var profile: String
+  public var status: DeviceStatus
+  public var statusSince: EpochMillis?
+  public var lastSeen: EpochMillis?
+  public var firstSeen: EpochMillis
+  /// Latest value per metric, by metric name.
+  public var values: [Value]
+}
+
+public struct StatusChangeRecord: Sendable, Equatable {
+  public var time: EpochMillis
+  public var status: DeviceStatus
+  public var cause: String
+}
+
+public struct EventRecord: Sendable, Equatable {
+  public var time: EpochMillis
+  public var type: String
+  public var data: String
+}
+
+public struct DeadLetterRecord: Sendable, Equatable {
+  public var time: EpochMillis
+  public var topic: String
+  public var payloadPrefix: [UInt8]
+  public var payloadSize: Int
+  public var reason: String
+  public var detail: String
+}
+
+public struct DeviceFilter: Sendable, Equatable {
+  public var room: String?
+  public var kind: DeviceKind?
+  public var status: DeviceStatus?
+  public init(room: String? = nil, kind: DeviceKind? = nil, status: DeviceStatus? = nil) {
+    self.room = room
+    self.kind = kind
+    self.status = status
+  }
+}
+
+/// Read-only queries for the CLI. Every filter is a bound parameter.
+public final class StoreReader {
+  private let connection: Connection
+
+  public init(path: String) throws {
+    connection = try StoreFile.openForReading(path: path)
+  }
+
+  /// Wraps an open connection (tests, or a command that already holds one).
+  public init(connection: Connection) {
+    self.connection = connection
+  }
+
+  public func devices(matching filter: DeviceFilter = DeviceFilter()) throws -> [DeviceSummary] {
+    let statement = try connection.makeStatement(
+      sql: """
+        SELECT id, key, kind, room, profile, status, status_since, last_seen, first_seen FROM devices
+        WHERE (?1 IS NULL OR room = ?1) AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR status = ?3)
+        ORDER BY coalesce(room, '~'), key
+        """)
+    statement.bind(filter.room, at: 1)
+    statement.bind(filter.kind?.rawValue, at: 2)
+    statement.bind(filter.status?.rawValue, at: 3)
+    var rows: [(Int64, DeviceSummary)] = []
+    while try statement.step() {
+      rows.append((statement.int64(0), summary(from: statement)))
+    }
+    let values = try latestValues(onlyDevice: rows.count == 1 ? rows[0].0 : nil)
+    return rows.map { id, device in
+      var device = device
+      device.values = values[id] ?? []
+      return device
+    }
+  }
+
+  public func device(id key: String) throws -> DeviceSummary? {
+    let statement = try connection.makeStatement(
+      sql:
+        "SELECT id, key, kind, room, profile, status, status_since, last_seen, first_seen FROM devices WHERE key = ?"
+    )
+    statement.bind(key, at: 1)
+    guard try statement.step() else { return nil }
+    let id = statement.int64(0)
+    var device = summary(from: statement)
+    device.values = try latestValues(onlyDevice: id)[id] ?? []
+    return device
+  }
+
+  public func statusChanges(device key: String, limit: Int = 20) throws -> [StatusChangeRecord] {
+    let statement = try connection.makeStatement(
+      sql: """
+        SELECT s.ts, s.status, s.cause FROM status_changes s JOIN devices d ON d.id = s.device
+        WHERE d.key = ? ORDER BY s.ts DESC, s.id DESC LIMIT ?
+        """)
+    statement.bind(key, at: 1)
+    statement.bind(limit, at: 2)
+    var records: [StatusChangeRecord] = []
+    while try statement.step() {
+      records.append(
+        StatusChangeRecord(
+          time: statement.int64(0),
+          status: DeviceStatus(rawValue: statement.text(1) ?? "") ?? .unknown,
+          cause: statement.text(2) ?? ""))
+    }
+    return records
+  }
+
+  public func events(device key: String, limit: Int = 20) throws -> [EventRecord] {
+    let statement = try connection.makeStatement(
+      sql: """
+        SELECT e.ts, e.type, e.data FROM events e JOIN devices d ON d.id = e.device
+        WHERE d.key = ? ORDER BY e.ts DESC, e.id DESC LIMIT ?
+        """)
+    statement.bind(key, at: 1)
+    statement.bind(limit, at: 2)
+    var records: [EventRecord] = []
+    while try statement.step() {
+      records.append(
+        EventRecord(
+          time: statement.int64(0), type: statement.text(1) ?? "", data: statement.text(2) ?? ""))
+    }
+    return records
+  }
+
+  public func deadLetters(limit: Int = 50) throws -> [DeadLetterRecord] {
+    let statement = try connection.makeStatement(
+      sql:
+        "SELECT ts, topic, payload, payload_size, reason, detail FROM dead_letters ORDER BY id DESC LIMIT ?"
+    )
+    statement.bind(limit, at: 1)
+    var records: [DeadLetterRecord] = []
+    while try statement.step() {
+      records.append(
+        DeadLetterRecord(
+          time: statement.int64(0), topic: statement.text(1) ?? "", payloadPrefix: statement.blob(2),
+          payloadSize: statement.int(3), reason: statement.text(4) ?? "",
+          detail: statement.text(5) ?? ""))
+    }
+    return records
+  }
+
+  public func counters() throws -> [String: Int64] {
+    let statement = try connection.makeStatement(sql: "SELECT name, value FROM counters")
+    var counters: [String: Int64] = [:]
+    while try statement.step() {
+      if let name = statement.text(0) { counters[name] = statement.int64(1) }
+    }
+    return counters
+  }
+
+  public func meta(_ key: String) throws -> String? {
+    let statement = try connection.makeStatement(sql: "SELECT value FROM meta WHERE key = ?")
+    statement.bind(key, at: 1)
+    return try statement.step() ? statement.text(0) : nil
+  }
+
+  /// Number of stored readings, optionally for one device (tests and diagnostics).
+  public func readingCount(device key: String? = nil) throws -> Int {
+    let statement = try connection.makeStatement(
+      sql: """
+        SELECT count(*) FROM readings WHERE ?1 IS NULL OR device = (SELECT id FROM devices WHERE key = ?1)
+        """)
+    statement.bind(key, at: 1)
+    _ = try statement.step()
+    return statement.int(0)
+  }
+
+  /// Stored values of one metric of one device, oldest first (tests and diagnostics).
+  public func readings(device key: String, metric: String) throws -> [Reading] {
+    let statement = try connection.makeStatement(
+      sql: """
+        SELECT r.ts, r.value FROM readings r
+        WHERE r.device = (SELECT id FROM devices WHERE key = ?) AND r.metric = (SELECT id FROM metrics WHERE name = ?)
+        ORDER BY r.ts
+        """)
+    statement.bind(key, at: 1)
+    statement.bind(metric, at: 2)
+    var readings: [Reading] = []
+    while try statement.step() {
+      readings.append(Reading(metric: metric, value: statement.double(1), time: statement.int64(0)))
+    }
+    return readings
+  }
+
+  private func summary(from row: Statement) -> DeviceSummary {
+    DeviceSummary(
+      id: row.text(1) ?? "", kind: DeviceKind(rawValue: row.text(2) ?? "") ?? .other,
+      room: row.text(3), profile: row.text(4) ?? "",
+      status: DeviceStatus(rawValue: row.text(5) ?? "") ?? .unknown,
+      statusSince: row.optionalInt64(6), lastSeen: row.optionalInt64(7), firstSeen: row.int64(8),
+      values: [])
+  }
+
+  private func latestValues(onlyDevice: Int64?) throws -> [Int64: [DeviceSummary.Value]] {
+    let statement = try connection.makeStatement(
+      sql: """
+        SELECT l.device, m.name, l.value, l.ts FROM latest_values l JOIN metrics m ON m.id = l.metric
+        WHERE ?1 IS NULL OR l.device = ?1 ORDER BY l.device, m.name
+        """)
+    statement.bind(onlyDevice, at: 1)
+    var values: [Int64: [DeviceSummary.Value]] = [:]
+    while try statement.step() {
+      values[statement.int64(0), default: []].append(
+        .init(metric: statement.text(1) ?? "", value: statement.double(2), time: statement.int64(3)))
+    }
+    return values
+  }
+}
+
+@available(*, unavailable)
+extension StoreReader: Sendable {}

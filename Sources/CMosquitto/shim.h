@@ -1,0 +1,3 @@
+#include <mosquitto.h>
+// MQTT 5 constants (MQTT_PROP_*, MQTT_RC_*) live here, and mosquitto.h does not include it.
+#include <mqtt_protocol.h>

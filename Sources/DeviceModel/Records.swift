@@ -1,0 +1,91 @@
+/// Milliseconds since the Unix epoch: compact in SQLite (integer varint) and exact.
+public typealias EpochMillis = Int64
+
+/// One numeric sample.
+public struct Reading: Sendable, Equatable {
+  public var metric: String
+  public var value: Double
+  public var time: EpochMillis
+
+  public init(metric: String, value: Double, time: EpochMillis) {
+    self.metric = metric
+    self.value = value
+    self.time = time
+  }
+}
+
+/// Something that happened at a device (a card scan, a button, an error). `data` is compact JSON.
+public struct DeviceEvent: Sendable, Equatable {
+  public var type: String
+  public var time: EpochMillis
+  public var data: String
+
+  public init(type: String, time: EpochMillis, data: String) {
+    self.type = type
+    self.time = time
+    self.data = data
+  }
+}
+
+/// Who sent a message, as far as the topic tells.
+public struct DeviceIdentity: Sendable, Equatable {
+  public var id: String
+  public var kind: DeviceKind
+  public var room: String?
+  public var profile: String
+
+  public init(id: String, kind: DeviceKind, room: String?, profile: String) {
+    self.id = id
+    self.kind = kind
+    self.room = room
+    self.profile = profile
+  }
+}
+
+/// What one MQTT message means in the canonical model.
+public struct DecodedMessage: Sendable, Equatable {
+  public enum Content: Sendable, Equatable {
+    case readings([Reading])
+    case status(DeviceStatus, time: EpochMillis)
+    case event(DeviceEvent)
+  }
+
+  public var device: DeviceIdentity
+  public var content: Content
+
+  public init(device: DeviceIdentity, content: Content) {
+    self.device = device
+    self.content = content
+  }
+}
+
+/// Why a message could not be used. `code` is a stable label for counters and metrics.
+public struct DeadLetterReason: Error, Sendable, Equatable, CustomStringConvertible {
+  public enum Code: String, Sendable, CaseIterable {
+    case unknownTopic = "unknown_topic"
+    case invalidDeviceID = "invalid_device_id"
+    case malformedPayload = "malformed_payload"
+    case wrongType = "wrong_type"
+    case payloadTooLarge = "payload_too_large"
+    case invalidTimestamp = "invalid_timestamp"
+    case invalidValue = "invalid_value"
+  }
+
+  public var code: Code
+  public var detail: String
+
+  public init(_ code: Code, _ detail: String) {
+    self.code = code
+    self.detail = detail
+  }
+
+  public var description: String { "\(code.rawValue): \(detail)" }
+}
+
+/// The outcome of decoding one message.
+public enum DecodeResult: Sendable, Equatable {
+  case decoded(DecodedMessage)
+  /// Recognised but deliberately not stored (e.g. a bridge's own topics).
+  case ignored
+  case deadLetter(DeadLetterReason)
+}

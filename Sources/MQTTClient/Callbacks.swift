@@ -1,0 +1,72 @@
+import CMosquitto
+
+/// Where libmosquitto's callbacks leave what they saw. The callbacks only run inside
+/// `mosquitto_loop_read/write/misc`, which the owning connection calls on its own thread,
+/// so this needs no lock. It must outlive the `mosquitto` handle (see MQTTConnection.deinit).
+final class CallbackSink {
+  var messages: [MQTTMessage] = []
+  var events: [MQTTEvent] = []
+  var connected = false
+
+  var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+  static func from(_ pointer: UnsafeMutableRawPointer?) -> CallbackSink {
+    Unmanaged<CallbackSink>.fromOpaque(pointer!).takeUnretainedValue()
+  }
+
+  func install(on handle: OpaquePointer) {
+    mosquitto_connect_with_flags_callback_set(handle, onConnect)
+    mosquitto_disconnect_callback_set(handle, onDisconnect)
+    mosquitto_message_callback_set(handle, onMessage)
+    mosquitto_publish_callback_set(handle, onPublish)
+    mosquitto_subscribe_callback_set(handle, onSubscribe)
+  }
+}
+
+// The trampolines: @convention(c), no captures; they copy what they need out of C memory at once.
+
+private func onConnect(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, rc: Int32, flags: Int32) {
+  let sink = CallbackSink.from(context)
+  if rc == 0 {
+    sink.connected = true
+    sink.events.append(.connected(sessionPresent: flags & 1 == 1))
+  } else {
+    sink.events.append(.refused(reason: String(cString: mosquitto_connack_string(rc))))
+  }
+}
+
+private func onDisconnect(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, rc: Int32) {
+  let sink = CallbackSink.from(context)
+  sink.connected = false
+  let reason = rc == 0 ? "closed by us" : String(cString: mosquitto_strerror(rc))
+  sink.events.append(.disconnected(reason: reason))
+}
+
+private func onMessage(
+  _: OpaquePointer?, _ context: UnsafeMutableRawPointer?,
+  _ message: UnsafePointer<mosquitto_message>?
+) {
+  guard let message = message?.pointee, let topic = message.topic else { return }
+  let count = Int(message.payloadlen)
+  let payload: [UInt8] =
+    if count > 0, let bytes = message.payload {
+      Array(UnsafeRawBufferPointer(start: bytes, count: count))
+    } else {
+      []
+    }
+  CallbackSink.from(context).messages.append(
+    MQTTMessage(
+      topic: String(cString: topic), payload: payload, qos: message.qos, retained: message.retain))
+}
+
+private func onPublish(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, mid: Int32) {
+  CallbackSink.from(context).events.append(.published(messageID: mid))
+}
+
+private func onSubscribe(
+  _: OpaquePointer?, _ context: UnsafeMutableRawPointer?, mid: Int32, count: Int32,
+  granted: UnsafePointer<Int32>?
+) {
+  let qos = granted.map { Array(UnsafeBufferPointer(start: $0, count: Int(count))) } ?? []
+  CallbackSink.from(context).events.append(.subscribed(messageID: mid, grantedQoS: qos))
+}

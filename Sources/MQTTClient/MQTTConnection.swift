@@ -1,0 +1,274 @@
+import CMosquitto
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A libmosquitto client whose network loop the owner drives, so that it decides when bytes go out.
+///
+/// libmosquitto 2.0.11 queues a QoS 1 PUBACK *before* `on_message` runs; in threaded mode the queue only
+/// reaches the socket in `mosquitto_loop_write`. So an owner can read a batch (`read`), commit it, and
+/// only then `flush()` — the broker then redelivers anything a crash lost. Nothing here writes on its
+/// own, except the blocking TCP connect and the CONNECT packet's first write.
+///
+/// Not Sendable: one thread owns it and calls every method.
+public final class MQTTConnection {
+  public enum State: Sendable, Equatable {
+    /// Waiting until `nextAttemptMs` (monotonic) to try again.
+    case disconnected(nextAttemptMs: Int64)
+    /// TCP up, CONNECT sent, waiting for CONNACK.
+    case connecting
+    case connected
+    /// `close()` was called.
+    case closed
+  }
+
+  public let options: MQTTOptions
+  public private(set) var state: State = .disconnected(nextAttemptMs: 0)
+  /// The last connect failure, refusal or loss, for status displays.
+  public private(set) var lastError: String?
+  private var failedAttempts = 0
+  private var subscriptions: [(filter: String, qos: Int32)] = []
+  private var handle: OpaquePointer
+  private let sink = CallbackSink()
+  private var randomState: UInt64
+
+  public init(options: MQTTOptions) throws(MQTTError) {
+    _ = Library.initialised
+    self.options = options
+    // Swift seeds String hashing per process, which is all the jitter needs.
+    self.randomState = UInt64(bitPattern: Int64(options.clientID.hashValue)) | 1
+    guard let handle = mosquitto_new(options.clientID, options.cleanSession, sink.opaque) else {
+      throw MQTTError(code: MOSQ_ERR_ERRNO.rawValue, operation: "creating the MQTT client")
+    }
+    self.handle = handle
+    sink.install(on: handle)
+    do throws(MQTTError) {
+      try configure()
+    } catch {
+      mosquitto_destroy(handle)
+      throw error
+    }
+  }
+
+  deinit {
+    mosquitto_destroy(handle)
+  }
+
+  private func configure() throws(MQTTError) {
+    try check(mosquitto_threaded_set(handle, true), "enabling owner-driven network loop")
+    let version = options.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
+    try check(
+      mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, version),
+      "setting the MQTT protocol version")
+    if options.username != nil || options.password != nil {
+      try check(
+        mosquitto_username_pw_set(handle, options.username, options.password), "setting credentials")
+    }
+    if let will = options.will {
+      let rc = will.payload.withUnsafeBytes { bytes in
+        mosquitto_will_set(
+          handle, will.topic, Int32(bytes.count), bytes.baseAddress, will.qos, will.retain)
+      }
+      try check(rc, "setting the Last Will on \(will.topic)")
+    }
+    if let tls = options.tls {
+      try check(
+        mosquitto_tls_set(handle, tls.caFile, nil, tls.certFile, tls.keyFile, nil),
+        "loading TLS files (CA \(tls.caFile))")
+      // 1 = SSL_VERIFY_PEER: the server certificate must chain to the configured CA.
+      try check(mosquitto_tls_opts_set(handle, 1, nil, nil), "requiring server verification")
+      try check(mosquitto_tls_insecure_set(handle, false), "requiring host name verification")
+    }
+  }
+
+  /// Filters to (re-)subscribe on every successful connect.
+  public func subscribe(_ filter: String, qos: Int32) {
+    subscriptions.append((filter, qos))
+    if state == .connected { sendSubscribe(filter: filter, qos: qos) }
+  }
+
+  /// The socket to poll, or nil while there is none.
+  public var socketDescriptor: Int32? {
+    let fd = mosquitto_socket(handle)
+    return fd >= 0 ? fd : nil
+  }
+
+  /// True when queued packets wait for `flush()`.
+  public var wantsWrite: Bool { mosquitto_want_write(handle) }
+
+  /// Milliseconds until `maintain` next has work (a reconnect attempt), for the owner's poll timeout.
+  public func millisecondsUntilNextAttempt(nowMs: Int64) -> Int64? {
+    if case .disconnected(let next) = state { return max(0, next - nowMs) }
+    return nil
+  }
+
+  /// Connects when due, and runs keepalive. Call on every loop turn.
+  public func maintain(nowMs: Int64) {
+    switch state {
+    case .closed:
+      return
+    case .disconnected(let next):
+      guard nowMs >= next else { return }
+      attemptConnect(nowMs: nowMs)
+    case .connecting, .connected:
+      let rc = mosquitto_loop_misc(handle)
+      if rc != MOSQ_ERR_SUCCESS.rawValue { lost(reason: describe(rc), nowMs: nowMs) }
+    }
+    processEvents(nowMs: nowMs)
+  }
+
+  /// Reads while the socket has data, up to `maxMessages` new messages. Queues PUBACKs, sends nothing.
+  public func read(maxMessages: Int, nowMs: Int64) {
+    guard let fd = socketDescriptor else { return }
+    let start = sink.messages.count
+    repeat {
+      let rc = mosquitto_loop_read(handle, 1)
+      if rc != MOSQ_ERR_SUCCESS.rawValue {
+        lost(reason: describe(rc), nowMs: nowMs)
+        break
+      }
+    } while sink.messages.count - start < maxMessages && Self.isReadable(fd)
+    processEvents(nowMs: nowMs)
+  }
+
+  /// Writes everything queued: PUBACKs for what was read, SUBSCRIBEs, PINGREQs, publishes.
+  public func flush(nowMs: Int64) {
+    guard socketDescriptor != nil, wantsWrite else { return }
+    let rc = mosquitto_loop_write(handle, 1)
+    if rc != MOSQ_ERR_SUCCESS.rawValue { lost(reason: describe(rc), nowMs: nowMs) }
+    processEvents(nowMs: nowMs)
+  }
+
+  /// Messages received since the last call.
+  public func takeMessages() -> [MQTTMessage] {
+    defer { sink.messages.removeAll(keepingCapacity: true) }
+    return sink.messages
+  }
+
+  public var pendingMessageCount: Int { sink.messages.count }
+
+  /// Connection events since the last call.
+  public func takeEvents() -> [MQTTEvent] {
+    defer { sink.events.removeAll(keepingCapacity: true) }
+    return sink.events
+  }
+
+  /// Queues a publish; `flush` sends it. Returns the message id that `.published` will carry.
+  @discardableResult
+  public func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool) throws(MQTTError)
+    -> Int32
+  {
+    var messageID: Int32 = 0
+    let rc = payload.withUnsafeBytes { bytes in
+      mosquitto_publish(handle, &messageID, topic, Int32(bytes.count), bytes.baseAddress, qos, retain)
+    }
+    try check(rc, "publishing to \(topic)")
+    return messageID
+  }
+
+  /// Sends DISCONNECT (so the broker does not fire our Will) and closes the socket.
+  public func close() {
+    guard state != .closed else { return }
+    if state == .connected {
+      mosquitto_disconnect(handle)
+      _ = mosquitto_loop_write(handle, 1)
+    }
+    state = .closed
+    _ = takeEvents()
+  }
+
+  // MARK: - Internals
+
+  private func attemptConnect(nowMs: Int64) {
+    var properties: OpaquePointer? = nil
+    defer { mosquitto_property_free_all(&properties) }
+    let rc: Int32
+    if options.protocolVersion == .v5 {
+      mosquitto_property_add_int32(
+        &properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue),
+        options.cleanSession ? 0 : options.sessionExpirySeconds)
+      mosquitto_property_add_int16(
+        &properties, Int32(MQTT_PROP_RECEIVE_MAXIMUM.rawValue), options.receiveMaximum)
+      rc = mosquitto_connect_bind_v5(
+        handle, options.host, options.port, options.keepAliveSeconds, nil, properties)
+    } else {
+      rc = mosquitto_connect(handle, options.host, options.port, options.keepAliveSeconds)
+    }
+    if rc == MOSQ_ERR_SUCCESS.rawValue {
+      state = .connecting
+      // The CONNECT packet carries no PUBACKs, so sending it now is always safe.
+      _ = mosquitto_loop_write(handle, 1)
+    } else {
+      scheduleRetry(reason: describe(rc), nowMs: nowMs)
+    }
+  }
+
+  private func processEvents(nowMs: Int64) {
+    for event in sink.events {
+      switch event {
+      case .connected:
+        state = .connected
+        failedAttempts = 0
+        lastError = nil
+        for subscription in subscriptions {
+          sendSubscribe(filter: subscription.filter, qos: subscription.qos)
+        }
+      case .refused(let reason):
+        scheduleRetry(reason: "broker refused the connection: \(reason)", nowMs: nowMs)
+      case .disconnected(let reason):
+        if state != .closed, !isDisconnected { scheduleRetry(reason: reason, nowMs: nowMs) }
+      default:
+        break
+      }
+    }
+  }
+
+  private var isDisconnected: Bool {
+    if case .disconnected = state { return true }
+    return false
+  }
+
+  private func lost(reason: String, nowMs: Int64) {
+    // libmosquitto has already closed the socket and queued `.disconnected` through on_disconnect.
+    if state != .closed, !isDisconnected { scheduleRetry(reason: reason, nowMs: nowMs) }
+  }
+
+  private func scheduleRetry(reason: String, nowMs: Int64) {
+    lastError = reason
+    let delay = options.reconnectDelay.delayMs(attempt: failedAttempts, random: nextRandom())
+    failedAttempts += 1
+    state = .disconnected(nextAttemptMs: nowMs + delay)
+  }
+
+  private func sendSubscribe(filter: String, qos: Int32) {
+    // On failure the connection is gone; the next connect subscribes again.
+    if options.protocolVersion == .v5 {
+      // Retained messages only for new subscriptions: a reconnect does not replay every status.
+      let sendRetainedIfNew = Int32(MQTT_SUB_OPT_SEND_RETAIN_NEW.rawValue)
+      _ = mosquitto_subscribe_v5(handle, nil, filter, qos, sendRetainedIfNew, nil)
+    } else {
+      _ = mosquitto_subscribe(handle, nil, filter, qos)
+    }
+  }
+
+  private func describe(_ rc: Int32) -> String {
+    MQTTError(code: rc, operation: "\(options.host):\(options.port)").description
+  }
+
+  private func nextRandom() -> Double {
+    // xorshift: jitter needs no cryptographic randomness.
+    randomState ^= randomState << 13
+    randomState ^= randomState >> 7
+    randomState ^= randomState << 17
+    return Double(randomState % 1_000_000) / 1_000_000
+  }
+
+  private static func isReadable(_ fd: Int32) -> Bool {
+    var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    return poll(&descriptor, 1, 0) > 0
+  }
+}
+
+@available(*, unavailable)
+extension MQTTConnection: Sendable {}

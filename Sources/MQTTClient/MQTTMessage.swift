@@ -1,0 +1,25 @@
+/// A received message, copied out of libmosquitto (which frees its buffers after the callback).
+public struct MQTTMessage: Sendable, Equatable {
+  public var topic: String
+  public var payload: [UInt8]
+  public var qos: Int32
+  public var retained: Bool
+
+  public init(topic: String, payload: [UInt8], qos: Int32, retained: Bool) {
+    self.topic = topic
+    self.payload = payload
+    self.qos = qos
+    self.retained = retained
+  }
+}
+
+/// What happened on the connection since the caller last asked.
+public enum MQTTEvent: Sendable, Equatable {
+  case connected(sessionPresent: Bool)
+  /// The broker refused the connection (bad credentials, not authorised, …).
+  case refused(reason: String)
+  case disconnected(reason: String)
+  /// A QoS 1 publish was acknowledged by the broker (QoS 0: written to the socket).
+  case published(messageID: Int32)
+  case subscribed(messageID: Int32, grantedQoS: [Int32])
+}
