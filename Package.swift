@@ -42,13 +42,13 @@ let package = Package(
     .target(
       name: "Agent",
       dependencies: [
-        "Ingest", "Decode", "Buffer", "TOML", "MQTTClient",
+        "Ingest", "Decode", "Buffer", "TOML", "MQTTClient", "EventLoop", "DeviceModel",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(
       name: "classgate",
       dependencies: [
-        "Agent", "Buffer", "DeviceModel", "JSON",
+        "Agent", "Buffer", "DeviceModel", "JSON", "EventLoop",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -62,7 +62,7 @@ let package = Package(
     .testTarget(
       name: "AgentTests",
       dependencies: ["Agent", "Buffer", "SQLiteStore", "TestSupport", "classgate"]),
-    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["MQTTClient"], path: "Tests/TestSupport"),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -17,8 +17,9 @@ extension JSONValue {
   /// The number as an `Int` only when that is exact, so a timestamp like 1764380000123 never
   /// silently loses precision and 27.4 is not truncated to 27.
   public var intValue: Int? {
-    guard case .number(let number) = self, number.rounded(.towardZero) == number,
-      number.magnitude <= 9_007_199_254_740_992
+    // Range first: converting a non-finite or huge Double to Int would trap.
+    guard case .number(let number) = self, number.magnitude <= 9_007_199_254_740_992,
+      Double(Int(number)) == number
     else { return nil }
     return Int(number)
   }

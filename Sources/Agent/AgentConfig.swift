@@ -1,0 +1,188 @@
+import Buffer
+import Decode
+import Ingest
+import Logging
+import MQTTClient
+import TOML
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The agent's whole configuration: one TOML file, every key overridable by environment
+/// (`CLASSGATE_<SECTION>_<KEY>`). See docs/configuration.md for each key.
+public struct AgentConfig: Sendable {
+  public var file: String
+  public var schoolID: String
+  public var timeZone: String
+  public var broker: MQTTOptions
+  public var brokerQoS: Int32
+  public var nativePrefix: String
+  public var storePath: String
+  public var durability: StoreFile.Durability
+  public var ingest: IngestSettings
+  public var decodeLimits: DecodeLimits
+  public var bufferLimits: BufferWriter.Limits
+  public var logLevel: Logger.Level
+
+  /// The keys each section accepts; anything else in the file is reported as unknown.
+  static let knownKeys: [String: [String]] = [
+    "": ["school_id", "time_zone"],
+    "local_broker": [
+      "host", "port", "client_id", "username", "password_file", "protocol", "keepalive_s", "qos",
+      "receive_maximum", "reconnect_min_ms", "reconnect_max_ms",
+    ],
+    "native": ["prefix"],
+    "store": [
+      "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters",
+    ],
+    "devices": ["stale_after_s"],
+    "ingest": ["max_payload_bytes"],
+    "log": ["level"],
+  ]
+
+  /// Reads and validates `path`. Every problem is reported at once, each naming file, line and key.
+  public static func load(path: String, environment: [String: String]) throws(ConfigError)
+    -> AgentConfig
+  {
+    let name = path.split(separator: "/").last.map(String.init) ?? path
+    let text: String
+    switch readTextFile(path) {
+    case .success(let contents): text = contents
+    case .failure(let failure):
+      throw ConfigError(problems: [.init(location: path, key: "", message: failure.message)])
+    }
+    let root: TOMLTable
+    do throws(TOMLError) {
+      root = try TOMLParser.parse(text)
+    } catch {
+      throw ConfigError(problems: [
+        .init(location: "\(name) line \(error.line)", key: "", message: error.message)
+      ])
+    }
+    var reader = ConfigReader(file: name, root: root, environment: environment)
+    let config = read(&reader, path: path)
+    reader.rejectUnknownKeys(known: knownKeys)
+    guard reader.problems.isEmpty, let config else {
+      throw ConfigError(problems: reader.problems)
+    }
+    return config
+  }
+
+  private static func read(_ reader: inout ConfigReader, path: String) -> AgentConfig? {
+    let schoolID = reader.string("school_id", default: nil)
+    if schoolID == nil {
+      reader.report("school_id", "is required (e.g. school_id = \"hcm-q1-th-01\")")
+    } else if let schoolID, !isValidSchoolID(schoolID) {
+      reader.report("school_id", "expected 1-64 letters, digits, '-' or '_'")
+    }
+    let timeZone = reader.string("time_zone", default: "Asia/Ho_Chi_Minh") ?? "Asia/Ho_Chi_Minh"
+    if !timeZone.contains(".."), access("/usr/share/zoneinfo/\(timeZone)", R_OK) != 0 {
+      reader.report("time_zone", "expected an IANA time zone such as \"Asia/Ho_Chi_Minh\", found \"\(timeZone.prefix(40))\"")
+    }
+
+    let host = reader.string("local_broker.host", default: "127.0.0.1") ?? "127.0.0.1"
+    let port = reader.integer("local_broker.port", default: 1883, range: 1...65535)
+    let clientID =
+      reader.string("local_broker.client_id", default: nil) ?? "classgate-\(schoolID ?? "agent")"
+    let username = reader.string("local_broker.username", default: nil)
+    let password = readPassword(&reader)
+    let version = reader.choice(
+      "local_broker.protocol", default: MQTTOptions.ProtocolVersion.v5,
+      among: MQTTOptions.ProtocolVersion.allCases)
+    let keepalive = reader.integer("local_broker.keepalive_s", default: 30, range: 5...3600)
+    let qos = reader.integer("local_broker.qos", default: 1, range: 0...1)
+    let receiveMaximum = reader.integer(
+      "local_broker.receive_maximum", default: version == .v5 ? 1000 : 20, range: 1...65535)
+    let reconnectMin = reader.integer(
+      "local_broker.reconnect_min_ms", default: 500, range: 10...60_000)
+    let reconnectMax = reader.integer(
+      "local_broker.reconnect_max_ms", default: 30_000, range: 100...600_000)
+
+    let prefix = reader.string("native.prefix", default: "classgate") ?? "classgate"
+    if prefix.isEmpty || prefix.contains("+") || prefix.contains("#") || prefix.hasSuffix("/") {
+      reader.report("native.prefix", "expected topic levels without wildcards or a trailing '/'")
+    }
+
+    let storePath =
+      reader.string("store.path", default: "/var/lib/classgate/classgate.db")
+      ?? "/var/lib/classgate/classgate.db"
+    let durability = reader.choice(
+      "store.durability", default: StoreFile.Durability.full, among: StoreFile.Durability.allCases)
+    let commitWindow = reader.integer("store.commit_window_ms", default: 100, range: 1...10_000)
+    let maxBatch = reader.integer("store.max_batch", default: 5000, range: 1...100_000)
+    let maxDeadLetters = reader.integer(
+      "store.max_dead_letters", default: 10_000, range: 0...10_000_000)
+    let staleAfter = reader.integer("devices.stale_after_s", default: 600, range: 1...7 * 86_400)
+    let maxPayload = reader.integer(
+      "ingest.max_payload_bytes", default: 64 * 1024, range: 256...16 * 1024 * 1024)
+    let level = reader.choice(
+      "log.level", default: LogLevelName.info, among: LogLevelName.allCases)
+
+    guard let schoolID else { return nil }
+    let filter = "\(prefix)/+/+/+/+"
+    return AgentConfig(
+      file: path, schoolID: schoolID, timeZone: timeZone,
+      broker: MQTTOptions(
+        host: host, port: Int32(port), clientID: clientID, username: username,
+        password: password, keepAliveSeconds: Int32(keepalive), protocolVersion: version,
+        cleanSession: false, receiveMaximum: UInt16(receiveMaximum),
+        reconnectDelay: Backoff(
+          initialMs: Int64(reconnectMin), maximumMs: Int64(max(reconnectMin, reconnectMax)))),
+      brokerQoS: Int32(qos), nativePrefix: prefix, storePath: storePath, durability: durability,
+      ingest: IngestSettings(
+        commitWindowMs: Int64(commitWindow), maxBatch: maxBatch,
+        ackBatch: max(1, min(maxBatch, receiveMaximum / 2)),
+        staleAfterMs: Int64(staleAfter) * 1000,
+        subscriptions: [.init(filter: filter, qos: Int32(qos))]),
+      decodeLimits: DecodeLimits(maxPayloadBytes: maxPayload),
+      bufferLimits: BufferWriter.Limits(maxDeadLetters: maxDeadLetters),
+      logLevel: level.level)
+  }
+
+  /// The broker password comes from a file (never from the config itself, which is world-readable),
+  /// or from CLASSGATE_LOCAL_BROKER_PASSWORD for containers.
+  private static func readPassword(_ reader: inout ConfigReader) -> String? {
+    if let password = reader.environment["CLASSGATE_LOCAL_BROKER_PASSWORD"] { return password }
+    guard let file = reader.string("local_broker.password_file", default: nil) else { return nil }
+    var info = stat()
+    guard stat(file, &info) == 0 else {
+      reader.report("local_broker.password_file", "cannot read \(file): \(String(cString: strerror(errno)))")
+      return nil
+    }
+    guard info.st_mode & 0o007 == 0 else {
+      reader.report(
+        "local_broker.password_file",
+        "\(file) is accessible by other users; run: chmod 600 \(file)")
+      return nil
+    }
+    switch readTextFile(file) {
+    case .success(let text): return text.trimmingTrailingNewlines()
+    case .failure(let failure):
+      reader.report("local_broker.password_file", failure.message)
+      return nil
+    }
+  }
+
+  static func isValidSchoolID(_ id: String) -> Bool {
+    !id.isEmpty && id.utf8.count <= 64
+      && id.utf8.allSatisfy { byte in
+        (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
+          || byte == 45 || byte == 95
+      }
+  }
+}
+
+/// `log.level` values, as swift-log names them.
+enum LogLevelName: String, CaseIterable {
+  case trace, debug, info, notice, warning, error, critical
+  var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
+}
+
+extension String {
+  func trimmingTrailingNewlines() -> String {
+    var text = self
+    while text.last == "\n" || text.last == "\r" { text.removeLast() }
+    return text
+  }
+}

@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Reads a small UTF-8 text file (config, password) or says why not, in words.
+struct TextFileError: Error {
+  let message: String
+}
+
+func readTextFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<String, TextFileError> {
+  guard let file = fopen(path, "rb") else {
+    return .failure(TextFileError(message: "cannot open \(path): \(String(cString: strerror(errno)))"))
+  }
+  defer { fclose(file) }
+  var bytes: [UInt8] = []
+  var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+  while true {
+    let count = fread(&chunk, 1, chunk.count, file)
+    if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
+    if bytes.count > maxBytes { return .failure(TextFileError(message: "\(path) is larger than \(maxBytes) bytes")) }
+    if count < chunk.count {
+      if ferror(file) != 0 { return .failure(TextFileError(message: "cannot read \(path): \(String(cString: strerror(errno)))")) }
+      break
+    }
+  }
+  guard let text = String(validating: bytes, as: UTF8.self) else {
+    return .failure(TextFileError(message: "\(path) is not valid UTF-8"))
+  }
+  return .success(text)
+}

@@ -1,0 +1,54 @@
+import DeviceModel
+
+/// Turns one MQTT message into canonical records. Pure: no I/O, no clock (the caller passes the
+/// receipt time), so every decoder is tested without a broker.
+public protocol MessageDecoder: Sendable {
+  /// A short name shown in `classgate devices` and stored with each device.
+  var name: String { get }
+  /// nil when the topic is not this decoder's; otherwise the result, including a dead letter.
+  func decode(topic: String, payload: [UInt8], receivedAt: EpochMillis) -> DecodeResult?
+}
+
+/// Limits applied to every message before any decoder sees it.
+public struct DecodeLimits: Sendable, Equatable {
+  public var maxPayloadBytes: Int
+  /// Device timestamps further in the future than this are refused (a device with a wrong clock).
+  public var maxFutureSkewMs: Int64
+  /// Device timestamps older than this are refused (garbage, or a device that lost its clock).
+  public var maxAgeMs: Int64
+
+  public init(
+    maxPayloadBytes: Int = 64 * 1024, maxFutureSkewMs: Int64 = 10 * 60_000,
+    maxAgeMs: Int64 = 31 * 24 * 3_600_000
+  ) {
+    self.maxPayloadBytes = maxPayloadBytes
+    self.maxFutureSkewMs = maxFutureSkewMs
+    self.maxAgeMs = maxAgeMs
+  }
+}
+
+/// Asks each decoder in turn; a topic nobody claims is a dead letter.
+public struct DecoderChain: Sendable {
+  public let decoders: [any MessageDecoder]
+  public let limits: DecodeLimits
+
+  public init(_ decoders: [any MessageDecoder], limits: DecodeLimits = DecodeLimits()) {
+    self.decoders = decoders
+    self.limits = limits
+  }
+
+  public func decode(topic: String, payload: [UInt8], receivedAt: EpochMillis) -> DecodeResult {
+    guard payload.count <= limits.maxPayloadBytes else {
+      return .deadLetter(
+        DeadLetterReason(
+          .payloadTooLarge,
+          "payload is \(payload.count) bytes, the limit is \(limits.maxPayloadBytes)"))
+    }
+    for decoder in decoders {
+      if let result = decoder.decode(topic: topic, payload: payload, receivedAt: receivedAt) {
+        return result
+      }
+    }
+    return .deadLetter(DeadLetterReason(.unknownTopic, "no profile matches this topic"))
+  }
+}

@@ -1,0 +1,170 @@
+import DeviceModel
+import JSON
+
+/// ClassGate's own protocol, for firmware the school controls (see Devices/README.md):
+///
+///     <prefix>/<room>/<kind>/<device>/telemetry   {"ts": 1764380000, "co2": 812, "temperature": 27.4}
+///     <prefix>/<room>/<kind>/<device>/status      online | offline   (retained; the device's Last Will)
+///     <prefix>/<room>/<kind>/<device>/event       {"type": "card_scan", "ts": …, …}
+///
+/// `room` is `_` when the device does not know its room (the inventory then labels it).
+public struct NativeDecoder: MessageDecoder {
+  public let name = "native"
+  public let prefix: String
+  public let limits: DecodeLimits
+  /// Hard cap on metrics in one telemetry message, so a hostile payload cannot create thousands.
+  public static let maxMetricsPerMessage = 64
+  /// Event fields that carry personal identifiers: never stored in clear (privacy rule, DESIGN.md).
+  static let personalFields: Set<String> = ["card", "card_id", "card_uid", "uid", "student_id"]
+
+  private let prefixLevels: [Substring]
+
+  public init(prefix: String = "classgate", limits: DecodeLimits = DecodeLimits()) {
+    self.prefix = prefix
+    self.limits = limits
+    self.prefixLevels = prefix.split(separator: "/", omittingEmptySubsequences: false)
+  }
+
+  public func decode(topic: String, payload: [UInt8], receivedAt: EpochMillis) -> DecodeResult? {
+    let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
+    guard levels.count == prefixLevels.count + 4, levels.starts(with: prefixLevels) else {
+      return nil
+    }
+    let room = levels[prefixLevels.count]
+    let kindName = levels[prefixLevels.count + 1]
+    let deviceID = levels[prefixLevels.count + 2]
+    let channel = levels[prefixLevels.count + 3]
+
+    guard Identifier.isValid(deviceID) else {
+      return .deadLetter(DeadLetterReason(.invalidDeviceID, "device id is not a valid identifier"))
+    }
+    guard room == "_" || Identifier.isValid(room) else {
+      return .deadLetter(DeadLetterReason(.invalidDeviceID, "room is not a valid identifier"))
+    }
+    guard let kind = DeviceKind(rawValue: String(kindName)) else {
+      return .deadLetter(
+        DeadLetterReason(
+          .unknownTopic,
+          "unknown device kind; expected one of \(DeviceKind.allCases.map(\.rawValue).joined(separator: ", "))"
+        ))
+    }
+    let identity = DeviceIdentity(
+      id: String(deviceID), kind: kind, room: room == "_" ? nil : String(room), profile: name)
+
+    let content: Result<DecodedMessage.Content, DeadLetterReason>
+    switch channel {
+    case "telemetry": content = telemetry(payload, receivedAt: receivedAt)
+    case "status": content = status(payload, receivedAt: receivedAt)
+    case "event": content = event(payload, receivedAt: receivedAt)
+    default:
+      return .deadLetter(
+        DeadLetterReason(.unknownTopic, "unknown channel; expected telemetry, status or event"))
+    }
+    switch content {
+    case .success(let content): return .decoded(DecodedMessage(device: identity, content: content))
+    case .failure(let reason): return .deadLetter(reason)
+    }
+  }
+
+  private func object(_ payload: [UInt8]) -> Result<JSONObject, DeadLetterReason> {
+    do {
+      guard case .object(let object) = try JSONParser.parse(payload) else {
+        return .failure(DeadLetterReason(.wrongType, "payload must be a JSON object"))
+      }
+      return .success(object)
+    } catch {
+      return .failure(DeadLetterReason(.malformedPayload, "invalid JSON: \(error.description)"))
+    }
+  }
+
+  private func telemetry(_ payload: [UInt8], receivedAt: EpochMillis) -> Result<
+    DecodedMessage.Content, DeadLetterReason
+  > {
+    let object: JSONObject
+    switch self.object(payload) {
+    case .success(let parsed): object = parsed
+    case .failure(let reason): return .failure(reason)
+    }
+    let time: EpochMillis
+    switch Timestamp.resolve(object["ts"], receivedAt: receivedAt, limits: limits) {
+    case .success(let resolved): time = resolved
+    case .failure(let reason): return .failure(reason)
+    }
+    var readings: [Reading] = []
+    readings.reserveCapacity(object.count)
+    for (key, value) in object where key != "ts" {
+      guard Identifier.isValidName(key[...]) else {
+        return .failure(
+          DeadLetterReason(.invalidValue, "metric names are lowercase snake_case (a field is not)"))
+      }
+      let number: Double
+      switch value {
+      case .number(let n): number = n
+      case .bool(let flag): number = flag ? 1 : 0
+      case .null: continue
+      default:
+        return .failure(
+          DeadLetterReason(.wrongType, "field '\(key)' must be a number or a boolean"))
+      }
+      readings.append(Reading(metric: key, value: number, time: time))
+    }
+    guard !readings.isEmpty else {
+      return .failure(DeadLetterReason(.invalidValue, "telemetry carries no metric"))
+    }
+    guard readings.count <= Self.maxMetricsPerMessage else {
+      return .failure(
+        DeadLetterReason(
+          .invalidValue, "\(readings.count) metrics in one message; the limit is \(Self.maxMetricsPerMessage)"))
+    }
+    return .success(.readings(readings))
+  }
+
+  private func status(_ payload: [UInt8], receivedAt: EpochMillis) -> Result<
+    DecodedMessage.Content, DeadLetterReason
+  > {
+    let text = String(decoding: payload.prefix(64), as: UTF8.self)
+      .trimmingASCIIWhitespace().lowercased()
+    switch text {
+    case "online", "\"online\"": return .success(.status(.online, time: receivedAt))
+    case "offline", "\"offline\"": return .success(.status(.offline, time: receivedAt))
+    default:
+      return .failure(DeadLetterReason(.invalidValue, "status must be 'online' or 'offline'"))
+    }
+  }
+
+  private func event(_ payload: [UInt8], receivedAt: EpochMillis) -> Result<
+    DecodedMessage.Content, DeadLetterReason
+  > {
+    let object: JSONObject
+    switch self.object(payload) {
+    case .success(let parsed): object = parsed
+    case .failure(let reason): return .failure(reason)
+    }
+    guard case .string(let type)? = object["type"], Identifier.isValidName(type[...]) else {
+      return .failure(
+        DeadLetterReason(.invalidValue, "event needs a 'type' in lowercase snake_case"))
+    }
+    let time: EpochMillis
+    switch Timestamp.resolve(object["ts"], receivedAt: receivedAt, limits: limits) {
+    case .success(let resolved): time = resolved
+    case .failure(let reason): return .failure(reason)
+    }
+    var data = JSONObject()
+    for (key, value) in object where key != "type" && key != "ts" {
+      // Card ids are personal data of minors: dropped here until pseudonymisation (HMAC) lands.
+      if Self.personalFields.contains(key) { continue }
+      data[key] = value
+    }
+    return .success(
+      .event(DeviceEvent(type: type, time: time, data: JSONWriter.compact(.object(data)))))
+  }
+}
+
+extension String {
+  func trimmingASCIIWhitespace() -> String {
+    let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
+    guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
+    else { return "" }
+    return String(self[first...last])
+  }
+}

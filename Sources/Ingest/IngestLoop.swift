@@ -1,0 +1,284 @@
+import Buffer
+import Decode
+import DeviceModel
+import EventLoop
+import Logging
+import MQTTClient
+
+/// The agent's one loop: read a batch from the local broker → decode → commit to SQLite → only then
+/// let the PUBACKs out. One thread, no locks: signals, timers and the socket all come through `poll`.
+///
+/// The rule that makes QoS 1 crash-safe: `mqtt.flush()` runs only when nothing read is uncommitted.
+public final class IngestLoop {
+  /// Hooks the agent plugs in; each runs on the loop's thread.
+  public struct Hooks {
+    /// SIGHUP: returns a new decoder chain, or nil to keep the current one (the hook logs why).
+    public var reload: () -> DecoderChain?
+    /// After each successful commit (metrics, systemd status).
+    public var committed: (BufferWriter.CommitSummary) -> Void
+
+    public init(
+      reload: @escaping () -> DecoderChain? = { nil },
+      committed: @escaping (BufferWriter.CommitSummary) -> Void = { _ in }
+    ) {
+      self.reload = reload
+      self.committed = committed
+    }
+  }
+
+  private let mqtt: MQTTConnection
+  private var decoders: DecoderChain
+  private let writer: BufferWriter
+  private let signals: SignalWatcher
+  private let settings: IngestSettings
+  private let hooks: Hooks
+  private var logger: Logger
+
+  private var pendingSinceMs: Int64?
+  private var pendingAcks = 0
+  private var stopping = false
+  private var commitRetryAtMs: Int64 = 0
+  private var commitFailures = 0
+  private var lastCommitWallMs: Int64 = 0
+  private var nextSweepMs: Int64 = 0
+  private var deadLettersSinceReport: [String: Int] = [:]
+  private var nextDeadLetterReportMs: Int64 = 0
+
+  public init(
+    mqtt: MQTTConnection, decoders: DecoderChain, writer: BufferWriter, signals: SignalWatcher,
+    settings: IngestSettings, logger: Logger, hooks: Hooks = Hooks()
+  ) {
+    self.mqtt = mqtt
+    self.decoders = decoders
+    self.writer = writer
+    self.signals = signals
+    self.settings = settings
+    self.logger = logger
+    self.hooks = hooks
+    for subscription in settings.subscriptions {
+      mqtt.subscribe(subscription.filter, qos: subscription.qos)
+    }
+  }
+
+  /// Runs until SIGTERM/SIGINT, then commits what it holds, acknowledges it and disconnects.
+  /// Throws only when the last batch cannot be committed (the broker will redeliver its QoS 1 part).
+  public func run() throws {
+    logger.info(
+      "Ingest loop started",
+      metadata: ["broker": "\(mqtt.options.host):\(mqtt.options.port)"])
+    while !stopping {
+      turn()
+    }
+    try shutDown()
+  }
+
+  // MARK: - One turn of the loop
+
+  private func turn() {
+    let now = Clock.monotonicMs()
+    mqtt.maintain(nowMs: now)
+    logConnectionEvents()
+
+    var interests = [Poller.Interest(fd: signals.descriptor)]
+    let canRead = writer.pendingCount < settings.maxBatch
+    if let fd = mqtt.socketDescriptor, canRead || writer.pendingCount == 0 {
+      interests.append(
+        Poller.Interest(fd: fd, read: canRead, write: writer.pendingCount == 0 && mqtt.wantsWrite))
+    }
+    let ready = Poller.wait(interests, timeoutMs: Int32(timeoutMs(now: now)))
+
+    if ready.contains(where: { $0.fd == signals.descriptor }) { handleSignals() }
+    if let fd = mqtt.socketDescriptor, canRead,
+      ready.contains(where: { $0.fd == fd && ($0.readable || $0.failed) })
+    {
+      mqtt.read(maxMessages: settings.maxBatch - writer.pendingCount, nowMs: Clock.monotonicMs())
+      decodeReceived()
+    }
+    sweepIfDue()
+    if shouldCommit(now: Clock.monotonicMs()) { commit() }
+    if writer.pendingCount == 0 { mqtt.flush(nowMs: Clock.monotonicMs()) }
+  }
+
+  private func timeoutMs(now: Int64) -> Int64 {
+    var timeout: Int64 = 1000  // keepalive bookkeeping granularity
+    if let since = pendingSinceMs {
+      timeout = min(timeout, max(0, since + settings.commitWindowMs - now))
+      if commitFailures > 0 { timeout = max(timeout, commitRetryAtMs - now) }
+    }
+    if let reconnect = mqtt.millisecondsUntilNextAttempt(nowMs: now) {
+      timeout = min(timeout, reconnect)
+    }
+    timeout = min(timeout, max(0, nextSweepMs - now))
+    return max(0, timeout)
+  }
+
+  private func decodeReceived() {
+    let messages = mqtt.takeMessages()
+    guard !messages.isEmpty else { return }
+    let receivedAt = Clock.wallMs()
+    if pendingSinceMs == nil { pendingSinceMs = Clock.monotonicMs() }
+    for message in messages {
+      if message.qos > 0 { pendingAcks += 1 }
+      switch decoders.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+      {
+      case .decoded(let decoded):
+        writer.add(decoded, receivedAt: receivedAt)
+      case .ignored:
+        continue
+      case .deadLetter(let reason):
+        writer.addDeadLetter(
+          topic: message.topic, payload: message.payload, reason: reason, receivedAt: receivedAt)
+        deadLettersSinceReport[reason.code.rawValue, default: 0] += 1
+      }
+    }
+  }
+
+  private func shouldCommit(now: Int64) -> Bool {
+    guard writer.pendingCount > 0 || pendingAcks > 0 else { return false }
+    if commitFailures > 0 && now < commitRetryAtMs && !stopping { return false }
+    if stopping || writer.pendingCount >= settings.maxBatch || pendingAcks >= settings.ackBatch {
+      return true
+    }
+    guard let since = pendingSinceMs else { return true }
+    return now - since >= settings.commitWindowMs
+  }
+
+  private func commit() {
+    let started = Clock.monotonicMs()
+    let wallNow = Clock.wallMs()
+    do {
+      let summary = try writer.commit(now: wallNow)
+      if commitFailures > 0 {
+        logger.notice("Store writable again", metadata: ["failed.attempts": "\(commitFailures)"])
+      }
+      commitFailures = 0
+      pendingSinceMs = nil
+      pendingAcks = 0
+      lastCommitWallMs = wallNow
+      logStatusChanges(summary)
+      reportDeadLetters(now: started)
+      hooks.committed(summary)
+      logger.trace(
+        "Batch committed",
+        metadata: [
+          "messages": "\(summary.messages)", "ms": "\(Clock.monotonicMs() - started)",
+        ])
+    } catch {
+      // Keep the batch and hold the PUBACKs: the broker keeps QoS 1 messages until we can store them.
+      commitFailures += 1
+      let delay: Int64 = min(30_000, 250 << Int64(min(commitFailures, 7)))
+      commitRetryAtMs = started + delay
+      if commitFailures == 1 || commitFailures % 20 == 0 {
+        logger.error(
+          "Cannot commit to the store; holding the batch and retrying",
+          metadata: [
+            "error": "\(error)", "pending": "\(writer.pendingCount)",
+            "attempt": "\(commitFailures)",
+          ])
+      }
+    }
+  }
+
+  private func sweepIfDue() {
+    let now = Clock.monotonicMs()
+    guard now >= nextSweepMs else { return }
+    nextSweepMs = now + max(250, min(5000, settings.staleAfterMs / 4))
+    let wallNow = Clock.wallMs()
+    if writer.sweepStale(now: wallNow, staleAfterMs: settings.staleAfterMs) > 0 {
+      if pendingSinceMs == nil { pendingSinceMs = now }
+    } else if writer.pendingCount == 0, wallNow - lastCommitWallMs >= 10_000 {
+      // Lets the CLI tell a quiet school from a stopped agent.
+      do {
+        try writer.heartbeat(now: wallNow)
+        lastCommitWallMs = wallNow
+      } catch {
+        logger.warning("Cannot write the heartbeat", metadata: ["error": "\(error)"])
+      }
+    }
+  }
+
+  private func handleSignals() {
+    for signal in signals.take() {
+      switch signal {
+      case .terminate, .interrupt:
+        if !stopping { logger.notice("Stopping: committing the last batch") }
+        stopping = true
+      case .reload:
+        logger.notice("Reload requested")
+        if let reloaded = hooks.reload() {
+          decoders = reloaded
+          logger.notice("Reloaded", metadata: ["decoders": "\(reloaded.decoders.map(\.name))"])
+        }
+      }
+    }
+  }
+
+  private func shutDown() throws {
+    var lastError: (any Error)?
+    if writer.pendingCount > 0 {
+      do {
+        _ = try writer.commit(now: Clock.wallMs())
+      } catch {
+        lastError = error
+        logger.error(
+          "Could not commit the last batch; unacknowledged QoS 1 messages stay with the broker",
+          metadata: ["error": "\(error)", "pending": "\(writer.pendingCount)"])
+      }
+    }
+    if lastError == nil {
+      mqtt.flush(nowMs: Clock.monotonicMs())
+    }
+    mqtt.close()
+    logger.notice("Stopped")
+    if let lastError { throw lastError }
+  }
+
+  // MARK: - Logging
+
+  private func logConnectionEvents() {
+    for event in mqtt.takeEvents() {
+      switch event {
+      case .connected(let sessionPresent):
+        logger.notice(
+          "Connected to the local broker", metadata: ["session.present": "\(sessionPresent)"])
+      case .refused(let reason):
+        logger.error("Local broker refused the connection", metadata: ["reason": "\(reason)"])
+      case .disconnected(let reason):
+        logger.warning("Disconnected from the local broker", metadata: ["reason": "\(reason)"])
+      case .published, .subscribed:
+        break
+      }
+    }
+    if case .disconnected = mqtt.state, let error = mqtt.lastError, !reportedConnectError {
+      logger.warning("Local broker not reachable; retrying", metadata: ["error": "\(error)"])
+      reportedConnectError = true
+    } else if mqtt.state == .connected {
+      reportedConnectError = false
+    }
+  }
+
+  private var reportedConnectError = false
+
+  private func logStatusChanges(_ summary: BufferWriter.CommitSummary) {
+    for change in summary.statusChanges {
+      logger.info(
+        "Device status changed",
+        metadata: [
+          "device.id": "\(change.device)", "status": "\(change.status.rawValue)",
+          "cause": "\(change.cause)",
+        ])
+    }
+  }
+
+  private func reportDeadLetters(now: Int64) {
+    guard !deadLettersSinceReport.isEmpty, now >= nextDeadLetterReportMs else { return }
+    let reasons = deadLettersSinceReport.sorted { $0.key < $1.key }
+      .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    logger.warning("Dead letters stored", metadata: ["reasons": "\(reasons)"])
+    deadLettersSinceReport.removeAll()
+    nextDeadLetterReportMs = now + 60_000
+  }
+}
+
+@available(*, unavailable)
+extension IngestLoop: Sendable {}

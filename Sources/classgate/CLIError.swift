@@ -1,0 +1,16 @@
+import Agent
+import Glibc
+
+/// A runtime failure: ArgumentParser prints "Error: <message>" on one line and exits 1.
+struct CLIError: Error, CustomStringConvertible {
+  let description: String
+  init(_ message: String) { description = Terminal.clean(message) }
+}
+
+func printError(_ message: String) {
+  StandardError.write("classgate: \(Terminal.clean(message))\n")
+}
+
+func fileExists(_ path: String) -> Bool {
+  access(path, F_OK) == 0
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Buffer
+import DeviceModel
+import EventLoop
+import JSON
+
+extension ClassGate {
+  struct Device: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show one device: latest values, recent status changes and events.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "The device id, as `classgate devices` shows it.")
+    var id: String
+
+    @Option(help: "How many status changes and events to show.")
+    var limit: Int = 10
+
+    func validate() throws {
+      guard limit > 0 else { throw ValidationError("Please specify a 'limit' of at least 1.") }
+    }
+
+    func run() throws {
+      let reader = try storeOptions.openReader()
+      guard let device = try reader.device(id: id) else {
+        throw CLIError("no device '\(id)' in the store (see `classgate devices`)")
+      }
+      let changes = try reader.statusChanges(device: id, limit: limit)
+      let events = try reader.events(device: id, limit: limit)
+      let now = Clock.wallMs()
+      if storeOptions.json {
+        guard case .object(var document) = DeviceOutput.json(device, now: now) else { return }
+        document["status_changes"] = .array(
+          changes.map { change in
+            .object(
+              JSONObject([
+                ("time", .string(EpochTime.iso8601(change.time))),
+                ("status", .string(change.status.rawValue)), ("cause", .string(change.cause)),
+              ]))
+          })
+        document["events"] = .array(
+          events.map { event in
+            let data = (try? JSONParser.parse(event.data)) ?? .string(event.data)
+            return .object(
+              JSONObject([
+                ("time", .string(EpochTime.iso8601(event.time))), ("type", .string(event.type)),
+                ("data", data),
+              ]))
+          })
+        print(JSONWriter.pretty(.object(document)))
+        return
+      }
+      var lines = [
+        "Device   \(Terminal.clean(device.id))",
+        "Kind     \(device.kind.rawValue)",
+        "Room     \(Terminal.clean(device.room ?? "?"))",
+        "Profile  \(Terminal.clean(device.profile))",
+        "Status   \(device.status.rawValue) since \(device.statusSince.map { EpochTime.iso8601($0) } ?? "-")",
+        "Seen     \(TimeText.ago(device.lastSeen, now: now)) (first \(EpochTime.iso8601(device.firstSeen)))",
+        "",
+      ]
+      var values = TextTable(headers: ["METRIC", "VALUE", "UNIT", "AT"])
+      for value in device.values {
+        values.append([
+          value.metric, DeviceOutput.format(value.value), Metrics.unit(of: value.metric),
+          TimeText.ago(value.time, now: now),
+        ])
+      }
+      lines.append(device.values.isEmpty ? "No values yet." : values.render())
+      var history = TextTable(headers: ["STATUS CHANGE", "TO", "CAUSE"])
+      for change in changes {
+        history.append([EpochTime.iso8601(change.time), change.status.rawValue, change.cause])
+      }
+      lines += ["", changes.isEmpty ? "No status changes." : history.render()]
+      var recent = TextTable(headers: ["EVENT", "TYPE", "DATA"])
+      for event in events {
+        recent.append([EpochTime.iso8601(event.time), event.type, String(event.data.prefix(80))])
+      }
+      lines += ["", events.isEmpty ? "No events." : recent.render()]
+      // Table cells are cleaned by TextTable; the rest is built from cleaned parts.
+      print(lines.joined(separator: "\n"))
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Buffer
+import DeviceModel
+import EventLoop
+import JSON
+
+extension DeviceKind: ExpressibleByArgument {}
+extension DeviceStatus: ExpressibleByArgument {}
+
+extension ClassGate {
+  struct Devices: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List devices with their status, last contact and latest values.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "Only devices in this room.")
+    var room: String?
+
+    @Option(help: "Only devices of this kind (\(DeviceKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var kind: DeviceKind?
+
+    @Option(help: "Only devices with this status (\(DeviceStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var status: DeviceStatus?
+
+    func run() throws {
+      let reader = try storeOptions.openReader()
+      let devices = try reader.devices(matching: DeviceFilter(room: room, kind: kind, status: status))
+      let now = Clock.wallMs()
+      let heartbeat = try reader.meta(MetaKey.agentHeartbeat).flatMap { Int64($0) }
+      if storeOptions.json {
+        let document = JSONObject([
+          ("generated_at", .string(EpochTime.iso8601(now))),
+          ("agent_last_active", heartbeat.map { .string(EpochTime.iso8601($0)) } ?? .null),
+          ("devices", .array(devices.map { DeviceOutput.json($0, now: now) })),
+        ])
+        print(JSONWriter.pretty(.object(document)))
+        return
+      }
+      var table = TextTable(headers: ["ID", "KIND", "ROOM", "STATUS", "LAST SEEN", "VALUES"])
+      for device in devices {
+        table.append([
+          device.id, device.kind.rawValue, device.room ?? "?", device.status.rawValue,
+          TimeText.ago(device.lastSeen, now: now), DeviceOutput.keyValues(device),
+        ])
+      }
+      print(table.render())
+      let counts = DeviceStatus.allCases.compactMap { status -> String? in
+        let count = devices.filter { $0.status == status }.count
+        return count > 0 ? "\(count) \(status.rawValue)" : nil
+      }
+      print("\n\(devices.count) devices" + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")))
+      AgentActivity.warnIfIdle(heartbeat: heartbeat, now: now)
+    }
+  }
+}
+
+enum AgentActivity {
+  /// Statuses only move while the agent runs: say so when it has been quiet for a while.
+  static func warnIfIdle(heartbeat: EpochMillis?, now: EpochMillis) {
+    guard let heartbeat else {
+      print("note: the agent has not written to this store yet")
+      return
+    }
+    if now - heartbeat > 60_000 {
+      print("note: the agent last wrote \(TimeText.ago(heartbeat, now: now)); statuses may be out of date")
+    }
+  }
+}

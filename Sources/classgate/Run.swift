@@ -1,0 +1,43 @@
+import Agent
+import ArgumentParser
+import EventLoop
+import Logging
+
+extension ClassGate {
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run the agent until SIGTERM or SIGINT.",
+      discussion: """
+        Reads the config file, opens the store, connects to the school's broker and stores what \
+        devices publish. Every key can be overridden by an environment variable: \
+        CLASSGATE_<SECTION>_<KEY>, e.g. CLASSGATE_LOCAL_BROKER_PORT. Exits 78 on a configuration error.
+        """)
+
+    @Option(name: .shortAndLong, help: "The configuration file.")
+    var config: String = "/etc/classgate/classgate.toml"
+
+    func run() throws {
+      // First, before any thread exists: signals become events of the ingest loop.
+      let signals = SignalWatcher()
+      let environment = ProcessEnvironment.current()
+      let agentConfig: AgentConfig
+      do {
+        agentConfig = try AgentConfig.load(path: config, environment: environment)
+      } catch {
+        printError("configuration error: \(error.description)")
+        throw ExitCode(78)  // EX_CONFIG: systemd is told not to restart in a loop
+      }
+      let journal = ConsoleLogHandler.stderrIsJournal(environment: environment)
+      let level = agentConfig.logLevel
+      LoggingSystem.bootstrap { _ in ConsoleLogHandler(level: level, forJournal: journal) }
+      let logger = Logger(label: "classgate")
+      do {
+        try Agent.run(
+          config: agentConfig, environment: environment, signals: signals, logger: logger)
+      } catch {
+        logger.critical("Agent stopped on an error", metadata: ["error": "\(error)"])
+        throw ExitCode.failure
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import Agent
+import ArgumentParser
+import Buffer
+
+/// How a read-only command finds the store: --store, then CLASSGATE_STORE_PATH, then the config file.
+struct StoreOptions: ParsableArguments {
+  @Option(help: "The store file (default: store.path from the config file).")
+  var store: String?
+
+  @Option(name: .shortAndLong, help: "The agent's configuration file, to find the store.")
+  var config: String = "/etc/classgate/classgate.toml"
+
+  @Flag(help: "Print JSON instead of a table.")
+  var json = false
+
+  func openReader() throws -> StoreReader {
+    let path = try resolvedPath()
+    guard fileExists(path) else {
+      throw CLIError("no store at \(path): is the agent configured and has it run? (use --store PATH)")
+    }
+    do {
+      return try StoreReader(path: path)
+    } catch {
+      throw CLIError("cannot open the store \(path): \(error)")
+    }
+  }
+
+  func resolvedPath() throws -> String {
+    if let store { return store }
+    let environment = ProcessEnvironment.current()
+    if let path = environment["CLASSGATE_STORE_PATH"] { return path }
+    if fileExists(config) {
+      do {
+        return try StoreLocation.path(configFile: config)
+      } catch {
+        throw CLIError("\(error)")
+      }
+    }
+    return StoreLocation.defaultPath
+  }
+}

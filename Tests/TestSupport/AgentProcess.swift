@@ -1,0 +1,95 @@
+import Foundation
+
+/// The built `classgate` binary, next to the test bundle in the build directory.
+public let classgateExecutable: String = {
+  let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+  var directory = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
+  // swift-testing runs from .../debug/ClassGatePackageTests.xctest; the executable sits in .../debug.
+  for _ in 0..<3 {
+    let candidate = directory.appendingPathComponent("classgate").path
+    if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    directory.deleteLastPathComponent()
+  }
+  return "classgate"
+}()
+
+/// Result of running a CLI command to completion.
+public struct CommandResult: Sendable {
+  public let status: Int32
+  public let stdout: String
+  public let stderr: String
+}
+
+/// Runs `classgate ARGS` and waits (CLI commands).
+public func runClassgate(_ arguments: [String], environment: [String: String] = [:]) throws
+  -> CommandResult
+{
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: classgateExecutable)
+  process.arguments = arguments
+  process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  let out = Pipe()
+  let err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  try process.run()
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return CommandResult(
+    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+    stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// `classgate run` as a child process, its log in a file.
+public final class AgentProcess: @unchecked Sendable {
+  public let configPath: String
+  public let logPath: String
+  private let environment: [String: String]
+  private var process: Process?
+
+  public init(configPath: String, logPath: String, environment: [String: String] = [:]) {
+    self.configPath = configPath
+    self.logPath = logPath
+    self.environment = environment
+  }
+
+  public func start() throws {
+    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+    log.seekToEndOfFile()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: classgateExecutable)
+    process.arguments = ["run", "--config", configPath]
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+      .filter { $0.key != "JOURNAL_STREAM" && $0.key != "INVOCATION_ID" }
+    process.standardOutput = log
+    process.standardError = log
+    try process.run()
+    self.process = process
+  }
+
+  public var isRunning: Bool { process?.isRunning ?? false }
+  public var pid: Int32 { process?.processIdentifier ?? 0 }
+
+  /// Sends `signal` and waits for the exit status (nil if it did not exit within `timeout`).
+  @discardableResult
+  public func stop(signal: Int32 = SIGTERM, timeout: Double = 15) -> Int32? {
+    guard let process else { return nil }
+    if process.isRunning { kill(process.processIdentifier, signal) }
+    guard waitUntil(timeout: timeout, { !process.isRunning }) else { return nil }
+    self.process = nil
+    return process.terminationStatus
+  }
+
+  public var log: String {
+    (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+  }
+
+  deinit {
+    if let process, process.isRunning {
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+    }
+  }
+}

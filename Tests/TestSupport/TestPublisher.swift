@@ -1,0 +1,78 @@
+import Foundation
+import MQTTClient
+
+/// A device stand-in that publishes through our own libmosquitto wrapper and waits for PUBACKs.
+public final class TestPublisher: @unchecked Sendable {
+  private let connection: MQTTConnection
+  private var acknowledged = Set<Int32>()
+
+  public init(port: Int32, clientID: String, will: MQTTOptions.Will? = nil) throws {
+    connection = try MQTTConnection(
+      options: MQTTOptions(
+        host: "127.0.0.1", port: port, clientID: clientID, keepAliveSeconds: 10,
+        protocolVersion: .v311, cleanSession: true, will: will,
+        reconnectDelay: Backoff(initialMs: 50, maximumMs: 200)))
+    guard pump(until: { $0.state == .connected }, timeout: 10) else {
+      throw TestFailure("test publisher could not connect: \(connection.lastError ?? "?")")
+    }
+  }
+
+  /// Publishes and, for QoS 1, waits until the broker acknowledged every message.
+  public func publish(
+    _ messages: [(topic: String, payload: String)], qos: Int32 = 1, retain: Bool = false,
+    timeout: Double = 30
+  ) throws {
+    var outstanding = Set<Int32>()
+    acknowledged.removeAll()
+    for (index, message) in messages.enumerated() {
+      let id = try connection.publish(
+        topic: message.topic, payload: Array(message.payload.utf8), qos: qos, retain: retain)
+      if qos > 0 { outstanding.insert(id) }
+      // Keep the socket moving and the in-flight window small.
+      if index % 50 == 49 || qos > 0 && outstanding.count - acknowledged.count > 100 {
+        _ = pump(until: { _ in outstanding.count - self.acknowledged.count <= 20 }, timeout: timeout)
+      }
+    }
+    guard
+      pump(
+        until: { _ in outstanding.isSubset(of: self.acknowledged) && !self.connection.wantsWrite },
+        timeout: timeout)
+    else {
+      throw TestFailure(
+        "broker acknowledged \(acknowledged.count) of \(outstanding.count) messages")
+    }
+  }
+
+  public func publish(topic: String, payload: String, qos: Int32 = 1, retain: Bool = false) throws {
+    try publish([(topic, payload)], qos: qos, retain: retain)
+  }
+
+  /// Drops the TCP connection without DISCONNECT, so the broker publishes the Will.
+  public func dropWithoutDisconnect() {
+    if let fd = connection.socketDescriptor { shutdown(fd, Int32(SHUT_RDWR)) }
+    _ = pump(until: { $0.state != .connected }, timeout: 5)
+  }
+
+  public func disconnect() { connection.close() }
+
+  private func pump(until condition: (MQTTConnection) -> Bool, timeout: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+      let now = Int64(Date().timeIntervalSince1970 * 1000)
+      connection.maintain(nowMs: now)
+      connection.flush(nowMs: now)
+      if let fd = connection.socketDescriptor {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        if poll(&descriptor, 1, 5) > 0 { connection.read(maxMessages: 1000, nowMs: now) }
+      } else {
+        usleep(5000)
+      }
+      for event in connection.takeEvents() {
+        if case .published(let id) = event { acknowledged.insert(id) }
+      }
+      _ = connection.takeMessages()
+      if condition(connection) { return true }
+    }
+    return condition(connection)
+  }
+}
