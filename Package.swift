@@ -59,6 +59,7 @@ let package = Package(
     .testTarget(name: "DecodeTests", dependencies: ["Decode", "DeviceModel", "JSON"]),
     .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
     .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
+    .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),
     .testTarget(
       name: "AgentTests",
       dependencies: ["Agent", "Buffer", "SQLiteStore", "TestSupport", "classgate"]),

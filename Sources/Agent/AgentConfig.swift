@@ -77,7 +77,7 @@ public struct AgentConfig: Sendable {
       reader.report("school_id", "expected 1-64 letters, digits, '-' or '_'")
     }
     let timeZone = reader.string("time_zone", default: "Asia/Ho_Chi_Minh") ?? "Asia/Ho_Chi_Minh"
-    if !timeZone.contains(".."), access("/usr/share/zoneinfo/\(timeZone)", R_OK) != 0 {
+    if !isTimeZone(timeZone) {
       reader.report("time_zone", "expected an IANA time zone such as \"Asia/Ho_Chi_Minh\", found \"\(timeZone.prefix(40))\"")
     }
 
@@ -164,6 +164,15 @@ public struct AgentConfig: Sendable {
     }
   }
 
+  /// A zone file in the system's tz database (not a directory, no path tricks).
+  static func isTimeZone(_ name: String) -> Bool {
+    guard !name.isEmpty, !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else {
+      return false
+    }
+    var info = stat()
+    return stat("/usr/share/zoneinfo/\(name)", &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+  }
+
   static func isValidSchoolID(_ id: String) -> Bool {
     !id.isEmpty && id.utf8.count <= 64
       && id.utf8.allSatisfy { byte in
@@ -180,9 +189,10 @@ enum LogLevelName: String, CaseIterable {
 }
 
 extension String {
+  /// Over bytes, so a CRLF ending (one Character in Swift) is removed too.
   func trimmingTrailingNewlines() -> String {
-    var text = self
-    while text.last == "\n" || text.last == "\r" { text.removeLast() }
-    return text
+    var bytes = Array(utf8)
+    while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
+    return String(decoding: bytes, as: UTF8.self)
   }
 }

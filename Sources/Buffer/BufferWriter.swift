@@ -91,7 +91,8 @@ public final class BufferWriter {
   /// pending, so the caller can retry (e.g. after disk space returns) without losing it.
   @discardableResult
   public func commit(now: EpochMillis) throws -> CommitSummary {
-    let snapshot = devices
+    // A rolled-back transaction also rolls back new device and metric rows: forget their ids too.
+    let snapshot = (devices, metricIDs)
     var summary = CommitSummary()
     do {
       try connection.transaction {
@@ -99,7 +100,7 @@ public final class BufferWriter {
         try finishBatch(summary: summary, now: now)
       }
     } catch {
-      devices = snapshot
+      (devices, metricIDs) = snapshot
       throw error
     }
     pending.removeAll(keepingCapacity: true)

@@ -151,20 +151,40 @@ public struct NativeDecoder: MessageDecoder {
     }
     var data = JSONObject()
     for (key, value) in object where key != "type" && key != "ts" {
-      // Card ids are personal data of minors: dropped here until pseudonymisation (HMAC) lands.
-      if Self.personalFields.contains(key) { continue }
       data[key] = value
     }
     return .success(
-      .event(DeviceEvent(type: type, time: time, data: JSONWriter.compact(.object(data)))))
+      .event(
+        DeviceEvent(
+          type: type, time: time, data: JSONWriter.compact(Self.withoutPersonalFields(.object(data))))
+      ))
+  }
+
+  /// Card ids are personal data of minors: dropped at any depth until pseudonymisation (HMAC) lands.
+  static func withoutPersonalFields(_ value: JSONValue) -> JSONValue {
+    switch value {
+    case .object(let object):
+      var kept = JSONObject()
+      for (key, inner) in object where !personalFields.contains(key) {
+        kept[key] = withoutPersonalFields(inner)
+      }
+      return .object(kept)
+    case .array(let items):
+      return .array(items.map(withoutPersonalFields))
+    default:
+      return value
+    }
   }
 }
 
 extension String {
+  /// Trims over bytes: as Characters, "\r\n" is one grapheme equal to neither "\r" nor "\n".
   func trimmingASCIIWhitespace() -> String {
-    let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
-    guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
+    let isSpace: (UInt8) -> Bool = { $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }
+    let bytes = Array(utf8)
+    guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+      let last = bytes.lastIndex(where: { !isSpace($0) })
     else { return "" }
-    return String(self[first...last])
+    return String(decoding: bytes[first...last], as: UTF8.self)
   }
 }

@@ -27,7 +27,8 @@ public enum EpochTime {
     guard let year = digits(0, 4), bytes[4] == 45, let month = digits(5, 2), bytes[7] == 45,
       let day = digits(8, 2), bytes[10] == 84 || bytes[10] == 32, let hour = digits(11, 2),
       bytes[13] == 58, let minute = digits(14, 2), bytes[16] == 58, let second = digits(17, 2),
-      (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+      (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24,
+      minute < 60, second < 61
     else { return nil }
     var index = 19
     var millis = 0
@@ -58,6 +59,14 @@ public enum EpochTime {
     let days = daysFromCivil(year: year, month: month, day: day)
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
     return EpochMillis(seconds) * 1000 + EpochMillis(millis)
+  }
+
+  public static func daysIn(month: Int, year: Int) -> Int {
+    switch month {
+    case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: 30
+    default: 31
+    }
   }
 
   /// Days since 1970-01-01 in the proleptic Gregorian calendar.

@@ -245,7 +245,13 @@ public final class IngestLoop {
         logger.error("Local broker refused the connection", metadata: ["reason": "\(reason)"])
       case .disconnected(let reason):
         logger.warning("Disconnected from the local broker", metadata: ["reason": "\(reason)"])
-      case .published, .subscribed:
+      case .subscribed(_, let granted):
+        if granted.contains(where: { $0 > 2 }) {
+          logger.error("Local broker refused a subscription (check the ACL)", metadata: ["granted": "\(granted)"])
+        } else {
+          logger.info("Subscribed", metadata: ["granted.qos": "\(granted)"])
+        }
+      case .published:
         break
       }
     }

@@ -7,9 +7,11 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 
   public let kind: Kind
-  /// Byte offset where the input went wrong (for `tooLarge`: the size limit, the first byte too many).
+  /// Byte offset where the input went wrong. For `tooLarge` it is the size limit (the first byte
+  /// too many), for `empty` and `unexpectedEnd` the input length.
   public let offset: Int
-  /// At most `maxExcerpt` offending bytes, kept only to make `description` useful; not part of equality.
+  /// At most `maxExcerpt` offending bytes, kept only to make `description` useful; not part of
+  /// equality.
   let excerpt: [UInt8]
 
   static let maxExcerpt = 6
@@ -46,7 +48,8 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// Printable ASCII only, so a hostile payload cannot inject terminal escapes or bidi tricks into logs.
+  /// Printable ASCII only, so a hostile payload cannot inject terminal escapes or bidi tricks
+  /// into logs.
   static func escaped(_ bytes: [UInt8]) -> String {
     var out = ""
     for byte in bytes {

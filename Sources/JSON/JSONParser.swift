@@ -3,7 +3,9 @@
 public struct JSONParser {
   /// Bounds the work and memory one payload can cost; defaults suit MQTT device traffic.
   public struct Limits: Sendable {
-    /// Maximum nesting of arrays and objects; a top-level scalar is depth 0.
+    /// Maximum nesting of arrays and objects; a top-level scalar is depth 0. Parsing never
+    /// recurses, but destroying, comparing and writing a value recurse once per level, so a
+    /// raised limit should stay in the hundreds, not the millions.
     public var maxDepth: Int = 32
     public var maxBytes: Int = 1 << 20
 
@@ -22,7 +24,9 @@ public struct JSONParser {
   public static func parse(_ text: String, limits: Limits = .init()) throws(JSONError)
     -> JSONValue
   {
-    let result = text.utf8.withContiguousStorageIfAvailable { JSONScanner.parse($0, limits: limits) }
+    let result = text.utf8.withContiguousStorageIfAvailable {
+      JSONScanner.parse($0, limits: limits)
+    }
     return try (result ?? parseResult(Array(text.utf8), limits: limits)).get()
   }
 
@@ -33,7 +37,7 @@ public struct JSONParser {
     try JSONScanner.parse(buffer.assumingMemoryBound(to: UInt8.self), limits: limits).get()
   }
 
-  private static func parseResult(_ bytes: [UInt8], limits: Limits) -> Result<JSONValue, JSONError> {
+  private static func parseResult(_ bytes: [UInt8], limits: Limits) -> JSONScanner.ParseResult {
     bytes.withUnsafeBufferPointer { JSONScanner.parse($0, limits: limits) }
   }
 }

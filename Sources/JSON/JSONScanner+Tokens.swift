@@ -13,14 +13,15 @@ extension JSONScanner {
         position = index + 1
         return String(decoding: UnsafeBufferPointer(rebasing: input[start..<index]), as: UTF8.self)
       }
-      if byte == UInt8(ascii: "\\") { return try parseEscapedString(start: start, from: index) }
+      if byte == UInt8(ascii: "\\") { return try parseEscaped(start: start, from: index) }
       if byte < 0x20 { throw JSONError(.controlCharacterInString, at: index, excerpt: [byte]) }
       index += byte < 0x80 ? 1 : try utf8Length(at: index)
     }
     throw unexpectedEnd()
   }
 
-  private mutating func parseEscapedString(start: Int, from escape: Int) throws(JSONError) -> String {
+  /// The slow path: copies what was scanned so far into `scratch` and decodes from the escape on.
+  private mutating func parseEscaped(start: Int, from escape: Int) throws(JSONError) -> String {
     scratch.removeAll(keepingCapacity: true)
     scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<escape]))
     var index = escape

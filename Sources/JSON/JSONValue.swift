@@ -46,7 +46,8 @@ extension JSONValue {
 
   /// Follows a dotted path through nested objects ("ENERGY.Power"); array indices as digits
   /// ("items.0.v"). Device mappings are configured as such paths, so this avoids each consumer
-  /// writing its own walker. An empty path is the value itself; keys containing "." can't be reached.
+  /// writing its own walker. An empty path is the value itself; keys containing "." can't be
+  /// reached.
   public func value(atPath path: String) -> JSONValue? {
     if path.isEmpty { return self }
     var current = self

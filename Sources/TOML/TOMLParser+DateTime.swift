@@ -95,7 +95,8 @@ extension TOMLParser.Reader {
       hour <= 23, minute <= 59
     else {
       throw error(
-        "invalid date-time '\(dateTimeText(start))': the time zone offset must be Z or +HH:MM / -HH:MM",
+        "invalid date-time '\(dateTimeText(start))': "
+          + "the time zone offset must be Z or +HH:MM / -HH:MM",
         at: start)
     }
     pos += 6

@@ -150,7 +150,9 @@ extension TOMLParser.Reader {
   /// The text of the token starting at `index`, to quote it back in a message.
   func tokenText(from index: Int) -> String {
     var end = index
-    while end < bytes.count, !ASCII.endsToken(bytes[end]), end - index < 40 || bytes[end] & 0xC0 == 0x80 {
+    while end < bytes.count, !ASCII.endsToken(bytes[end]),
+      end - index < 40 || bytes[end] & 0xC0 == 0x80
+    {
       end += 1
     }
     return String(decoding: bytes[index..<end], as: UTF8.self)

@@ -16,12 +16,15 @@ extension TOMLParser.Reader {
       let prefix = body[index + 1]
       if let radix = Self.radix(prefix) {
         if signed {
-          throw error("invalid number '\(text)': hex, octal and binary numbers cannot have a sign", at: start)
+          throw error(
+            "invalid number '\(text)': hex, octal and binary numbers cannot have a sign", at: start)
         }
-        return .integer(try radixInteger(token[(index + 2)...], radix: radix, text: text, at: start))
+        return .integer(
+          try radixInteger(token[(index + 2)...], radix: radix, text: text, at: start))
       }
       if prefix == 0x58 || prefix == 0x4F || prefix == 0x42 {  // X O B
-        throw error("invalid number '\(text)': write the prefix in lowercase (0x, 0o, 0b)", at: start)
+        throw error(
+          "invalid number '\(text)': write the prefix in lowercase (0x, 0o, 0b)", at: start)
       }
     }
 
@@ -43,7 +46,9 @@ extension TOMLParser.Reader {
     if cursor < end && (token[cursor] == 0x65 || token[cursor] == 0x45) {  // e E
       isFloat = true
       cursor += 1
-      if cursor < end && (token[cursor] == ASCII.plus || token[cursor] == ASCII.minus) { cursor += 1 }
+      if cursor < end && (token[cursor] == ASCII.plus || token[cursor] == ASCII.minus) {
+        cursor += 1
+      }
       cursor = try digitRun(
         token, from: cursor, at: start, isDigit: { ASCII.isDigit($0) },
         missing: "invalid number '\(text)': expected digits in the exponent")

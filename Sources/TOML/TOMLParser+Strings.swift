@@ -53,7 +53,9 @@ extension TOMLParser.Reader {
       }
       switch byte {
       case ASCII.quote:
-        if try closeMultiline(ASCII.quote, into: &out) { return String(decoding: out, as: UTF8.self) }
+        if try closeMultiline(ASCII.quote, into: &out) {
+          return String(decoding: out, as: UTF8.self)
+        }
       case ASCII.backslash:
         if !skipLineEndingBackslash() { try appendEscape(to: &out) }
       default:
@@ -151,7 +153,8 @@ extension TOMLParser.Reader {
         ? "'\\\(Character(Unicode.Scalar(code)))'" : "'\\' followed by \(describe(at: pos + 1))"
       // Windows paths are the usual cause, so say how to write them.
       throw error(
-        "invalid escape sequence \(shown); write '\\\\' for a backslash, or use 'single quotes' for text with backslashes",
+        "invalid escape sequence \(shown); write '\\\\' for a backslash, "
+          + "or use 'single quotes' for text with backslashes",
         at: start)
     }
     out.append(replacement)

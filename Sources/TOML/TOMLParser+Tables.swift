@@ -8,9 +8,9 @@ extension TOMLParser {
     enum Kind {
       /// Made as a parent by a header such as `[a.b]` (for `a`); may still get its own `[a]` once.
       case implicit
-      /// The root, a `[header]` table, or a `[[header]]` element: closed to headers and dotted keys.
+      /// The root, a `[header]` table or a `[[header]]` element: closed to headers, dotted keys.
       case explicit
-      /// Made by a dotted key such as `a.b = 1` (for `a`): open to more dotted keys, closed to `[a]`.
+      /// Made by a dotted key such as `a.b = 1` (for `a`): open to dotted keys, closed to `[a]`.
       case dotted
     }
 
@@ -95,7 +95,8 @@ extension TOMLParser.Reader {
     case .tableArray:
       let line = parent.keyLines[last.name] ?? parent.line
       throw error(
-        "cannot define table \(header): it is already an array of tables ([[\(display(key))]] on line \(line))",
+        "cannot define table \(header): "
+          + "it is already an array of tables ([[\(display(key))]] on line \(line))",
         at: open)
     case .value(let value):
       let what = conflict(display(key), value, line: parent.keyLines[last.name])
@@ -119,12 +120,14 @@ extension TOMLParser.Reader {
       parent.entries[last.name] = .tableArray(tables)
     case .table(let table):
       throw error(
-        "cannot define array of tables \(header): '\(display(key))' is already a table (defined on line \(table.line))",
+        "cannot define array of tables \(header): "
+          + "'\(display(key))' is already a table (defined on line \(table.line))",
         at: open)
     case .value(.array):
       let line = parent.keyLines[last.name] ?? parent.line
       throw error(
-        "cannot append to '\(display(key))' with \(header): it is an array written with [ ] on line \(line), which cannot be extended",
+        "cannot append to '\(display(key))' with \(header): "
+          + "it is an array written with [ ] on line \(line), which cannot be extended",
         at: open)
     case .value(let value):
       let what = conflict(display(key), value, line: parent.keyLines[last.name])
@@ -182,12 +185,14 @@ extension TOMLParser.Reader {
           table = child
         case .explicit:
           throw error(
-            "cannot set key '\(name)': table [\(child.path)] is already defined on line \(child.line) and cannot be extended with dotted keys",
+            "cannot set key '\(name)': table [\(child.path)] is already defined "
+              + "on line \(child.line) and cannot be extended with dotted keys",
             at: part.mark)
         }
       case .tableArray:
         throw error(
-          "cannot set key '\(name)': '\(display(key[...index]))' is an array of tables and cannot be extended with dotted keys",
+          "cannot set key '\(name)': '\(display(key[...index]))' is an array of tables "
+            + "and cannot be extended with dotted keys",
           at: part.mark)
       case .value(let value):
         let what = conflict(display(key[...index]), value, line: table.keyLines[part.name])

@@ -38,7 +38,8 @@ extension TOMLParser.Reader {
       let text = tokenText(from: start.index)
       let lower = text.lowercased()
       if lower == "true" || lower == "false" {
-        throw error("invalid value '\(text)': booleans are written in lowercase, true or false", at: start)
+        throw error(
+          "invalid value '\(text)': booleans are written in lowercase, true or false", at: start)
       }
       throw error("invalid value '\(text)': text must be in quotes, e.g. \"\(text)\"", at: start)
     }
@@ -139,7 +140,8 @@ extension TOMLParser.Reader {
 
   mutating func enterNesting() throws(TOMLError) {
     guard depth < Self.maxDepth else {
-      throw error("arrays and inline tables are nested too deeply (more than \(Self.maxDepth) levels)")
+      throw error(
+        "arrays and inline tables are nested too deeply (more than \(Self.maxDepth) levels)")
     }
     depth += 1
   }

@@ -38,7 +38,8 @@ extension TOMLParser {
     var pos = 0
     var line = 1
     var lineStart = 0
-    /// Current nesting of arrays and inline tables; capped so hostile input cannot blow the stack.
+    /// Current nesting of arrays and inline tables. It and the number of parts in a key
+    /// are capped, so hostile input cannot recurse deep enough to exhaust a thread's stack.
     var depth = 0
     static let maxDepth = 100
 
@@ -91,7 +92,8 @@ extension TOMLParser.Reader {
     let key = try parseKey(expecting: "a table name")
     let close = isArray ? "]]" : "]"
     guard peek == ASCII.rbracket else {
-      throw error("expected '\(close)' after table name '\(display(key))', found \(describe(at: pos))")
+      throw error(
+        "expected '\(close)' after table name '\(display(key))', found \(describe(at: pos))")
     }
     pos += 1
     if isArray {
@@ -155,6 +157,9 @@ extension TOMLParser.Reader {
         throw error("expected \(expected), found \(describe(at: pos))")
       }
       parts.append(KeyPart(name: name, mark: start))
+      if parts.count > Self.maxDepth {
+        throw error("key has too many parts (more than \(Self.maxDepth))", at: start)
+      }
       skipWhitespace()
       guard peek == ASCII.dot else { return parts }
       pos += 1
@@ -174,10 +179,18 @@ extension TOMLParser.Reader {
 
   static func quotedIfNeeded(_ name: String) -> String {
     if !name.isEmpty && name.utf8.allSatisfy(ASCII.isBareKey) { return name }
+    // Escaped as TOML would, so a key like "a\nb" cannot break a one-line log message.
     var quoted = "\""
     for scalar in name.unicodeScalars {
-      if scalar == "\"" || scalar == "\\" { quoted.append("\\") }
-      quoted.unicodeScalars.append(scalar)
+      switch scalar {
+      case "\"", "\\": quoted += "\\\(scalar)"
+      case "\t": quoted += "\\t"
+      case "\n": quoted += "\\n"
+      case "\r": quoted += "\\r"
+      case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+        quoted += "\\u" + codePoint(scalar.value).dropFirst(2)
+      default: quoted.unicodeScalars.append(scalar)
+      }
     }
     return quoted + "\""
   }

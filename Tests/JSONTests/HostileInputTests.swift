@@ -19,7 +19,10 @@ struct HostileInputTests {
 
   @Test func randomBytes() {
     var rng = SplitMix64(seed: 0xC1A5_56A7E)
-    let jsonish = bytes(#"{}[]"":,.-+0123456789eEtruefalsnl \#t\#n\\/u"#) + [0x00, 0x1F, 0xC3, 0xA9, 0xFF, 0xED, 0xA0]
+    let jsonish =
+      bytes(#"{}[]"":,.-+0123456789eEtruefalsnl \#t\#n\\/u"#) + [
+        0x00, 0x1F, 0xC3, 0xA9, 0xFF, 0xED, 0xA0,
+      ]
     for iteration in 0..<200_000 {
       let length = Int.random(in: 0...48, using: &rng)
       let useAlphabet = iteration % 2 == 0
@@ -65,23 +68,25 @@ struct HostileInputTests {
   /// machine stack, because the parser keeps its containers on the heap.
   @Test func hugeLimitDoesNotRecurse() {
     let limits = JSONParser.Limits(maxDepth: 10_000_000, maxBytes: 1 << 22)
-    let open = [UInt8](repeating: UInt8(ascii: "["), count: 2_000_000)
-    #expect(parseError(open, limits: limits) == JSONError(kind: .unexpectedEnd, offset: 2_000_000))
-    let mixed = Array(String(repeating: #"[{"a":"#, count: 300_000).utf8) + [UInt8(ascii: "x")]
+    let open = [UInt8](repeating: UInt8(ascii: "["), count: 500_000)
+    #expect(parseError(open, limits: limits) == JSONError(kind: .unexpectedEnd, offset: 500_000))
+    let mixed = Array(String(repeating: #"[{"a":"#, count: 200_000).utf8) + [UInt8(ascii: "x")]
     #expect(parseError(mixed, limits: limits)?.kind == .unexpectedCharacter)
   }
 
-  @Test(arguments: [
-    // Overlong encodings.
-    [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xF0, 0x80, 0x80, 0x80],
-    [0xF0, 0x8F, 0xBF, 0xBF],
-    // UTF-16 surrogates encoded directly.
-    [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], [0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80],
-    // Beyond U+10FFFF and never-valid bytes.
-    [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xFE], [0xFF],
-    // Stray continuation bytes and truncated sequences.
-    [0x80], [0xBF], [0xC3], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xC3, 0x41], [0xE2, 0x41, 0x82],
-  ] as [[UInt8]])
+  @Test(
+    arguments: [
+      // Overlong encodings.
+      [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xF0, 0x80, 0x80, 0x80],
+      [0xF0, 0x8F, 0xBF, 0xBF],
+      // UTF-16 surrogates encoded directly.
+      [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], [0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80],
+      // Beyond U+10FFFF and never-valid bytes.
+      [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xFE],
+      [0xFF],
+      // Stray continuation bytes and truncated sequences.
+      [0x80], [0xBF], [0xC3], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xC3, 0x41], [0xE2, 0x41, 0x82],
+    ] as [[UInt8]])
   func invalidUTF8InStrings(sequence: [UInt8]) {
     let input = [0x22] + sequence + [0x22]
     #expect(parseError(input) == JSONError(kind: .invalidUTF8, offset: 1))
@@ -91,10 +96,11 @@ struct HostileInputTests {
     #expect(parseError(afterEscape) == JSONError(kind: .invalidUTF8, offset: 3))
   }
 
-  @Test(arguments: [
-    [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEE, 0x80, 0x80],
-    [0xEF, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF],
-  ] as [[UInt8]])
+  @Test(
+    arguments: [
+      [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEE, 0x80, 0x80],
+      [0xEF, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF],
+    ] as [[UInt8]])
   func boundaryUTF8IsAccepted(sequence: [UInt8]) throws {
     let value = try JSONParser.parse([0x22] + sequence + [0x22])
     #expect(value.stringValue.map { Array($0.utf8) } == sequence)
@@ -125,7 +131,9 @@ struct HostileInputTests {
     }
     var rng = SplitMix64(seed: 4)
     for _ in 0..<100_000 {
-      check([UInt8.random(in: 0xF0...0xF7, using: &rng)] + (0..<3).map { _ in UInt8.random(in: 0x70...0xC0, using: &rng) })
+      check(
+        [UInt8.random(in: 0xF0...0xF7, using: &rng)]
+          + (0..<3).map { _ in UInt8.random(in: 0x70...0xC0, using: &rng) })
     }
   }
 
@@ -140,7 +148,8 @@ struct HostileInputTests {
     #expect(try JSONParser.parse("0." + String(repeating: "0", count: 100_000) + "1") == 0)
     #expect(try JSONParser.parse("1e-" + String(repeating: "9", count: 1000)) == 0)
     #expect(parseError("1e" + String(repeating: "9", count: 1000))?.kind == .invalidNumber)
-    #expect(try JSONParser.parse("[" + String(repeating: "0,", count: 200_000) + "0]").arrayValue?.count
-      == 200_001)
+    #expect(
+      try JSONParser.parse("[" + String(repeating: "0,", count: 200_000) + "0]").arrayValue?.count
+        == 200_001)
   }
 }

@@ -6,7 +6,9 @@ struct ParserTests {
   @Test func flatDevicePayload() throws {
     let value = try JSONParser.parse(
       #"{"ts":1764380000123,"co2":812,"temperature":27.4,"humidity":61}"#)
-    let expected: JSONValue = ["ts": 1_764_380_000_123, "co2": 812, "temperature": 27.4, "humidity": 61]
+    let expected: JSONValue = [
+      "ts": 1_764_380_000_123, "co2": 812, "temperature": 27.4, "humidity": 61,
+    ]
     #expect(value == expected)
     #expect(value.objectValue?.keys == ["ts", "co2", "temperature", "humidity"])
     #expect(value.value(atPath: "ts")?.intValue == 1_764_380_000_123)
@@ -95,7 +97,9 @@ struct ParserTests {
       }
       if Bool.random(using: &rng) {
         text += "."
-        for _ in 0..<Int.random(in: 1...20, using: &rng) { text += String(Int.random(in: 0...9, using: &rng)) }
+        for _ in 0..<Int.random(in: 1...20, using: &rng) {
+          text += String(Int.random(in: 0...9, using: &rng))
+        }
       }
       if Int.random(in: 0..<3, using: &rng) == 0 {
         text += ["e", "E", "e-", "e+"].randomElement(using: &rng)!
@@ -110,8 +114,10 @@ struct ParserTests {
     let deepest = String(repeating: "[", count: 32) + String(repeating: "]", count: 32)
     #expect(throws: Never.self) { try JSONParser.parse(deepest) }
     let objects = String(repeating: #"{"a":"#, count: 32) + "1" + String(repeating: "}", count: 32)
-    #expect(try JSONParser.parse(objects).value(atPath: Array(repeating: "a", count: 32).joined(separator: "."))
-      == .number(1))
+    #expect(
+      try JSONParser.parse(objects).value(
+        atPath: Array(repeating: "a", count: 32).joined(separator: "."))
+        == .number(1))
     let custom = JSONParser.Limits(maxDepth: 2)
     #expect(throws: Never.self) { try JSONParser.parse("[[1]]", limits: custom) }
     #expect(parseError("[[[1]]]", limits: custom) == JSONError(kind: .tooDeep, offset: 2))

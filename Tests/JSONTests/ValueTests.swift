@@ -56,11 +56,12 @@ struct ValueTests {
     #expect(!JSONValue.bool(false).isNull)
   }
 
-  @Test(arguments: [
-    (1_764_380_000_123, 1_764_380_000_123), (-3, -3), (0, 0), (27.4, nil), (1e300, nil),
-    (Double.nan, nil), (Double.infinity, nil), (9_007_199_254_740_992, 9_007_199_254_740_992),
-    (18_014_398_509_481_984, nil),
-  ] as [(Double, Int?)])
+  @Test(
+    arguments: [
+      (1_764_380_000_123, 1_764_380_000_123), (-3, -3), (0, 0), (27.4, nil), (1e300, nil),
+      (Double.nan, nil), (Double.infinity, nil), (9_007_199_254_740_992, 9_007_199_254_740_992),
+      (18_014_398_509_481_984, nil),
+    ] as [(Double, Int?)])
   func intValueIsExactOnly(number: Double, expected: Int?) {
     #expect(JSONValue.number(number).intValue == expected)
   }
@@ -105,6 +106,7 @@ struct ValueTests {
     let b: JSONObject = ["z": ["n": true], "x": 1, "y": [1, 2]]
     #expect(a == b)
     #expect(a != ["x": 1, "y": [2, 1], "z": ["n": true]])
+    #expect(a != ["z": ["n": false], "x": 1, "y": [1, 2]])
     #expect(a != ["x": 1, "y": [1, 2]])
     #expect(a != ["x": 1, "y": [1, 2], "w": ["n": true]])
     let keys = (0..<30).map { "k\($0)" }

@@ -46,7 +46,9 @@ struct WriterTests {
 
   @Test func prettyIndentWidthAndNesting() {
     let value: JSONValue = [["a": [1]]]
-    #expect(JSONWriter.pretty(value, indent: 4) == "[\n    {\n        \"a\": [\n            1\n        ]\n    }\n]")
+    #expect(
+      JSONWriter.pretty(value, indent: 4)
+        == "[\n    {\n        \"a\": [\n            1\n        ]\n    }\n]")
     #expect(JSONWriter.pretty(value, indent: 0) == "[\n{\n\"a\": [\n1\n]\n}\n]")
   }
 
@@ -58,21 +60,24 @@ struct WriterTests {
     #expect(JSONWriter.pretty(.null) == "null")
   }
 
-  @Test(arguments: [
-    (812.0, "812"), (-3, "-3"), (0, "0"), (-0.0, "0"), (27.4, "27.4"), (1.5, "1.5"),
-    (123.0, "123"), (12.345, "12.345"), (0.1 + 0.2, "0.30000000000000004"), (1e300, "1e+300"),
-    (1e-7, "1e-07"), (9_007_199_254_740_991, "9007199254740991"),
-    (-9_007_199_254_740_991, "-9007199254740991"), (1_764_380_000_123, "1764380000123"),
-    (Double.leastNonzeroMagnitude, "5e-324"), (Double.greatestFiniteMagnitude, "1.7976931348623157e+308"),
-    (Double.nan, "null"), (Double.infinity, "null"), (-Double.infinity, "null"),
-  ] as [(Double, String)])
+  @Test(
+    arguments: [
+      (812.0, "812"), (-3, "-3"), (0, "0"), (-0.0, "0"), (27.4, "27.4"), (1.5, "1.5"),
+      (123.0, "123"), (12.345, "12.345"), (0.1 + 0.2, "0.30000000000000004"), (1e300, "1e+300"),
+      (1e-7, "1e-07"), (9_007_199_254_740_991, "9007199254740991"),
+      (-9_007_199_254_740_991, "-9007199254740991"), (1_764_380_000_123, "1764380000123"),
+      (Double.leastNonzeroMagnitude, "5e-324"),
+      (Double.greatestFiniteMagnitude, "1.7976931348623157e+308"),
+      (Double.nan, "null"), (Double.infinity, "null"), (-Double.infinity, "null"),
+    ] as [(Double, String)])
   func numbers(number: Double, expected: String) {
     #expect(JSONWriter.compact(.number(number)) == expected)
   }
 
   @Test func stringEscaping() {
     let value = JSONValue.string("a\"b\\c\n\r\t\u{8}\u{c}\u{0}\u{1b}\u{1f}\u{7f} é€😀/")
-    #expect(JSONWriter.compact(value) == "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0000\\u001b\\u001f\u{7f} é€😀/\"")
+    #expect(
+      JSONWriter.compact(value) == "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0000\\u001b\\u001f\u{7f} é€😀/\"")
     #expect(JSONWriter.compact(["\n": 1]) == #"{"\n":1}"#)
   }
 

@@ -1,5 +1,5 @@
-import Testing
 import TOML
+import Testing
 
 private let agentConfig = """
   # ClassGate agent
@@ -52,7 +52,8 @@ private let agentConfig = """
 
   @Test func brokerSection() throws {
     let broker = try #require(config["local_broker"]?.tableValue)
-    #expect(broker.keys == ["host", "port", "username", "password_file", "keepalive_s", "protocol"])
+    #expect(
+      broker.keys == ["host", "port", "username", "password_file", "keepalive_s", "protocol"])
     #expect(broker["host"] == .string("127.0.0.1"))
     #expect(broker["port"] == .integer(1883))
     #expect(broker["keepalive_s"]?.integerValue == 30)

@@ -1,5 +1,5 @@
-import Testing
 import TOML
+import Testing
 
 /// The error `text` fails with, or nil (and a recorded issue) if it parses.
 func parseError(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> TOMLError? {

@@ -46,7 +46,7 @@ public final class AgentProcess: @unchecked Sendable {
   public let configPath: String
   public let logPath: String
   private let environment: [String: String]
-  private var process: Process?
+  private var process: ChildProcess?
 
   public init(configPath: String, logPath: String, environment: [String: String] = [:]) {
     self.configPath = configPath
@@ -55,41 +55,28 @@ public final class AgentProcess: @unchecked Sendable {
   }
 
   public func start() throws {
-    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-    log.seekToEndOfFile()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: classgateExecutable)
-    process.arguments = ["run", "--config", configPath]
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-      .filter { $0.key != "JOURNAL_STREAM" && $0.key != "INVOCATION_ID" }
-    process.standardOutput = log
-    process.standardError = log
-    try process.run()
-    self.process = process
+    process = try ChildProcess(
+      executable: classgateExecutable, arguments: ["run", "--config", configPath],
+      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        .filter { $0.key != "JOURNAL_STREAM" && $0.key != "INVOCATION_ID" },
+      outputPath: logPath)
   }
 
   public var isRunning: Bool { process?.isRunning ?? false }
-  public var pid: Int32 { process?.processIdentifier ?? 0 }
+  public var pid: Int32 { process?.pid ?? 0 }
 
   /// Sends `signal` and waits for the exit status (nil if it did not exit within `timeout`).
   @discardableResult
   public func stop(signal: Int32 = SIGTERM, timeout: Double = 15) -> Int32? {
     guard let process else { return nil }
-    if process.isRunning { kill(process.processIdentifier, signal) }
-    guard waitUntil(timeout: timeout, { !process.isRunning }) else { return nil }
+    process.signal(signal)
+    guard let status = process.wait(timeout: timeout) else { return nil }
     self.process = nil
-    return process.terminationStatus
+    return status
   }
 
   public var log: String {
     (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
   }
 
-  deinit {
-    if let process, process.isRunning {
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-    }
-  }
 }

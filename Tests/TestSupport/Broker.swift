@@ -4,13 +4,16 @@ import Foundation
 public final class Broker: @unchecked Sendable {
   public let port: Int32
   public let directory: TemporaryDirectory
-  private var process: Process?
+  private var process: ChildProcess?
   private let extraConfig: String
 
   public init(extraConfig: String = "") throws {
     self.port = freeLoopbackPort()
     self.directory = TemporaryDirectory(prefix: "classgate-broker")
     self.extraConfig = extraConfig
+    // mosquitto started as root drops to the `mosquitto` user, which must write its log and
+    // persistence file here.
+    chmod(directory.path, 0o777)
     try start()
   }
 
@@ -26,13 +29,8 @@ public final class Broker: @unchecked Sendable {
       log_dest file \(directory.path)/mosquitto.log
       \(extraConfig)
       """)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Broker.executable)
-    process.arguments = ["-c", config]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    self.process = process
+    process = try ChildProcess(
+      executable: Broker.executable, arguments: ["-c", config], environment: [:], outputPath: nil)
     guard waitUntil(timeout: 10, { isListening(port: port) }) else {
       throw TestFailure("mosquitto did not start on port \(port)")
     }
@@ -41,8 +39,11 @@ public final class Broker: @unchecked Sendable {
   /// Stops with SIGTERM (mosquitto saves its persistence file) and waits.
   public func stop() {
     guard let process, process.isRunning else { return }
-    process.terminate()
-    process.waitUntilExit()
+    process.signal(SIGTERM)
+    if process.wait(timeout: 10) == nil {
+      process.signal(SIGKILL)
+      process.wait(timeout: 5)
+    }
     self.process = nil
   }
 
@@ -61,7 +62,7 @@ public final class Broker: @unchecked Sendable {
     where FileManager.default.isExecutableFile(atPath: candidate) {
       return candidate
     }
-    return "mosquitto"
+    return "/usr/sbin/mosquitto"
   }()
 }
 

@@ -1,0 +1,216 @@
+import Buffer
+import Foundation
+import SQLiteStore
+import Testing
+
+@Suite("Opening the store file")
+struct StoreFileTests {
+  @Test("a new store for writing is WAL, fully synchronous and at the latest schema")
+  func openForWritingFull() throws {
+    let directory = try ScratchDirectory()
+    let connection = try StoreFile.openForWriting(
+      path: directory.file("classgate.db"), durability: .full)
+    #expect(try connection.scalarText(sql: "PRAGMA journal_mode") == "wal")
+    #expect(try connection.scalarInt(sql: "PRAGMA synchronous") == 2)
+    #expect(try connection.scalarInt(sql: "PRAGMA user_version") == Int64(latestSchemaVersion))
+    #expect(try Migrator.currentVersion(of: connection) == latestSchemaVersion)
+    let tables = try connection.makeStatement(
+      sql: "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+    var names: [String] = []
+    while try tables.step() { names.append(tables.text(0) ?? "") }
+    #expect(
+      names == [
+        "counters", "dead_letters", "devices", "events", "latest_values", "meta", "metrics",
+        "readings", "status_changes",
+      ])
+  }
+
+  @Test("durability normal sets synchronous to NORMAL")
+  func openForWritingNormal() throws {
+    let directory = try ScratchDirectory()
+    let connection = try StoreFile.openForWriting(
+      path: directory.file("classgate.db"), durability: .normal)
+    #expect(try connection.scalarText(sql: "PRAGMA journal_mode") == "wal")
+    #expect(try connection.scalarInt(sql: "PRAGMA synchronous") == 1)
+  }
+
+  @Test("reopening an existing store applies no migration again and keeps its data")
+  func reopen() throws {
+    let directory = try ScratchDirectory()
+    let path = directory.file("classgate.db")
+    do {
+      let connection = try StoreFile.openForWriting(path: path, durability: .full)
+      try connection.execute(sql: "INSERT INTO meta (key, value) VALUES ('k', 'v')")
+    }
+    let connection = try StoreFile.openForWriting(path: path, durability: .normal)
+    #expect(try connection.scalarText(sql: "SELECT value FROM meta WHERE key = 'k'") == "v")
+    #expect(try Migrator.currentVersion(of: connection) == latestSchemaVersion)
+    #expect(try StoreReader(path: path).meta("k") == "v")
+  }
+
+  @Test("a store from a newer ClassGate is refused, for writing and for reading")
+  func newerSchemaRefused() throws {
+    let directory = try ScratchDirectory()
+    let path = directory.file("classgate.db")
+    do {
+      let connection = try StoreFile.openForWriting(path: path, durability: .full)
+      try connection.execute(sql: "PRAGMA user_version = \(latestSchemaVersion + 1)")
+    }
+    let writing = #expect(throws: SQLiteError.self) {
+      _ = try StoreFile.openForWriting(path: path, durability: .full)
+    }
+    #expect(
+      writing?.message
+        == "store schema version 2 is newer than this ClassGate understands (1); upgrade ClassGate")
+    let reading = #expect(throws: SQLiteError.self) { _ = try StoreFile.openForReading(path: path) }
+    #expect(reading?.message == "\(path) was written by a newer ClassGate (schema 2)")
+  }
+
+  @Test("an SQLite file that is not a ClassGate store is refused for reading with a clear message")
+  func foreignSQLiteFile() throws {
+    let directory = try ScratchDirectory()
+    let path = directory.file("other.db")
+    do {
+      let connection = try Connection(path: path)
+      try connection.execute(sql: "CREATE TABLE songs (title TEXT)")
+    }
+    let error = #expect(throws: SQLiteError.self) { _ = try StoreFile.openForReading(path: path) }
+    #expect(error?.message == "\(path) is not a ClassGate store (no schema)")
+    #expect(error?.description == "SQLite error 1: \(path) is not a ClassGate store (no schema)")
+    #expect(throws: SQLiteError.self) { _ = try StoreReader(path: path) }
+  }
+
+  @Test("a text file is refused for reading as not a database")
+  func textFile() throws {
+    let directory = try ScratchDirectory()
+    let path = directory.file("classgate.toml")
+    try "school_id = \"x\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+    let error = #expect(throws: SQLiteError.self) { _ = try StoreFile.openForReading(path: path) }
+    #expect(error?.primaryCode == 26)  // SQLITE_NOTADB
+  }
+
+  @Test("reading a store that does not exist fails and does not create it")
+  func missingFile() throws {
+    let directory = try ScratchDirectory()
+    let path = directory.file("missing.db")
+    let error = #expect(throws: SQLiteError.self) { _ = try StoreFile.openForReading(path: path) }
+    #expect(error?.message.contains(path) == true)
+    #expect(!FileManager.default.fileExists(atPath: path))
+  }
+}
+
+@Suite("Migrator")
+struct MigratorTests {
+  let migrator = Migrator([
+    .init(version: 1, name: "one", sql: "CREATE TABLE a (x INTEGER)"),
+    .init(version: 2, name: "two", sql: "CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (42)"),
+  ])
+
+  @Test("migrations run once each, in order, and set user_version")
+  func appliesOnce() throws {
+    let directory = try ScratchDirectory()
+    let connection = try Connection(path: directory.file("m.db"))
+    #expect(migrator.latestVersion == 2)
+    #expect(try migrator.migrate(connection) == ["one", "two"])
+    #expect(try Migrator.currentVersion(of: connection) == 2)
+    #expect(try migrator.migrate(connection) == [])
+    #expect(try connection.scalarInt(sql: "SELECT count(*) FROM a") == 1)
+  }
+
+  @Test("only the missing migrations run on an older store")
+  func upgradesFromOlder() throws {
+    let directory = try ScratchDirectory()
+    let connection = try Connection(path: directory.file("m.db"))
+    try Migrator([migrator.migrations[0]]).migrate(connection)
+    #expect(try Migrator.currentVersion(of: connection) == 1)
+    #expect(try migrator.migrate(connection) == ["two"])
+    #expect(try Migrator.currentVersion(of: connection) == 2)
+  }
+
+  @Test("a failing migration rolls back with its version unchanged")
+  func failingMigration() throws {
+    let directory = try ScratchDirectory()
+    let connection = try Connection(path: directory.file("m.db"))
+    let broken = Migrator([
+      migrator.migrations[0],
+      .init(version: 2, name: "broken", sql: "CREATE TABLE c (z INTEGER); INSERT INTO nowhere VALUES (1)"),
+    ])
+    let error = #expect(throws: SQLiteError.self) { try broken.migrate(connection) }
+    #expect(error?.message == "no such table: nowhere")
+    #expect(try Migrator.currentVersion(of: connection) == 1)
+    #expect(try connection.scalarInt(sql: "SELECT count(*) FROM sqlite_schema WHERE name = 'c'") == 0)
+  }
+
+  @Test("a store whose user_version is above the latest is refused and left untouched")
+  func refusesNewer() throws {
+    let directory = try ScratchDirectory()
+    let connection = try Connection(path: directory.file("m.db"))
+    try connection.execute(sql: "PRAGMA user_version = 7")
+    let error = #expect(throws: SQLiteError.self) { try migrator.migrate(connection) }
+    #expect(
+      error?.message
+        == "store schema version 7 is newer than this ClassGate understands (2); upgrade ClassGate")
+    #expect(try Migrator.currentVersion(of: connection) == 7)
+    #expect(try connection.scalarInt(sql: "SELECT count(*) FROM sqlite_schema") == 0)
+  }
+}
+
+@Suite("SQLite errors")
+struct SQLiteErrorTests {
+  @Test("the description names the code, SQLite's message and the SQL")
+  func descriptionContainsSQL() throws {
+    let directory = try ScratchDirectory()
+    let connection = try Connection(path: directory.file("e.db"))
+    let error = #expect(throws: SQLiteError.self) {
+      try connection.execute(sql: "SELEC * FROM devices")
+    }
+    #expect(error?.sql == "SELEC * FROM devices")
+    #expect(error?.primaryCode == 1)
+    #expect(
+      error?.description
+        == "SQLite error 1: near \"SELEC\": syntax error - while executing `SELEC * FROM devices`")
+  }
+
+  @Test("a constraint error names the SQL but never the bound values")
+  func boundValuesStayOut() throws {
+    let directory = try ScratchDirectory()
+    let connection = try Connection(path: directory.file("e.db"))
+    try connection.execute(sql: "CREATE TABLE cards (uid TEXT NOT NULL UNIQUE)")
+    let insert = try connection.cachedStatement(sql: "INSERT INTO cards (uid) VALUES (?)")
+    insert.bind("04A1B2C3-secret", at: 1)
+    try insert.run()
+    let again = try connection.cachedStatement(sql: "INSERT INTO cards (uid) VALUES (?)")
+    again.bind("04A1B2C3-secret", at: 1)
+    let error = #expect(throws: SQLiteError.self) { try again.run() }
+    #expect(error?.code == 2067)  // SQLITE_CONSTRAINT_UNIQUE
+    #expect(error?.primaryCode == 19)  // SQLITE_CONSTRAINT
+    #expect(
+      error?.description
+        == "SQLite error 2067: UNIQUE constraint failed: cards.uid - while executing `INSERT INTO cards (uid) VALUES (?)`"
+    )
+    #expect(error?.description.contains("secret") == false)
+  }
+
+  @Test("a prepared statement holding two statements is refused")
+  func twoStatements() throws {
+    let directory = try ScratchDirectory()
+    let connection = try Connection(path: directory.file("e.db"))
+    let error = #expect(throws: SQLiteError.self) {
+      _ = try connection.makeStatement(sql: "SELECT 1; SELECT 2")
+    }
+    #expect(error?.message == "a prepared statement holds exactly one SQL statement")
+    #expect(error?.primaryCode == 21)  // SQLITE_MISUSE
+    // Trailing whitespace alone is fine.
+    #expect(try connection.scalarInt(sql: "SELECT 3;\n  ") == 3)
+  }
+
+  @Test("error classification: full and busy")
+  func classification() {
+    #expect(SQLiteError(code: 13, message: "database or disk is full").isDiskFull)
+    #expect(!SQLiteError(code: 13, message: "").isBusy)
+    #expect(SQLiteError(code: 5, message: "database is locked").isBusy)
+    #expect(SQLiteError(code: 6, message: "database table is locked").isBusy)
+    #expect(SQLiteError(code: 261, message: "").isBusy)  // SQLITE_BUSY_RECOVERY
+    #expect(SQLiteError(code: 1, message: "boom").description == "SQLite error 1: boom")
+  }
+}
