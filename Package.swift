@@ -53,6 +53,11 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]),
 
+    // Benchmarks (scripts in Benchmarks/ build these in release mode)
+    .executableTarget(
+      name: "ingest-bench", dependencies: ["MQTTClient", "Buffer", "EventLoop"],
+      path: "Benchmarks/IngestBench"),
+
     // Tests
     .testTarget(name: "JSONTests", dependencies: ["JSON"]),
     .testTarget(name: "TOMLTests", dependencies: ["TOML"]),

@@ -14,8 +14,11 @@ enum Timestamp {
     let time: EpochMillis
     switch value {
     case .number(let number):
-      // The upper bound keeps the Int64 conversion from trapping on hostile values like 1e300.
-      guard number.isFinite, number >= 0, number < 1e15 else {
+      guard number.isFinite, number >= 0 else {
+        return .failure(DeadLetterReason(.invalidTimestamp, "'ts' must be a positive number"))
+      }
+      // Also keeps the Int64 conversion below from trapping on hostile values like 1e300.
+      guard number < 1e15 else {
         return .failure(
           DeadLetterReason(.invalidTimestamp, "'ts' must be epoch seconds or milliseconds"))
       }
