@@ -54,6 +54,13 @@ public final class BufferWriter {
   private var pending: [Pending] = []
   private var devices: [String: DeviceState] = [:]
   private var metricIDs: [String: Int64] = [:]
+  /// Newest reading per (device, metric) in the batch being written: one upsert each at the end.
+  private var newestInBatch: [SeriesKey: Reading] = [:]
+
+  private struct SeriesKey: Hashable {
+    var device: Int64
+    var metric: Int64
+  }
 
   public init(connection: Connection, limits: Limits = Limits()) throws {
     self.connection = connection
@@ -94,6 +101,7 @@ public final class BufferWriter {
     // A rolled-back transaction also rolls back new device and metric rows: forget their ids too.
     let snapshot = (devices, metricIDs)
     var summary = CommitSummary()
+    defer { newestInBatch.removeAll(keepingCapacity: true) }
     do {
       try connection.transaction {
         for item in pending { try write(item, into: &summary) }
@@ -135,7 +143,8 @@ public final class BufferWriter {
           let metric = try metricID(reading.metric)
           if try insertReading(device: device, metric: metric, reading: reading) {
             summary.readingsStored += 1
-            try updateLatest(device: device, metric: metric, reading: reading)
+            let key = SeriesKey(device: device, metric: metric)
+            if (newestInBatch[key]?.time ?? .min) <= reading.time { newestInBatch[key] = reading }
           } else {
             summary.duplicateReadings += 1
           }
@@ -300,6 +309,9 @@ public final class BufferWriter {
   }
 
   private func finishBatch(summary: CommitSummary, now: EpochMillis) throws {
+    for (key, reading) in newestInBatch {
+      try updateLatest(device: key.device, metric: key.metric, reading: reading)
+    }
     try increment(Counter.messagesReceived, by: summary.messages)
     try increment(Counter.readingsStored, by: summary.readingsStored)
     try increment(Counter.duplicateReadings, by: summary.duplicateReadings)

@@ -32,6 +32,8 @@ public final class MQTTConnection {
   private var handle: OpaquePointer
   private let sink = CallbackSink()
   private var randomState: UInt64
+  /// Events before this index were already acted on (they stay queued until `takeEvents`).
+  private var processedEvents = 0
 
   public init(options: MQTTOptions) throws(MQTTError) {
     _ = Library.initialised
@@ -150,7 +152,10 @@ public final class MQTTConnection {
 
   /// Connection events since the last call.
   public func takeEvents() -> [MQTTEvent] {
-    defer { sink.events.removeAll(keepingCapacity: true) }
+    defer {
+      sink.events.removeAll(keepingCapacity: true)
+      processedEvents = 0
+    }
     return sink.events
   }
 
@@ -205,7 +210,9 @@ public final class MQTTConnection {
   }
 
   private func processEvents(nowMs: Int64) {
-    for event in sink.events {
+    let fresh = sink.events[processedEvents...]
+    processedEvents = sink.events.count
+    for event in fresh {
       switch event {
       case .connected:
         state = .connected

@@ -75,6 +75,8 @@ struct IngestTests {
     let seqs = try harness.reader().readings(device: "env-r", metric: "seq").map { Int($0.value) }
     #expect(seqs == Array(0..<400))
     #expect(harness.occurrences(of: "Connected to the local broker") >= 2)
+    // Re-subscribed once per connection, not once per loop turn.
+    #expect(harness.occurrences(of: "Subscribed") == harness.occurrences(of: "Connected to the local broker"))
     #expect(harness.agent.isRunning)
   }
 
