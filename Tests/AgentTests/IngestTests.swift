@@ -76,6 +76,9 @@ struct IngestTests {
     #expect(seqs == Array(0..<400))
     #expect(harness.occurrences(of: "Connected to the local broker") >= 2)
     // Re-subscribed once per connection, not once per loop turn.
+    // (the SUBACK may arrive after the session's queued messages)
+    #expect(waitUntil(timeout: 5) { harness.occurrences(of: "Subscribed") == 2 })
+    Thread.sleep(forTimeInterval: 0.3)
     #expect(harness.occurrences(of: "Subscribed") == harness.occurrences(of: "Connected to the local broker"))
     #expect(harness.agent.isRunning)
   }
