@@ -32,6 +32,7 @@ let package = Package(
 
     // Stages
     .target(name: "Decode", dependencies: ["DeviceModel", "JSON"]),
+    .target(name: "Profiles", dependencies: ["Decode", "DeviceModel", "TOML", "EventLoop"]),
     .target(name: "Buffer", dependencies: ["DeviceModel", "SQLiteStore"]),
     .target(
       name: "Ingest",
@@ -42,13 +43,13 @@ let package = Package(
     .target(
       name: "Agent",
       dependencies: [
-        "Ingest", "Decode", "Buffer", "TOML", "MQTTClient", "EventLoop", "DeviceModel",
+        "Ingest", "Decode", "Profiles", "Buffer", "TOML", "MQTTClient", "EventLoop", "DeviceModel",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(
       name: "classgate",
       dependencies: [
-        "Agent", "Buffer", "DeviceModel", "JSON", "EventLoop",
+        "Agent", "Buffer", "DeviceModel", "JSON", "EventLoop", "Decode", "Profiles",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -62,6 +63,7 @@ let package = Package(
     .testTarget(name: "JSONTests", dependencies: ["JSON"]),
     .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
     .testTarget(name: "DecodeTests", dependencies: ["Decode", "DeviceModel", "JSON"]),
+    .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Decode", "DeviceModel", "TestSupport"]),
     .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
     .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),

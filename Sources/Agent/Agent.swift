@@ -24,33 +24,45 @@ public enum Agent {
         "libmosquitto": "\(libmosquittoVersion)",
       ])
 
+    let setup = try DecodingSetup.load(config)
+    try writer.replaceRooms(setup.inventory.rooms)
+    logger.notice(
+      "Profiles loaded",
+      metadata: [
+        "profiles": "\(setup.profiles.profiles.map(\.name))", "inventory.devices": "\(setup.inventory.devices.count)",
+      ])
+
+    var settings = config.ingest
+    settings.subscriptions = setup.filters.map { .init(filter: $0, qos: config.brokerQoS) }
     let mqtt = try MQTTConnection(options: config.broker)
     let hooks = IngestLoop.Hooks(
-      reload: { reloadDecoders(config: config, environment: environment, logger: logger) })
+      reload: { reload(config: config, environment: environment, writer: writer, logger: logger) })
     let loop = IngestLoop(
-      mqtt: mqtt, decoders: decoders(for: config), writer: writer, signals: signals,
-      settings: config.ingest, logger: logger, hooks: hooks)
+      mqtt: mqtt, decoders: setup.chain, writer: writer, signals: signals, settings: settings,
+      logger: logger, hooks: hooks)
     try loop.run()
     connection.close()
   }
 
-  static func decoders(for config: AgentConfig) -> DecoderChain {
-    DecoderChain(
-      [NativeDecoder(prefix: config.nativePrefix, limits: config.decodeLimits)],
-      limits: config.decodeLimits)
-  }
-
-  /// SIGHUP: re-reads the config for what can change without a restart (decoding); broker, store
-  /// and subscriptions need a restart. An invalid file keeps the running set and says why.
-  static func reloadDecoders(config: AgentConfig, environment: [String: String], logger: Logger)
-    -> DecoderChain?
-  {
+  /// SIGHUP: re-reads the config file, the profiles and the inventory. Broker and store settings
+  /// need a restart; new profile topics are subscribed on the live connection. Anything invalid
+  /// keeps the running set and says why.
+  static func reload(
+    config: AgentConfig, environment: [String: String], writer: BufferWriter, logger: Logger
+  ) -> IngestLoop.Reload? {
     do {
       let fresh = try AgentConfig.load(path: config.file, environment: environment)
-      if fresh.nativePrefix != config.nativePrefix {
-        logger.warning("native.prefix changed: restart the agent to subscribe to the new prefix")
+      if fresh.nativePrefix != config.nativePrefix || fresh.broker.port != config.broker.port
+        || fresh.broker.host != config.broker.host || fresh.storePath != config.storePath
+      {
+        logger.warning("Broker, store or native.prefix changed: they take effect after a restart")
       }
-      return decoders(for: fresh)
+      var effective = fresh
+      effective.nativePrefix = config.nativePrefix
+      effective.ingest.subscriptions = config.ingest.subscriptions
+      let setup = try DecodingSetup.load(effective)
+      try writer.replaceRooms(setup.inventory.rooms)
+      return IngestLoop.Reload(decoders: setup.chain, filters: setup.filters)
     } catch {
       logger.error("Reload failed; keeping the running configuration", metadata: ["error": "\(error)"])
       return nil

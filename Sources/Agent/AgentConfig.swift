@@ -1,3 +1,4 @@
+import EventLoop
 import Buffer
 import Decode
 import Ingest
@@ -18,6 +19,9 @@ public struct AgentConfig: Sendable {
   public var broker: MQTTOptions
   public var brokerQoS: Int32
   public var nativePrefix: String
+  /// Profile directories, shipped first, the site's last (a later profile of the same name wins).
+  public var profileDirectories: [String]
+  public var inventoryPath: String?
   public var storePath: String
   public var durability: StoreFile.Durability
   public var ingest: IngestSettings
@@ -33,6 +37,8 @@ public struct AgentConfig: Sendable {
       "receive_maximum", "reconnect_min_ms", "reconnect_max_ms",
     ],
     "native": ["prefix"],
+    "profiles": ["directories"],
+    "inventory": ["path"],
     "store": [
       "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters",
     ],
@@ -104,6 +110,10 @@ public struct AgentConfig: Sendable {
       reader.report("native.prefix", "expected topic levels without wildcards or a trailing '/'")
     }
 
+    let profileDirectories = reader.strings(
+      "profiles.directories", default: ["/usr/share/classgate/devices", "/etc/classgate/devices"])
+    let inventoryPath = reader.string("inventory.path", default: nil)
+
     let storePath =
       reader.string("store.path", default: "/var/lib/classgate/classgate.db")
       ?? "/var/lib/classgate/classgate.db"
@@ -129,7 +139,8 @@ public struct AgentConfig: Sendable {
         cleanSession: false, receiveMaximum: UInt16(receiveMaximum),
         reconnectDelay: Backoff(
           initialMs: Int64(reconnectMin), maximumMs: Int64(max(reconnectMin, reconnectMax)))),
-      brokerQoS: Int32(qos), nativePrefix: prefix, storePath: storePath, durability: durability,
+      brokerQoS: Int32(qos), nativePrefix: prefix, profileDirectories: profileDirectories,
+      inventoryPath: inventoryPath, storePath: storePath, durability: durability,
       ingest: IngestSettings(
         commitWindowMs: Int64(commitWindow), maxBatch: maxBatch,
         ackBatch: max(1, min(maxBatch, receiveMaximum / 2)),

@@ -38,6 +38,28 @@ struct ConfigReader {
     }
   }
 
+  /// A list of strings; in the environment, separated by ':' like PATH.
+  mutating func strings(_ key: String, default fallback: [String]) -> [String] {
+    switch lookup(key) {
+    case .none: return fallback
+    case .environment(let text, _): return text.split(separator: ":").map(String.init)
+    case .file(let value, let line):
+      guard case .array(let items) = value else {
+        fail(key, line: line, "expected a list of strings, found \(value.typeName)")
+        return fallback
+      }
+      var result: [String] = []
+      for item in items {
+        guard case .string(let text) = item else {
+          fail(key, line: line, "expected a list of strings, found an element that is \(item.typeName)")
+          return fallback
+        }
+        result.append(text)
+      }
+      return result
+    }
+  }
+
   mutating func integer(_ key: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
     let expected = "expected an integer from \(range.lowerBound) to \(range.upperBound)"
     let parsed: Int?

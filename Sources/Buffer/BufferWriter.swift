@@ -45,6 +45,7 @@ public final class BufferWriter {
     var kind: DeviceKind
     var room: String?
     var profile: String
+    var name: String?
     var status: DeviceStatus
     var lastSeen: EpochMillis?
   }
@@ -115,6 +116,22 @@ public final class BufferWriter {
     return summary
   }
 
+  /// Replaces the rooms table with the inventory's (at start and on reload), in one transaction.
+  public func replaceRooms(_ rooms: [Inventory.Room]) throws {
+    try connection.transaction {
+      try connection.execute(sql: "DELETE FROM rooms")
+      let insert = try connection.cachedStatement(
+        sql: "INSERT INTO rooms (id, name, building, floor) VALUES (?, ?, ?, ?)")
+      for room in rooms {
+        insert.bind(room.id, at: 1)
+        insert.bind(room.name, at: 2)
+        insert.bind(room.building, at: 3)
+        insert.bind(room.floor.map(Int64.init), at: 4)
+        try insert.run()
+      }
+    }
+  }
+
   /// Updates the heartbeat alone, so the CLI knows the agent lives while nothing arrives.
   public func heartbeat(now: EpochMillis) throws {
     try connection.transaction { try setMeta(MetaKey.agentHeartbeat, String(now)) }
@@ -171,20 +188,22 @@ public final class BufferWriter {
     if var state = devices[identity.id] {
       let moved =
         state.kind != identity.kind || (identity.room != nil && state.room != identity.room)
-        || state.profile != identity.profile
+        || state.profile != identity.profile || (identity.name != nil && state.name != identity.name)
       let statement = try connection.cachedStatement(
         sql: moved
-          ? "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?), kind = ?, room = coalesce(?, room), profile = ? WHERE id = ?"
+          ? "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?), kind = ?, room = coalesce(?, room), profile = ?, name = coalesce(?, name) WHERE id = ?"
           : "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?")
       statement.bind(seenAt, at: 1)
       if moved {
         statement.bind(identity.kind.rawValue, at: 2)
         statement.bind(identity.room, at: 3)
         statement.bind(identity.profile, at: 4)
-        statement.bind(state.id, at: 5)
+        statement.bind(identity.name, at: 5)
+        statement.bind(state.id, at: 6)
         state.kind = identity.kind
         state.room = identity.room ?? state.room
         state.profile = identity.profile
+        state.name = identity.name ?? state.name
       } else {
         statement.bind(state.id, at: 2)
       }
@@ -194,19 +213,20 @@ public final class BufferWriter {
       return state.id
     }
     let statement = try connection.cachedStatement(
-      sql: "INSERT INTO devices (key, kind, room, profile, last_seen, first_seen) VALUES (?, ?, ?, ?, ?, ?)"
+      sql: "INSERT INTO devices (key, kind, room, profile, name, last_seen, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)"
     )
     statement.bind(identity.id, at: 1)
     statement.bind(identity.kind.rawValue, at: 2)
     statement.bind(identity.room, at: 3)
     statement.bind(identity.profile, at: 4)
-    statement.bind(seenAt, at: 5)
+    statement.bind(identity.name, at: 5)
     statement.bind(seenAt, at: 6)
+    statement.bind(seenAt, at: 7)
     try statement.run()
     let id = connection.lastInsertRowID
     devices[identity.id] = DeviceState(
       id: id, kind: identity.kind, room: identity.room, profile: identity.profile,
-      status: .unknown, lastSeen: seenAt)
+      name: identity.name, status: .unknown, lastSeen: seenAt)
     return id
   }
 
@@ -338,12 +358,12 @@ public final class BufferWriter {
 
   private func loadCaches() throws {
     let deviceRows = try connection.makeStatement(
-      sql: "SELECT id, key, kind, room, profile, status, last_seen FROM devices")
+      sql: "SELECT id, key, kind, room, profile, status, last_seen, name FROM devices")
     while try deviceRows.step() {
       guard let key = deviceRows.text(1) else { continue }
       devices[key] = DeviceState(
         id: deviceRows.int64(0), kind: DeviceKind(rawValue: deviceRows.text(2) ?? "") ?? .other,
-        room: deviceRows.text(3), profile: deviceRows.text(4) ?? "",
+        room: deviceRows.text(3), profile: deviceRows.text(4) ?? "", name: deviceRows.text(7),
         status: DeviceStatus(rawValue: deviceRows.text(5) ?? "") ?? .unknown,
         lastSeen: deviceRows.optionalInt64(6))
     }

@@ -63,7 +63,18 @@ enum Schema {
         );
         CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-        """)
+        """),
+    .init(
+      version: 2, name: "inventory",
+      sql: """
+        ALTER TABLE devices ADD COLUMN name TEXT;
+        CREATE TABLE rooms (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          building TEXT,
+          floor INTEGER
+        ) WITHOUT ROWID;
+        """),
   ])
 }
 

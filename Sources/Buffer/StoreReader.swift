@@ -13,6 +13,7 @@ public struct DeviceSummary: Sendable, Equatable {
   public var kind: DeviceKind
   public var room: String?
   public var profile: String
+  public var name: String?
   public var status: DeviceStatus
   public var statusSince: EpochMillis?
   public var lastSeen: EpochMillis?
@@ -69,7 +70,7 @@ public final class StoreReader {
   public func devices(matching filter: DeviceFilter = DeviceFilter()) throws -> [DeviceSummary] {
     let statement = try connection.makeStatement(
       sql: """
-        SELECT id, key, kind, room, profile, status, status_since, last_seen, first_seen FROM devices
+        SELECT id, key, kind, room, profile, status, status_since, last_seen, first_seen, name FROM devices
         WHERE (?1 IS NULL OR room = ?1) AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR status = ?3)
         ORDER BY coalesce(room, '~'), key
         """)
@@ -91,7 +92,7 @@ public final class StoreReader {
   public func device(id key: String) throws -> DeviceSummary? {
     let statement = try connection.makeStatement(
       sql:
-        "SELECT id, key, kind, room, profile, status, status_since, last_seen, first_seen FROM devices WHERE key = ?"
+        "SELECT id, key, kind, room, profile, status, status_since, last_seen, first_seen, name FROM devices WHERE key = ?"
     )
     statement.bind(key, at: 1)
     guard try statement.step() else { return nil }
@@ -154,6 +155,19 @@ public final class StoreReader {
     return records
   }
 
+  public func rooms() throws -> [Inventory.Room] {
+    let statement = try connection.makeStatement(
+      sql: "SELECT id, name, building, floor FROM rooms ORDER BY id")
+    var rooms: [Inventory.Room] = []
+    while try statement.step() {
+      rooms.append(
+        Inventory.Room(
+          id: statement.text(0) ?? "", name: statement.text(1) ?? "", building: statement.text(2),
+          floor: statement.optionalInt64(3).map(Int.init)))
+    }
+    return rooms
+  }
+
   public func counters() throws -> [String: Int64] {
     let statement = try connection.makeStatement(sql: "SELECT name, value FROM counters")
     var counters: [String: Int64] = [:]
@@ -200,7 +214,7 @@ public final class StoreReader {
   private func summary(from row: Statement) -> DeviceSummary {
     DeviceSummary(
       id: row.text(1) ?? "", kind: DeviceKind(rawValue: row.text(2) ?? "") ?? .other,
-      room: row.text(3), profile: row.text(4) ?? "",
+      room: row.text(3), profile: row.text(4) ?? "", name: row.text(9),
       status: DeviceStatus(rawValue: row.text(5) ?? "") ?? .unknown,
       statusSince: row.optionalInt64(6), lastSeen: row.optionalInt64(7), firstSeen: row.int64(8),
       values: [])

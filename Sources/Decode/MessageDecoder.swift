@@ -31,24 +31,42 @@ public struct DecodeLimits: Sendable, Equatable {
 public struct DecoderChain: Sendable {
   public let decoders: [any MessageDecoder]
   public let limits: DecodeLimits
+  /// Applied to every decoded message: the school's labels win over the topic's.
+  public let inventory: Inventory
 
-  public init(_ decoders: [any MessageDecoder], limits: DecodeLimits = DecodeLimits()) {
+  public init(
+    _ decoders: [any MessageDecoder], limits: DecodeLimits = DecodeLimits(), inventory: Inventory = .empty
+  ) {
     self.decoders = decoders
     self.limits = limits
+    self.inventory = inventory
   }
 
   public func decode(topic: String, payload: [UInt8], receivedAt: EpochMillis) -> DecodeResult {
+    explain(topic: topic, payload: payload, receivedAt: receivedAt).result
+  }
+
+  /// The result and the name of the decoder that claimed the topic (nil: none did, or too large).
+  public func explain(topic: String, payload: [UInt8], receivedAt: EpochMillis)
+    -> (decoder: String?, result: DecodeResult)
+  {
     guard payload.count <= limits.maxPayloadBytes else {
-      return .deadLetter(
-        DeadLetterReason(
-          .payloadTooLarge,
-          "payload is \(payload.count) bytes, the limit is \(limits.maxPayloadBytes)"))
+      return (
+        nil,
+        .deadLetter(
+          DeadLetterReason(
+            .payloadTooLarge,
+            "payload is \(payload.count) bytes, the limit is \(limits.maxPayloadBytes)"))
+      )
     }
     for decoder in decoders {
       if let result = decoder.decode(topic: topic, payload: payload, receivedAt: receivedAt) {
-        return result
+        if case .decoded(let message) = result {
+          return (decoder.name, .decoded(inventory.apply(to: message)))
+        }
+        return (decoder.name, result)
       }
     }
-    return .deadLetter(DeadLetterReason(.unknownTopic, "no profile matches this topic"))
+    return (nil, .deadLetter(DeadLetterReason(.unknownTopic, "no profile matches this topic")))
   }
 }

@@ -33,12 +33,15 @@ public struct DeviceIdentity: Sendable, Equatable {
   public var kind: DeviceKind
   public var room: String?
   public var profile: String
+  /// A human name from the inventory ("Projector, room 101").
+  public var name: String?
 
-  public init(id: String, kind: DeviceKind, room: String?, profile: String) {
+  public init(id: String, kind: DeviceKind, room: String?, profile: String, name: String? = nil) {
     self.id = id
     self.kind = kind
     self.room = room
     self.profile = profile
+    self.name = name
   }
 }
 

@@ -10,15 +10,25 @@ import MQTTClient
 ///
 /// The rule that makes QoS 1 crash-safe: `mqtt.flush()` runs only when nothing read is uncommitted.
 public final class IngestLoop {
+  /// What a reload hands over: the new decoders and every topic filter they need.
+  public struct Reload {
+    public var decoders: DecoderChain
+    public var filters: [String]
+    public init(decoders: DecoderChain, filters: [String]) {
+      self.decoders = decoders
+      self.filters = filters
+    }
+  }
+
   /// Hooks the agent plugs in; each runs on the loop's thread.
   public struct Hooks {
-    /// SIGHUP: returns a new decoder chain, or nil to keep the current one (the hook logs why).
-    public var reload: () -> DecoderChain?
+    /// SIGHUP: returns the new decoding set, or nil to keep the current one (the hook logs why).
+    public var reload: () -> Reload?
     /// After each successful commit (metrics, systemd status).
     public var committed: (BufferWriter.CommitSummary) -> Void
 
     public init(
-      reload: @escaping () -> DecoderChain? = { nil },
+      reload: @escaping () -> Reload? = { nil },
       committed: @escaping (BufferWriter.CommitSummary) -> Void = { _ in }
     ) {
       self.reload = reload
@@ -30,7 +40,7 @@ public final class IngestLoop {
   private var decoders: DecoderChain
   private let writer: BufferWriter
   private let signals: SignalWatcher
-  private let settings: IngestSettings
+  private var settings: IngestSettings
   private let hooks: Hooks
   private var logger: Logger
 
@@ -205,9 +215,16 @@ public final class IngestLoop {
         stopping = true
       case .reload:
         logger.notice("Reload requested")
+        // Messages already read were decoded with the old set and stay in the batch: nothing is lost.
         if let reloaded = hooks.reload() {
-          decoders = reloaded
-          logger.notice("Reloaded", metadata: ["decoders": "\(reloaded.decoders.map(\.name))"])
+          decoders = reloaded.decoders
+          let qos = settings.subscriptions.first?.qos ?? 1
+          for filter in reloaded.filters where !settings.subscriptions.contains(where: { $0.filter == filter }) {
+            settings.subscriptions.append(.init(filter: filter, qos: qos))
+            mqtt.subscribe(filter, qos: qos)
+          }
+          logger.notice(
+            "Reloaded", metadata: ["decoders": "\(reloaded.decoders.decoders.map(\.name))"])
         }
       }
     }
@@ -239,6 +256,7 @@ public final class IngestLoop {
     for event in mqtt.takeEvents() {
       switch event {
       case .connected(let sessionPresent):
+        subacksSinceConnect = 0
         logger.notice(
           "Connected to the local broker", metadata: ["session.present": "\(sessionPresent)"])
       case .refused(let reason):
@@ -249,7 +267,11 @@ public final class IngestLoop {
         if granted.contains(where: { $0 > 2 }) {
           logger.error("Local broker refused a subscription (check the ACL)", metadata: ["granted": "\(granted)"])
         } else {
-          logger.info("Subscribed", metadata: ["granted.qos": "\(granted)"])
+          subacksSinceConnect += 1
+          // One line per connection, once every filter is granted.
+          if subacksSinceConnect == settings.subscriptions.count {
+            logger.info("Subscribed", metadata: ["filters": "\(settings.subscriptions.count)"])
+          }
         }
       case .published:
         break
@@ -264,6 +286,7 @@ public final class IngestLoop {
   }
 
   private var reportedConnectError = false
+  private var subacksSinceConnect = 0
 
   private func logStatusChanges(_ summary: BufferWriter.CommitSummary) {
     for change in summary.statusChanges {

@@ -34,6 +34,9 @@ extension ClassGate {
       do {
         try Agent.run(
           config: agentConfig, environment: environment, signals: signals, logger: logger)
+      } catch let error as ConfigError {
+        printError("configuration error: \(error.description)")
+        throw ExitCode(78)
       } catch {
         logger.critical("Agent stopped on an error", metadata: ["error": "\(error)"])
         throw ExitCode.failure

@@ -29,13 +29,10 @@ struct StoreOptions: ParsableArguments {
     if let store { return store }
     let environment = ProcessEnvironment.current()
     if let path = environment["CLASSGATE_STORE_PATH"] { return path }
-    if fileExists(config) {
-      do {
-        return try StoreLocation.path(configFile: config)
-      } catch {
-        throw CLIError("\(error)")
-      }
+    do {
+      return try ConfigPeek(configFile: config).storePath
+    } catch {
+      throw CLIError("\(error)")
     }
-    return StoreLocation.defaultPath
   }
 }

@@ -215,8 +215,8 @@ struct ErrorTests {
   }
 }
 
-@Suite("StoreLocation")
-struct StoreLocationTests {
+@Suite("ConfigPeek")
+struct ConfigPeekTests {
   @Test("store.path from the file, without validating the rest")
   func pathFromFile() throws {
     let files = ConfigDirectory()
@@ -227,7 +227,7 @@ struct StoreLocationTests {
       [store]
       path = "/srv/classgate/q1.db"
       """)
-    #expect(try StoreLocation.path(configFile: path) == "/srv/classgate/q1.db")
+    #expect(try ConfigPeek(configFile: path, mustExist: true).storePath == "/srv/classgate/q1.db")
   }
 
   @Test("the default path when store.path or [store] is missing")
@@ -235,9 +235,9 @@ struct StoreLocationTests {
     let files = ConfigDirectory()
     let noStore = try files.write("school_id = \"s1\"\n", name: "a.toml")
     let noPath = try files.write("school_id = \"s1\"\n[store]\ndurability = \"normal\"\n", name: "b.toml")
-    #expect(try StoreLocation.path(configFile: noStore) == "/var/lib/classgate/classgate.db")
-    #expect(try StoreLocation.path(configFile: noPath) == "/var/lib/classgate/classgate.db")
-    #expect(StoreLocation.defaultPath == "/var/lib/classgate/classgate.db")
+    #expect(try ConfigPeek(configFile: noStore, mustExist: true).storePath == "/var/lib/classgate/classgate.db")
+    #expect(try ConfigPeek(configFile: noPath, mustExist: true).storePath == "/var/lib/classgate/classgate.db")
+    #expect(ConfigPeek.defaultStorePath == "/var/lib/classgate/classgate.db")
   }
 
   @Test("a store.path that is not a string, a syntax error and a missing file are errors")
@@ -245,18 +245,18 @@ struct StoreLocationTests {
     let files = ConfigDirectory()
     let wrongType = try files.write("school_id = \"s1\"\n[store]\npath = 5\n")
     let typeError = #expect(throws: ConfigError.self) {
-      _ = try StoreLocation.path(configFile: wrongType)
+      _ = try ConfigPeek(configFile: wrongType, mustExist: true).storePath
     }
     #expect(
       typeError?.description
         == "classgate.toml line 3: key 'store.path': expected a string, found integer")
 
     let broken = try files.write("[store\npath = \"x\"\n", name: "broken.toml")
-    let syntax = #expect(throws: ConfigError.self) { _ = try StoreLocation.path(configFile: broken) }
+    let syntax = #expect(throws: ConfigError.self) { _ = try ConfigPeek(configFile: broken, mustExist: true).storePath }
     #expect(syntax?.problems.first?.location == "broken.toml line 1")
 
     let absent = files.file("absent.toml")
-    let missing = #expect(throws: ConfigError.self) { _ = try StoreLocation.path(configFile: absent) }
+    let missing = #expect(throws: ConfigError.self) { _ = try ConfigPeek(configFile: absent, mustExist: true).storePath }
     #expect(missing?.description == "\(absent): cannot open \(absent): No such file or directory")
   }
 }

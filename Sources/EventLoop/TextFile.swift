@@ -3,11 +3,12 @@
 #endif
 
 /// Reads a small UTF-8 text file (config, password) or says why not, in words.
-struct TextFileError: Error {
-  let message: String
+/// Why a text file could not be read, as a sentence that names the file.
+public struct TextFileError: Error, Sendable {
+  public let message: String
 }
 
-func readTextFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<String, TextFileError> {
+public func readTextFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<String, TextFileError> {
   guard let file = fopen(path, "rb") else {
     return .failure(TextFileError(message: "cannot open \(path): \(String(cString: strerror(errno)))"))
   }

@@ -1,0 +1,119 @@
+import DeviceModel
+
+/// A device family's topics and payloads, as declared in a profile file (see Devices/README.md).
+/// Pure data: the Profiles module builds it from TOML; ProfileDecoder applies it.
+public struct Profile: Sendable, Equatable {
+  public var name: String
+  public var summary: String
+  /// Where it was loaded from, for `classgate profiles list` and error messages.
+  public var file: String
+  public var kind: DeviceKind
+  public var rules: [Rule]
+
+  public init(name: String, summary: String, file: String, kind: DeviceKind, rules: [Rule]) {
+    self.name = name
+    self.summary = summary
+    self.file = file
+    self.kind = kind
+    self.rules = rules
+  }
+
+  /// One `[[topics]]` entry. Within a profile the first matching rule wins.
+  public struct Rule: Sendable, Equatable {
+    public var pattern: TopicPattern
+    public var kind: DeviceKind?
+    /// Only when this payload field equals this text (e.g. Shelly's `method` = `NotifyStatus`).
+    public var condition: Condition?
+    public var content: Content
+
+    public init(pattern: TopicPattern, kind: DeviceKind? = nil, condition: Condition? = nil, content: Content) {
+      self.pattern = pattern
+      self.kind = kind
+      self.condition = condition
+      self.content = content
+    }
+  }
+
+  public struct Condition: Sendable, Equatable {
+    public var path: FieldPath
+    public var equals: String
+    public init(path: FieldPath, equals: String) {
+      self.path = path
+      self.equals = equals
+    }
+  }
+
+  public enum Content: Sendable, Equatable {
+    case telemetry(Telemetry)
+    case availability(Availability)
+    case event(Event)
+    /// Known and deliberately not stored (e.g. a bridge's own topics).
+    case ignore
+  }
+
+  public struct Telemetry: Sendable, Equatable {
+    public var timestamp: FieldPath?
+    public var fields: [FieldMapping]
+    public init(timestamp: FieldPath? = nil, fields: [FieldMapping]) {
+      self.timestamp = timestamp
+      self.fields = fields
+    }
+  }
+
+  public struct FieldMapping: Sendable, Equatable {
+    public var path: FieldPath
+    public var metric: String
+    /// value × scale + offset, e.g. Wh → kWh is scale 0.001.
+    public var scale: Double
+    public var offset: Double
+    /// Text values → numbers ("ON" → 1); compared case-insensitively.
+    public var map: [String: Double]
+
+    public init(path: FieldPath, metric: String, scale: Double = 1, offset: Double = 0, map: [String: Double] = [:]) {
+      self.path = path
+      self.metric = metric
+      self.scale = scale
+      self.offset = offset
+      self.map = map
+    }
+  }
+
+  public struct Availability: Sendable, Equatable {
+    /// A JSON field holding the state (Zigbee2MQTT's `{"state":"online"}`); plain text is accepted too.
+    public var field: FieldPath?
+    public var online: [String]
+    public var offline: [String]
+    public init(field: FieldPath? = nil, online: [String], offline: [String]) {
+      self.field = field
+      self.online = online
+      self.offline = offline
+    }
+  }
+
+  public struct Event: Sendable, Equatable {
+    public var type: String
+    public var timestamp: FieldPath?
+    /// Payload fields kept in the event's data (all others are dropped), as (path, name).
+    public var fields: [(path: FieldPath, name: String)]
+
+    public init(type: String, timestamp: FieldPath? = nil, fields: [(path: FieldPath, name: String)]) {
+      self.type = type
+      self.timestamp = timestamp
+      self.fields = fields
+    }
+
+    public static func == (a: Event, b: Event) -> Bool {
+      a.type == b.type && a.timestamp == b.timestamp
+        && a.fields.map(\.path) == b.fields.map(\.path) && a.fields.map(\.name) == b.fields.map(\.name)
+    }
+  }
+}
+
+/// A dotted path into a JSON payload: `ENERGY.Power`, `params.switch:0.aenergy.total`.
+/// A key that itself contains a dot is written in quotes in the profile file and kept whole here.
+public struct FieldPath: Sendable, Equatable, Hashable, CustomStringConvertible {
+  public var keys: [String]
+  public init(_ keys: [String]) { self.keys = keys }
+  public init(dotted: String) { keys = dotted.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+  public var description: String { keys.joined(separator: ".") }
+}

@@ -1,0 +1,171 @@
+import Decode
+import DeviceModel
+import TOML
+
+/// Profile file (TOML) → Profile, with every error naming the file, line and key.
+public enum ProfileParser {
+  static let rootKeys = ["name", "summary", "kind", "topics"]
+  static let ruleKeys = [
+    "pattern", "type", "kind", "when", "timestamp", "metrics", "field", "online", "offline",
+    "event_type", "fields",
+  ]
+
+  public static func parse(_ text: String, file: String) throws(ProfileError) -> Profile {
+    let root: TOMLTable
+    do throws(TOMLError) {
+      root = try TOMLParser.parse(text)
+    } catch {
+      throw ProfileError(file: file, line: error.line, key: "", message: error.message)
+    }
+    var reader = TableReader(file: file, table: root, path: "")
+    let name = try reader.requiredString("name")
+    guard Identifier.isValidName(name[...]) else {
+      throw reader.error("name", "expected lowercase snake_case, found \"\(name.prefix(40))\"")
+    }
+    let summary = try reader.string("summary") ?? ""
+    let kind = try kind(&reader, "kind") ?? .other
+    let topicTables = try reader.tables("topics")
+    guard !topicTables.isEmpty else {
+      throw ProfileError(file: file, line: 1, key: "topics", message: "a profile needs at least one [[topics]] entry")
+    }
+    var rules: [Profile.Rule] = []
+    for (index, table) in topicTables.enumerated() {
+      rules.append(try rule(table, file: file, path: "topics[\(index + 1)]"))
+    }
+    try reader.rejectUnknownKeys(allowed: rootKeys)
+    return Profile(name: name, summary: summary, file: file, kind: kind, rules: rules)
+  }
+
+  private static func rule(_ table: TOMLTable, file: String, path: String) throws(ProfileError) -> Profile.Rule {
+    var reader = TableReader(file: file, table: table, path: path)
+    let patternText = try reader.requiredString("pattern")
+    let pattern: TopicPattern
+    do throws(PatternError) {
+      pattern = try TopicPattern(patternText)
+    } catch {
+      throw reader.error("pattern", "\"\(patternText)\" \(error.message)")
+    }
+    let type = try reader.requiredString("type")
+    let kind = try kind(&reader, "kind")
+    let condition = try self.condition(&reader)
+    let timestamp = try reader.string("timestamp").map(FieldPath.init(dotted:))
+    let content: Profile.Content
+    switch type {
+    case "telemetry":
+      content = .telemetry(Profile.Telemetry(timestamp: timestamp, fields: try metrics(&reader)))
+    case "availability":
+      let online = try reader.strings("online") ?? ["online"]
+      let offline = try reader.strings("offline") ?? ["offline"]
+      content = .availability(
+        Profile.Availability(
+          field: try reader.string("field").map(FieldPath.init(dotted:)), online: online, offline: offline))
+    case "event":
+      let eventType = try reader.requiredString("event_type")
+      guard Identifier.isValidName(eventType[...]) else {
+        throw reader.error("event_type", "expected lowercase snake_case")
+      }
+      var fields: [(path: FieldPath, name: String)] = []
+      if let table = try reader.subtable("fields") {
+        for key in table.keys {
+          guard case .string(let name)? = table[key], Identifier.isValidName(name[...]) else {
+            throw ProfileError(
+              file: file, line: table.line(of: key) ?? table.line, key: "\(path).fields.\(key)",
+              message: "expected the data field's name in lowercase snake_case")
+          }
+          fields.append((FieldPath(dotted: key), name))
+        }
+      }
+      content = .event(Profile.Event(type: eventType, timestamp: timestamp, fields: fields))
+    case "ignore":
+      content = .ignore
+    default:
+      throw reader.error("type", "expected \"telemetry\", \"availability\", \"event\" or \"ignore\", found \"\(type.prefix(40))\"")
+    }
+    if case .ignore = content {} else if !pattern.captures.contains(.device) {
+      throw reader.error("pattern", "\"\(patternText)\" needs a {device} capture")
+    }
+    try reader.rejectUnknownKeys(allowed: ruleKeys)
+    return Profile.Rule(pattern: pattern, kind: kind, condition: condition, content: content)
+  }
+
+  private static func metrics(_ reader: inout TableReader) throws(ProfileError) -> [Profile.FieldMapping] {
+    guard let table = try reader.subtable("metrics") else {
+      throw reader.error("metrics", "a telemetry entry needs a [topics.metrics] table")
+    }
+    let mappings = try metrics(in: table, file: reader.file, base: reader.qualified("metrics"), prefix: [])
+    guard !mappings.isEmpty else { throw reader.error("metrics", "maps no field") }
+    return mappings
+  }
+
+  private static func metrics(in table: TOMLTable, file: String, base: String, prefix: [String])
+    throws(ProfileError) -> [Profile.FieldMapping]
+  {
+    var mappings: [Profile.FieldMapping] = []
+    for key in table.keys {
+      let line = table.line(of: key) ?? table.line
+      func failure(_ message: String) -> ProfileError {
+        ProfileError(file: file, line: line, key: "\(base).\(key)", message: message)
+      }
+      let path = FieldPath(prefix + FieldPath(dotted: key).keys)
+      switch table[key] {
+      case .string(let metric)?:
+        guard Identifier.isValidName(metric[...]) else { throw failure("metric names are lowercase snake_case") }
+        mappings.append(Profile.FieldMapping(path: path, metric: metric))
+      case .table(let spec)? where spec["metric"] == nil:
+        // An unquoted dotted key (ENERGY.Power = "power") is a nested table in TOML: a nested path.
+        mappings += try metrics(in: spec, file: file, base: "\(base).\(key)", prefix: path.keys)
+      case .table(let spec)?:
+        mappings.append(try mapping(spec, file: file, key: "\(base).\(key)", path: path))
+      default:
+        throw failure("expected a metric name or { metric = …, scale = …, map = {…} }")
+      }
+    }
+    return mappings
+  }
+
+  private static func mapping(_ spec: TOMLTable, file: String, key: String, path: FieldPath)
+    throws(ProfileError) -> Profile.FieldMapping
+  {
+    var inner = TableReader(file: file, table: spec, path: key)
+    let metric = try inner.requiredString("metric")
+    guard Identifier.isValidName(metric[...]) else {
+      throw inner.error("metric", "metric names are lowercase snake_case")
+    }
+    let scale = try inner.number("scale") ?? 1
+    let offset = try inner.number("offset") ?? 0
+    var map: [String: Double] = [:]
+    if let mapTable = try inner.subtable("map") {
+      for text in mapTable.keys {
+        switch mapTable[text] {
+        case .integer(let number)?: map[text] = Double(number)
+        case .float(let number)?: map[text] = number
+        case .boolean(let flag)?: map[text] = flag ? 1 : 0
+        default:
+          throw ProfileError(
+            file: file, line: mapTable.line(of: text) ?? mapTable.line, key: "\(key).map.\(text)",
+            message: "expected a number")
+        }
+      }
+    }
+    try inner.rejectUnknownKeys(allowed: ["metric", "scale", "offset", "map"])
+    return Profile.FieldMapping(path: path, metric: metric, scale: scale, offset: offset, map: map)
+  }
+
+  private static func condition(_ reader: inout TableReader) throws(ProfileError) -> Profile.Condition? {
+    guard let table = try reader.subtable("when") else { return nil }
+    var inner = TableReader(file: reader.file, table: table, path: reader.qualified("when"))
+    let field = try inner.requiredString("field")
+    let equals = try inner.requiredString("equals")
+    try inner.rejectUnknownKeys(allowed: ["field", "equals"])
+    return Profile.Condition(path: FieldPath(dotted: field), equals: equals)
+  }
+
+  static func kind(_ reader: inout TableReader, _ key: String) throws(ProfileError) -> DeviceKind? {
+    guard let text = try reader.string(key) else { return nil }
+    guard let kind = DeviceKind(rawValue: text) else {
+      throw reader.error(
+        key, "expected one of \(DeviceKind.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(text.prefix(40))\"")
+    }
+    return kind
+  }
+}

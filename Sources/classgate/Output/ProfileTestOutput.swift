@@ -1,0 +1,83 @@
+import DeviceModel
+import JSON
+
+/// `classgate profiles test`: the canonical result, or exactly why there is none.
+enum ProfileTestOutput {
+  static func text(topic: String, decoder: String?, result: DecodeResult, filters: [String]) -> String {
+    var lines = ["Topic    \(Terminal.clean(topic))"]
+    switch result {
+    case .ignored:
+      lines.append("Result   ignored by profile '\(decoder ?? "?")' (known topic, deliberately not stored)")
+    case .deadLetter(let reason):
+      lines.append("Result   dead letter: \(reason.code.rawValue)")
+      lines.append("Why      \(Terminal.clean(reason.detail))")
+      if let decoder {
+        lines.append("Profile  \(decoder) claimed the topic")
+      } else if reason.code == .unknownTopic {
+        lines.append("Filters  \(filters.joined(separator: "  "))")
+      }
+    case .decoded(let message):
+      let device = message.device
+      lines.append("Profile  \(decoder ?? device.profile)")
+      lines.append(
+        "Device   \(device.id)  kind=\(device.kind.rawValue)  room=\(Terminal.clean(device.room ?? "?"))"
+          + (device.name.map { "  name=\(Terminal.clean($0))" } ?? ""))
+      switch message.content {
+      case .readings(let readings):
+        var table = TextTable(headers: ["METRIC", "VALUE", "UNIT", "TIME"])
+        for reading in readings {
+          table.append([
+            reading.metric, DeviceOutput.format(reading.value), Metrics.unit(of: reading.metric),
+            EpochTime.iso8601(reading.time),
+          ])
+        }
+        lines.append(readings.isEmpty ? "Readings none (the device is marked seen)" : "\n" + table.render())
+      case .status(let status, _):
+        lines.append("Status   \(status.rawValue)")
+      case .event(let event):
+        lines.append("Event    \(event.type) at \(EpochTime.iso8601(event.time)) \(Terminal.clean(event.data))")
+      }
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  static func json(topic: String, decoder: String?, result: DecodeResult) -> JSONValue {
+    var object = JSONObject([("topic", .string(topic)), ("profile", decoder.map(JSONValue.string) ?? .null)])
+    switch result {
+    case .ignored:
+      object["result"] = .string("ignored")
+    case .deadLetter(let reason):
+      object["result"] = .string("dead_letter")
+      object["reason"] = .object(JSONObject([("code", .string(reason.code.rawValue)), ("detail", .string(reason.detail))]))
+    case .decoded(let message):
+      object["result"] = .string("decoded")
+      object["device"] = .object(
+        JSONObject([
+          ("id", .string(message.device.id)), ("kind", .string(message.device.kind.rawValue)),
+          ("room", message.device.room.map(JSONValue.string) ?? .null),
+          ("name", message.device.name.map(JSONValue.string) ?? .null),
+        ]))
+      switch message.content {
+      case .readings(let readings):
+        object["readings"] = .array(
+          readings.map { reading in
+            .object(
+              JSONObject([
+                ("metric", .string(reading.metric)), ("value", .number(reading.value)),
+                ("unit", .string(Metrics.unit(of: reading.metric))),
+                ("time", .string(EpochTime.iso8601(reading.time))),
+              ]))
+          })
+      case .status(let status, _):
+        object["status"] = .string(status.rawValue)
+      case .event(let event):
+        object["event"] = .object(
+          JSONObject([
+            ("type", .string(event.type)), ("time", .string(EpochTime.iso8601(event.time))),
+            ("data", (try? JSONParser.parse(event.data)) ?? .string(event.data)),
+          ]))
+      }
+    }
+    return .object(object)
+  }
+}

@@ -1,0 +1,124 @@
+import Agent
+import ArgumentParser
+import Decode
+import DeviceModel
+import EventLoop
+import JSON
+import Profiles
+
+extension ClassGate {
+  struct ProfilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "profiles",
+      abstract: "List the device profiles, or try one topic and payload against them.",
+      subcommands: [List.self, Try.self])
+  }
+}
+
+/// Where the profiles, the inventory and the native prefix come from: flags, else the config file.
+struct ProfileOptions: ParsableArguments {
+  @Option(name: .shortAndLong, help: "The agent's configuration file (profiles.directories, inventory.path).")
+  var config: String = "/etc/classgate/classgate.toml"
+
+  @Option(name: .customLong("profiles"), help: "A profile directory (repeatable; replaces the config's list).")
+  var directories: [String] = []
+
+  @Option(help: "The school inventory file (default: inventory.path from the config).")
+  var inventory: String?
+
+  @Flag(help: "Print JSON instead of text.")
+  var json = false
+
+  func load() throws -> (set: ProfileSet, inventory: Inventory, nativePrefix: String) {
+    do {
+      let peek = try ConfigPeek(configFile: config)
+      let set = try ProfileSet.load(
+        directories: directories.isEmpty ? try peek.profileDirectories : directories,
+        required: !directories.isEmpty)
+      let inventoryFile = try inventory ?? peek.inventoryPath
+      let loaded = try inventoryFile.map { try InventoryParser.load(file: $0) } ?? .empty
+      return (set, loaded, try peek.nativePrefix)
+    } catch let error as ProfileError {
+      throw CLIError(error.description)
+    } catch {
+      throw CLIError("\(error)")
+    }
+  }
+}
+
+extension ClassGate.ProfilesCommand {
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List profiles: name, kind, topics and file.")
+
+    @OptionGroup var options: ProfileOptions
+
+    func run() throws {
+      let (set, _, prefix) = try options.load()
+      let nativeTopics = ["\(prefix)/{room}/{kind}/{device}/telemetry|status|event"]
+      if options.json {
+        var entries: [JSONValue] = [
+          .object(
+            JSONObject([
+              ("name", .string("native")), ("kind", .string("from topic")),
+              ("topics", .array(nativeTopics.map(JSONValue.string))), ("file", .string("(built in)")),
+            ]))
+        ]
+        for profile in set.profiles {
+          entries.append(
+            .object(
+              JSONObject([
+                ("name", .string(profile.name)), ("kind", .string(profile.kind.rawValue)),
+                ("topics", .array(profile.rules.map { .string($0.pattern.description) })),
+                ("file", .string(profile.file)), ("summary", .string(profile.summary)),
+              ])))
+        }
+        print(JSONWriter.pretty(.object(JSONObject([("profiles", .array(entries))]))))
+        return
+      }
+      var table = TextTable(headers: ["NAME", "KIND", "TOPICS", "FILE"])
+      table.append(["native", "from topic", nativeTopics[0], "(built in)"])
+      for profile in set.profiles {
+        for (index, rule) in profile.rules.enumerated() {
+          table.append(
+            index == 0
+              ? [profile.name, profile.kind.rawValue, rule.pattern.description, profile.file]
+              : ["", "", rule.pattern.description, ""])
+        }
+      }
+      print(table.render())
+      for entry in set.overridden {
+        print("note: \(Terminal.clean(entry.file)) is replaced by \(Terminal.clean(entry.by))")
+      }
+    }
+  }
+
+  struct Try: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "test",
+      abstract: "Decode one topic and payload as the agent would, and say why if nothing matches.")
+
+    @OptionGroup var options: ProfileOptions
+
+    @Argument(help: "The MQTT topic, e.g. tele/plug-101/SENSOR.")
+    var topic: String
+
+    @Argument(help: "The payload, e.g. '{\"ENERGY\":{\"Power\":45}}'.")
+    var payload: String
+
+    func run() throws {
+      let (set, inventory, prefix) = try options.load()
+      let limits = DecodeLimits()
+      let chain = DecoderChain(
+        [NativeDecoder(prefix: prefix, limits: limits)] + set.decoders(limits: limits), limits: limits,
+        inventory: inventory)
+      let now = Clock.wallMs()
+      let (decoder, result) = chain.explain(topic: topic, payload: Array(payload.utf8), receivedAt: now)
+      if options.json {
+        print(JSONWriter.pretty(ProfileTestOutput.json(topic: topic, decoder: decoder, result: result)))
+      } else {
+        print(ProfileTestOutput.text(topic: topic, decoder: decoder, result: result, filters: set.filters))
+      }
+      if case .deadLetter = result { throw ExitCode(2) }
+    }
+  }
+}
