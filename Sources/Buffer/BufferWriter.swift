@@ -57,6 +57,8 @@ public final class BufferWriter {
   private var metricIDs: [String: Int64] = [:]
   /// Newest reading per (device, metric) in the batch being written: one upsert each at the end.
   private var newestInBatch: [SeriesKey: Reading] = [:]
+  /// Last receipt time given to each series, to keep receipt-timed readings distinct.
+  private var lastReceiptTime: [SeriesKey: EpochMillis] = [:]
 
   private struct SeriesKey: Hashable {
     var device: Int64
@@ -100,7 +102,7 @@ public final class BufferWriter {
   @discardableResult
   public func commit(now: EpochMillis) throws -> CommitSummary {
     // A rolled-back transaction also rolls back new device and metric rows: forget their ids too.
-    let snapshot = (devices, metricIDs)
+    let snapshot = (devices, metricIDs, lastReceiptTime)
     var summary = CommitSummary()
     defer { newestInBatch.removeAll(keepingCapacity: true) }
     do {
@@ -109,7 +111,7 @@ public final class BufferWriter {
         try finishBatch(summary: summary, now: now)
       }
     } catch {
-      (devices, metricIDs) = snapshot
+      (devices, metricIDs, lastReceiptTime) = snapshot
       throw error
     }
     pending.removeAll(keepingCapacity: true)
@@ -156,11 +158,15 @@ public final class BufferWriter {
       switch message.content {
       case .readings(let readings):
         try markOnlineIfNeeded(device, key: message.device.id, at: receivedAt, into: &summary)
-        for reading in readings {
+        for var reading in readings {
           let metric = try metricID(reading.metric)
+          let key = SeriesKey(device: device, metric: metric)
+          if reading.receiptTimed {
+            if let last = lastReceiptTime[key], reading.time <= last { reading.time = last + 1 }
+            lastReceiptTime[key] = reading.time
+          }
           if try insertReading(device: device, metric: metric, reading: reading) {
             summary.readingsStored += 1
-            let key = SeriesKey(device: device, metric: metric)
             if (newestInBatch[key]?.time ?? .min) <= reading.time { newestInBatch[key] = reading }
           } else {
             summary.duplicateReadings += 1

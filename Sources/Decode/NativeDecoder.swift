@@ -106,7 +106,8 @@ public struct NativeDecoder: MessageDecoder {
         return .failure(
           DeadLetterReason(.wrongType, "field '\(key)' must be a number or a boolean"))
       }
-      readings.append(Reading(metric: key, value: number, time: time))
+      readings.append(
+        Reading(metric: key, value: number, time: time, receiptTimed: object["ts"] == nil))
     }
     guard !readings.isEmpty else {
       return .failure(DeadLetterReason(.invalidValue, "telemetry carries no metric"))

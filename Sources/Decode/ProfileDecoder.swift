@@ -80,9 +80,8 @@ public struct ProfileDecoder: MessageDecoder {
   ) -> Result<DecodedMessage.Content, DeadLetterReason> {
     guard let json else { return .failure(malformed(payload)) }
     let time: EpochMillis
-    switch Timestamp.resolve(
-      telemetry.timestamp.flatMap { lookup(json, $0) }, receivedAt: receivedAt, limits: limits)
-    {
+    let deviceTime = telemetry.timestamp.flatMap { lookup(json, $0) }
+    switch Timestamp.resolve(deviceTime, receivedAt: receivedAt, limits: limits) {
     case .success(let resolved): time = resolved
     case .failure(let reason): return .failure(reason)
     }
@@ -108,7 +107,8 @@ public struct ProfileDecoder: MessageDecoder {
       guard scaled.isFinite else {
         return .failure(DeadLetterReason(.invalidValue, "field '\(field.path)' is out of range"))
       }
-      readings.append(Reading(metric: field.metric, value: scaled, time: time))
+      readings.append(
+        Reading(metric: field.metric, value: scaled, time: time, receiptTimed: deviceTime == nil))
     }
     // No mapped field present still means the device is alive: an empty reading list marks it seen.
     return .success(.readings(readings))

@@ -55,7 +55,9 @@ public struct Inventory: Sendable, Equatable {
       !readings.contains(where: { $0.metric == "power_on" })
     {
       readings.append(
-        Reading(metric: "power_on", value: power.value > threshold ? 1 : 0, time: power.time))
+        Reading(
+          metric: "power_on", value: power.value > threshold ? 1 : 0, time: power.time,
+          receiptTimed: power.receiptTimed))
       message.content = .readings(readings)
     }
     return message

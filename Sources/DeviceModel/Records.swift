@@ -6,11 +6,16 @@ public struct Reading: Sendable, Equatable {
   public var metric: String
   public var value: Double
   public var time: EpochMillis
+  /// True when the payload had no timestamp and `time` is when ClassGate received it. The store
+  /// then keeps such times strictly increasing per device and metric, so two messages received in
+  /// the same millisecond are two readings, not one "duplicate".
+  public var receiptTimed: Bool
 
-  public init(metric: String, value: Double, time: EpochMillis) {
+  public init(metric: String, value: Double, time: EpochMillis, receiptTimed: Bool = false) {
     self.metric = metric
     self.value = value
     self.time = time
+    self.receiptTimed = receiptTimed
   }
 }
 
