@@ -19,7 +19,8 @@ public struct Inventory: Sendable, Equatable {
     public var name: String?
     public var room: String?
     public var kind: DeviceKind?
-    /// For a plug metering a legacy device: `power_on` = 1 when `power` (W) is above this.
+    /// For a plug metering a legacy device: `power_on` = 1 when `power` (W) is above this
+    /// (replacing the relay state the plug may report).
     public var onAboveWatts: Double?
     public init(
       id: String, name: String? = nil, room: String? = nil, kind: DeviceKind? = nil,
@@ -50,10 +51,11 @@ public struct Inventory: Sendable, Equatable {
     if let room = entry.room { message.device.room = room }
     if let kind = entry.kind { message.device.kind = kind }
     if let name = entry.name { message.device.name = name }
+    // For a metered legacy device "on" means drawing power, whatever the plug's relay says.
     if let threshold = entry.onAboveWatts, case .readings(var readings) = message.content,
-      let power = readings.first(where: { $0.metric == "power" }),
-      !readings.contains(where: { $0.metric == "power_on" })
+      let power = readings.first(where: { $0.metric == "power" })
     {
+      readings.removeAll { $0.metric == "power_on" }
       readings.append(
         Reading(
           metric: "power_on", value: power.value > threshold ? 1 : 0, time: power.time,

@@ -63,10 +63,14 @@ public struct ProfileSet: Sendable {
     return try ProfileSet(profiles: order.compactMap { byName[$0] }, overridden: overridden)
   }
 
-  /// MQTT subscription filters covering every rule, without duplicates.
+  /// MQTT subscription filters covering every rule that stores something, without duplicates.
+  /// `ignore` rules only shadow topics that other filters bring in: subscribing to them would pull
+  /// in traffic (e.g. Zigbee2MQTT's large retained bridge messages) just to drop it.
   public var filters: [String] {
     var seen: Set<String> = []
-    return profiles.flatMap { $0.rules.map(\.pattern.filter) }.filter { seen.insert($0).inserted }
+    return profiles.flatMap { profile in
+      profile.rules.filter { $0.content != .ignore }.map(\.pattern.filter)
+    }.filter { seen.insert($0).inserted }
   }
 
   public func decoders(limits: DecodeLimits) -> [any MessageDecoder] {
