@@ -52,6 +52,12 @@ path = "$WORK/classgate.db"
 
 [devices]
 stale_after_s = 5
+
+[profiles]
+directories = ["$PWD/Devices"]
+
+[inventory]
+path = "$PWD/Devices/demo-inventory.toml"
 CONF
 "$BIN" run --config "$WORK/classgate.toml" 2>"$WORK/agent.log" &
 PIDS+=($!)
@@ -60,6 +66,9 @@ echo "== Agent running (store $WORK/classgate.db)"
 
 pub() { mosquitto_pub -h 127.0.0.1 -p "$PORT" -q 1 "$@"; }
 rooms=(101 102 103 201)
+pub -r -t "zigbee2mqtt/env-lab2/availability" -m '{"state":"online"}'
+pub -r -t "tele/plug-101/LWT" -m Online
+pub -r -t "shelly/shellyplusplugs-e86beae12345/online" -m true
 for room in "${rooms[@]}"; do
   pub -r -t "classgate/$room/board/board-$room/status" -m online
   pub -r -t "classgate/$room/projector/proj-$room/status" -m online
@@ -78,6 +87,12 @@ while [ $SECONDS -lt $end ]; do
     pub -t "classgate/$room/projector/proj-$room/telemetry" -m "{\"power_on\":1,\"lamp_hours\":$((1200 + room))}"
   done
   pub -t "classgate/101/attendance_reader/reader-101/event" -m "{\"type\":\"card_scan\",\"card\":\"04A1B2$tick\"}"
+  # Vendor devices through the shipped profiles (Devices/*.toml) and the demo inventory.
+  pub -t "zigbee2mqtt/env-lab2" -m "{\"co2\":$((700 + tick * 23)),\"temperature\":29.$tick,\"humidity\":58,\"battery\":96,\"linkquality\":110}"
+  pub -t "zigbee2mqtt/plug-102" -m "{\"state\":\"ON\",\"power\":$((30 + tick)).5,\"energy\":1.2$tick}"
+  pub -t "tele/plug-101/SENSOR" -m "{\"Time\":\"2026-11-29T08:00:0$tick\",\"ENERGY\":{\"Total\":12.3$tick,\"Power\":$((tick % 4 == 3 ? 3 : 45)),\"Voltage\":229}}"
+  pub -t "shelly/shellyplusplugs-e86beae12345/status/switch:0" \
+    -m "{\"id\":0,\"output\":true,\"apower\":$((60 + tick)).2,\"voltage\":230.1,\"aenergy\":{\"total\":$((1500 + tick * 7)).4}}"
   tick=$((tick + 1))
   sleep 1
 done
@@ -90,8 +105,11 @@ echo
 echo "== classgate devices"
 "$BIN" devices --config "$WORK/classgate.toml"
 echo
-echo "== classgate device env-101"
-"$BIN" device env-101 --config "$WORK/classgate.toml" --limit 3
+echo "== classgate device plug-101   (a Tasmota plug metering a legacy projector)"
+"$BIN" device plug-101 --config "$WORK/classgate.toml" --limit 3
+echo
+echo "== classgate profiles test   (a payload tried against the profiles, no broker needed)"
+"$BIN" profiles test --config "$WORK/classgate.toml" zigbee2mqtt/env-lab2 '{"co2":1210,"temperature":31.5,"occupancy":true}'
 echo
 echo "== Agent log"
 cat "$WORK/agent.log"

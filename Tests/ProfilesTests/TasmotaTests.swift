@@ -1,0 +1,138 @@
+import Decode
+import DeviceModel
+import Testing
+
+@Suite("Tasmota profile (Devices/tasmota.toml)")
+struct TasmotaTests {
+  static let plug = DeviceIdentity(id: "tasmota_8A3F2C", kind: .plug, room: nil, profile: "tasmota")
+
+  @Test("SENSOR with an ENERGY block: Power, Total, Voltage, Current; Today/Yesterday and Time unused")
+  func energy() throws {
+    // Time is local time without a zone: the readings get the receipt time, not 15:00.
+    let payload = #"""
+      {"Time":"2025-11-29T15:00:00","ENERGY":{"TotalStartTime":"2024-09-01T10:12:41","Total":12.345,
+       "Yesterday":0.512,"Today":0.231,"Period":2,"Power":45,"ApparentPower":60,"ReactivePower":40,
+       "Factor":0.75,"Voltage":231,"Current":0.26}}
+      """#
+    #expect(
+      try decode("tele/tasmota_8A3F2C/SENSOR", payload, profile: "tasmota")
+        == telemetry(Self.plug, at(["power": 45, "energy": 12.345, "voltage": 231, "current": 0.26])))
+  }
+
+  @Test("SENSOR with optional ENERGY fields missing (a meter without voltage/current)")
+  func energyPartial() throws {
+    #expect(
+      try decode("tele/tasmota_8A3F2C/SENSOR", #"{"Time":"2025-11-29T15:00:00","ENERGY":{"Total":0.004,"Power":3}}"#, profile: "tasmota")
+        == telemetry(Self.plug, at(["power": 3, "energy": 0.004])))
+  }
+
+  @Test(
+    "SENSOR with common climate sensors",
+    arguments: [
+      (#"{"Time":"2025-11-29T15:00:00","AM2301":{"Temperature":27.4,"Humidity":61.2,"DewPoint":19.3},"TempUnit":"C"}"#,
+       at(["temperature": 27.4, "humidity": 61.2])),
+      (#"{"Time":"2025-11-29T15:00:00","DHT11":{"Temperature":26.0,"Humidity":58.0,"DewPoint":17.1},"TempUnit":"C"}"#,
+       at(["temperature": 26, "humidity": 58])),
+      (#"{"Time":"2025-11-29T15:00:00","SHT3X":{"Temperature":24.1,"Humidity":49.9,"DewPoint":12.9},"TempUnit":"C"}"#,
+       at(["temperature": 24.1, "humidity": 49.9])),
+      (#"{"Time":"2025-11-29T15:00:00","BME280":{"Temperature":25.3,"Humidity":55.1,"DewPoint":15.6,"Pressure":1009.8},"PressureUnit":"hPa","TempUnit":"C"}"#,
+       at(["temperature": 25.3, "humidity": 55.1])),
+      (#"{"Time":"2025-11-29T15:00:00","DS18B20":{"Id":"01144A0CB2AA","Temperature":22.5},"TempUnit":"C"}"#,
+       at(["temperature": 22.5])),
+      (#"{"Time":"2025-11-29T15:00:00","SCD30":{"CarbonDioxide":612,"eCO2":598,"Temperature":23.1,"Humidity":45.3,"DewPoint":10.7},"TempUnit":"C"}"#,
+       at(["co2": 612, "temperature": 23.1, "humidity": 45.3])),
+      (#"{"Time":"2025-11-29T15:00:00","SCD40":{"CarbonDioxide":1034,"eCO2":1010,"Temperature":28.2,"Humidity":63.0,"DewPoint":20.6},"TempUnit":"C"}"#,
+       at(["co2": 1034, "temperature": 28.2, "humidity": 63])),
+      (#"{"Time":"2025-11-29T15:00:00","MHZ19B":{"Model":"B","CarbonDioxide":473,"Temperature":38.0},"TempUnit":"C"}"#,
+       at(["co2": 473])),
+      (#"{"Time":"2025-11-29T15:00:00","BH1750":{"Illuminance":250}}"#, at(["illuminance": 250])),
+    ])
+  func climateSensors(payload: String, expected: [Reading]) throws {
+    let device = DeviceIdentity(id: "env-lab-2", kind: .plug, room: nil, profile: "tasmota")
+    #expect(try decode("tele/env-lab-2/SENSOR", payload, profile: "tasmota") == telemetry(device, expected))
+  }
+
+  @Test("a SENSOR message without any mapped sensor marks the device as seen")
+  func sensorNothingMapped() throws {
+    #expect(
+      try decode("tele/tasmota_8A3F2C/SENSOR", #"{"Time":"2025-11-29T15:00:00","Switch1":"ON","ANALOG":{"A0":512}}"#, profile: "tasmota")
+        == telemetry(Self.plug, []))
+  }
+
+  @Test("STATE: POWER → power_on, Wifi.Signal (dBm) → rssi; Wifi.RSSI (a percentage) unused")
+  func state() throws {
+    let payload = #"""
+      {"Time":"2025-11-29T15:00:00","Uptime":"0T01:02:03","UptimeSec":3723,"Heap":25,"SleepMode":"Dynamic",
+       "Sleep":50,"LoadAvg":19,"MqttCount":1,"POWER":"ON",
+       "Wifi":{"AP":1,"SSId":"School","BSSId":"AA:BB:CC:DD:EE:FF","Channel":6,"Mode":"11n","RSSI":82,
+       "Signal":-59,"LinkCount":1,"Downtime":"0T00:00:03"}}
+      """#
+    #expect(
+      try decode("tele/tasmota_8A3F2C/STATE", payload, profile: "tasmota")
+        == telemetry(Self.plug, at(["power_on": 1, "rssi": -59])))
+  }
+
+  @Test("STATE of a multi-relay device: POWER1; any case of ON/OFF")
+  func statePower1() throws {
+    #expect(
+      try decode("tele/tasmota_8A3F2C/STATE", #"{"POWER1":"off","POWER2":"ON","Wifi":{"RSSI":100}}"#, profile: "tasmota")
+        == telemetry(Self.plug, at(["power_on": 0])))
+    #expect(
+      try decode("tele/tasmota_8A3F2C/STATE", #"{"POWER":"On"}"#, profile: "tasmota")
+        == telemetry(Self.plug, at(["power_on": 1])))
+  }
+
+  @Test("a POWER text the profile does not map is a dead letter naming the field")
+  func unmappablePower() throws {
+    #expect(
+      try deadLetter(decode("tele/tasmota_8A3F2C/STATE", #"{"POWER":"BLINK","Wifi":{"Signal":-60}}"#, profile: "tasmota"))
+        == DeadLetterReason(.invalidValue, "field 'POWER' has a value the profile does not map"))
+  }
+
+  @Test("multi-channel ENERGY arrays are refused whole, naming the field")
+  func energyArrays() throws {
+    #expect(
+      try deadLetter(decode("tele/tasmota_8A3F2C/SENSOR", #"{"ENERGY":{"Total":1.5,"Power":[12,0]}}"#, profile: "tasmota"))
+        == DeadLetterReason(.wrongType, "field 'ENERGY.Power' must be a number"))
+  }
+
+  @Test("stat/…/RESULT: a relay change at once; other command replies only mark the device seen")
+  func result() throws {
+    #expect(
+      try decode("stat/tasmota_8A3F2C/RESULT", #"{"POWER":"OFF"}"#, profile: "tasmota")
+        == telemetry(Self.plug, at(["power_on": 0])))
+    #expect(
+      try decode("stat/tasmota_8A3F2C/RESULT", #"{"Command":"Unknown"}"#, profile: "tasmota")
+        == telemetry(Self.plug, []))
+  }
+
+  @Test("LWT: Online/Offline in any case")
+  func lwt() throws {
+    for (payload, expected) in [("Online", DeviceStatus.online), ("Offline", .offline), ("online", .online), ("OFFLINE", .offline)] {
+      #expect(try decode("tele/tasmota_8A3F2C/LWT", payload, profile: "tasmota") == status(Self.plug, expected))
+    }
+    #expect(
+      try deadLetter(decode("tele/tasmota_8A3F2C/LWT", "Restarting", profile: "tasmota"))
+        == DeadLetterReason(.invalidValue, "availability must be one of Online, Offline"))
+  }
+
+  @Test("malformed JSON is a malformedPayload")
+  func malformed() throws {
+    for topic in ["tele/tasmota_8A3F2C/SENSOR", "tele/tasmota_8A3F2C/STATE", "stat/tasmota_8A3F2C/RESULT"] {
+      let reason = try deadLetter(decode(topic, #"{"ENERGY":{"Power":45}"#, profile: "tasmota"))
+      #expect(reason?.code == .malformedPayload, "\(topic)")
+      #expect(reason?.detail.hasPrefix("invalid JSON: ") == true, "\(topic)")
+    }
+  }
+
+  @Test("other Tasmota topics are neither claimed nor subscribed")
+  func otherTopics() throws {
+    let filters = try shippedSet().filters
+    for topic in ["tele/tasmota_8A3F2C/INFO1", "stat/tasmota_8A3F2C/POWER", "cmnd/tasmota_8A3F2C/POWER",
+      "tele/tasmota_8A3F2C/SENSOR/extra"]
+    {
+      #expect(try decode(topic, "ON", profile: "tasmota") == nil, "\(topic)")
+      #expect(try !isSubscribed(topic, by: filters), "\(topic)")
+    }
+  }
+}
