@@ -29,7 +29,8 @@ public enum Agent {
     logger.notice(
       "Profiles loaded",
       metadata: [
-        "profiles": "\(setup.profiles.profiles.map(\.name))", "inventory.devices": "\(setup.inventory.devices.count)",
+        "profiles": "\(setup.profiles.profiles.map(\.name))",
+        "inventory.devices": "\(setup.inventory.devices.count)",
       ])
 
     var settings = config.ingest

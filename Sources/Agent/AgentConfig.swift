@@ -1,6 +1,6 @@
-import EventLoop
 import Buffer
 import Decode
+import EventLoop
 import Ingest
 import Logging
 import MQTTClient
@@ -84,7 +84,9 @@ public struct AgentConfig: Sendable {
     }
     let timeZone = reader.string("time_zone", default: "Asia/Ho_Chi_Minh") ?? "Asia/Ho_Chi_Minh"
     if !isTimeZone(timeZone) {
-      reader.report("time_zone", "expected an IANA time zone such as \"Asia/Ho_Chi_Minh\", found \"\(timeZone.prefix(40))\"")
+      reader.report(
+        "time_zone",
+        "expected an IANA time zone such as \"Asia/Ho_Chi_Minh\", found \"\(timeZone.prefix(40))\"")
     }
 
     let host = reader.string("local_broker.host", default: "127.0.0.1") ?? "127.0.0.1"

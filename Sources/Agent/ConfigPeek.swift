@@ -44,10 +44,16 @@ public struct ConfigPeek: Sendable {
 
   public var profileDirectories: [String] {
     get throws(ConfigError) {
-      guard let (value, line) = lookup("profiles", "directories") else { return Self.defaultProfileDirectories }
-      guard case .array(let items) = value else { throw problem("profiles.directories", line, "expected a list of strings") }
+      guard let (value, line) = lookup("profiles", "directories") else {
+        return Self.defaultProfileDirectories
+      }
+      guard case .array(let items) = value else {
+        throw problem("profiles.directories", line, "expected a list of strings")
+      }
       return try items.map { item throws(ConfigError) in
-        guard case .string(let text) = item else { throw problem("profiles.directories", line, "expected a list of strings") }
+        guard case .string(let text) = item else {
+          throw problem("profiles.directories", line, "expected a list of strings")
+        }
         return text
       }
     }

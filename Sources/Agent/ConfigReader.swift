@@ -136,7 +136,9 @@ struct ConfigReader {
         }
       } else if !(sections[""] ?? []).contains(key) {
         let known = (sections[""] ?? []) + sections.keys.filter { !$0.isEmpty }.map { "[\($0)]" }
-        fail(key, line: root.line(of: key) ?? 1, "unknown key (known: \(known.sorted().joined(separator: ", ")))")
+        fail(
+          key, line: root.line(of: key) ?? 1, "unknown key (known: \(known.sorted().joined(separator: ", ")))"
+        )
       }
     }
   }

@@ -15,9 +15,10 @@ struct DecodingSetup {
     let inventory: Inventory
     do throws(ProfileError) {
       profiles = try ProfileSet.load(directories: config.profileDirectories)
-      inventory = try config.inventoryPath.map { path throws(ProfileError) in
-        try InventoryParser.load(file: path)
-      } ?? .empty
+      inventory =
+        try config.inventoryPath.map { path throws(ProfileError) in
+          try InventoryParser.load(file: path)
+        } ?? .empty
     } catch {
       throw ConfigError(problems: [
         .init(location: error.location, key: error.key, message: error.message)

@@ -141,7 +141,8 @@ public final class BufferWriter {
 
   public func setMeta(_ key: String, _ value: String) throws {
     let statement = try connection.cachedStatement(
-      sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+      sql:
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
     )
     statement.bind(key, at: 1)
     statement.bind(value, at: 2)
@@ -219,7 +220,8 @@ public final class BufferWriter {
       return state.id
     }
     let statement = try connection.cachedStatement(
-      sql: "INSERT INTO devices (key, kind, room, profile, name, last_seen, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)"
+      sql:
+        "INSERT INTO devices (key, kind, room, profile, name, last_seen, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)"
     )
     statement.bind(identity.id, at: 1)
     statement.bind(identity.kind.rawValue, at: 2)
@@ -322,7 +324,8 @@ public final class BufferWriter {
     topic: String, payload: [UInt8], reason: DeadLetterReason, at: EpochMillis
   ) throws {
     let statement = try connection.cachedStatement(
-      sql: "INSERT INTO dead_letters (ts, topic, payload, payload_size, reason, detail) VALUES (?, ?, ?, ?, ?, ?)"
+      sql:
+        "INSERT INTO dead_letters (ts, topic, payload, payload_size, reason, detail) VALUES (?, ?, ?, ?, ?, ?)"
     )
     statement.bind(at, at: 1)
     statement.bind(String(topic.prefix(256)), at: 2)
@@ -355,7 +358,8 @@ public final class BufferWriter {
   private func increment(_ counter: String, by amount: Int) throws {
     guard amount != 0 else { return }
     let statement = try connection.cachedStatement(
-      sql: "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"
+      sql:
+        "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"
     )
     statement.bind(counter, at: 1)
     statement.bind(amount, at: 2)

@@ -115,7 +115,8 @@ public struct NativeDecoder: MessageDecoder {
     guard readings.count <= Self.maxMetricsPerMessage else {
       return .failure(
         DeadLetterReason(
-          .invalidValue, "\(readings.count) metrics in one message; the limit is \(Self.maxMetricsPerMessage)"))
+          .invalidValue, "\(readings.count) metrics in one message; the limit is \(Self.maxMetricsPerMessage)"
+        ))
     }
     return .success(.readings(readings))
   }

@@ -26,7 +26,8 @@ public struct Profile: Sendable, Equatable {
     public var condition: Condition?
     public var content: Content
 
-    public init(pattern: TopicPattern, kind: DeviceKind? = nil, condition: Condition? = nil, content: Content) {
+    public init(pattern: TopicPattern, kind: DeviceKind? = nil, condition: Condition? = nil, content: Content)
+    {
       self.pattern = pattern
       self.kind = kind
       self.condition = condition
@@ -69,7 +70,9 @@ public struct Profile: Sendable, Equatable {
     /// Text values → numbers ("ON" → 1); compared case-insensitively.
     public var map: [String: Double]
 
-    public init(path: FieldPath, metric: String, scale: Double = 1, offset: Double = 0, map: [String: Double] = [:]) {
+    public init(
+      path: FieldPath, metric: String, scale: Double = 1, offset: Double = 0, map: [String: Double] = [:]
+    ) {
       self.path = path
       self.metric = metric
       self.scale = scale
@@ -114,6 +117,8 @@ public struct Profile: Sendable, Equatable {
 public struct FieldPath: Sendable, Equatable, Hashable, CustomStringConvertible {
   public var keys: [String]
   public init(_ keys: [String]) { self.keys = keys }
-  public init(dotted: String) { keys = dotted.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+  public init(dotted: String) {
+    keys = dotted.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+  }
   public var description: String { keys.joined(separator: ".") }
 }

@@ -94,7 +94,9 @@ public struct ProfileDecoder: MessageDecoder {
       case .bool(let flag): number = flag ? 1 : 0
       case .null: continue
       case .string(let text):
-        guard let mapped = field.map[text] ?? field.map.first(where: { $0.key.lowercased() == text.lowercased() })?.value
+        guard
+          let mapped = field.map[text]
+            ?? field.map.first(where: { $0.key.lowercased() == text.lowercased() })?.value
         else {
           return .failure(
             DeadLetterReason(.invalidValue, "field '\(field.path)' has a value the profile does not map"))
@@ -133,7 +135,8 @@ public struct ProfileDecoder: MessageDecoder {
     return .failure(
       DeadLetterReason(
         .invalidValue,
-        "availability must be one of \((availability.online + availability.offline).joined(separator: ", "))"))
+        "availability must be one of \((availability.online + availability.offline).joined(separator: ", "))")
+    )
   }
 
   private func event(

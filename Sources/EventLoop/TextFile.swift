@@ -18,9 +18,13 @@ public func readTextFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<Stri
   while true {
     let count = fread(&chunk, 1, chunk.count, file)
     if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
-    if bytes.count > maxBytes { return .failure(TextFileError(message: "\(path) is larger than \(maxBytes) bytes")) }
+    if bytes.count > maxBytes {
+      return .failure(TextFileError(message: "\(path) is larger than \(maxBytes) bytes"))
+    }
     if count < chunk.count {
-      if ferror(file) != 0 { return .failure(TextFileError(message: "cannot read \(path): \(String(cString: strerror(errno)))")) }
+      if ferror(file) != 0 {
+        return .failure(TextFileError(message: "cannot read \(path): \(String(cString: strerror(errno)))"))
+      }
       break
     }
   }

@@ -219,7 +219,8 @@ public final class IngestLoop {
         if let reloaded = hooks.reload() {
           decoders = reloaded.decoders
           let qos = settings.subscriptions.first?.qos ?? 1
-          for filter in reloaded.filters where !settings.subscriptions.contains(where: { $0.filter == filter }) {
+          for filter in reloaded.filters
+          where !settings.subscriptions.contains(where: { $0.filter == filter }) {
             settings.subscriptions.append(.init(filter: filter, qos: qos))
             mqtt.subscribe(filter, qos: qos)
           }
@@ -265,7 +266,8 @@ public final class IngestLoop {
         logger.warning("Disconnected from the local broker", metadata: ["reason": "\(reason)"])
       case .subscribed(_, let granted):
         if granted.contains(where: { $0 > 2 }) {
-          logger.error("Local broker refused a subscription (check the ACL)", metadata: ["granted": "\(granted)"])
+          logger.error(
+            "Local broker refused a subscription (check the ACL)", metadata: ["granted": "\(granted)"])
         } else {
           subacksSinceConnect += 1
           // One line per connection, once every filter is granted.

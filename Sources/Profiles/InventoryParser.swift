@@ -24,7 +24,9 @@ public enum InventoryParser {
     for (index, table) in try reader.tables("rooms").enumerated() {
       var room = TableReader(file: file, table: table, path: "rooms[\(index + 1)]")
       let id = try room.requiredString("id")
-      guard Identifier.isValid(id) else { throw room.error("id", "expected a room id of letters, digits, - _ . :") }
+      guard Identifier.isValid(id) else {
+        throw room.error("id", "expected a room id of letters, digits, - _ . :")
+      }
       guard roomIDs.insert(id).inserted else { throw room.error("id", "room '\(id)' is listed twice") }
       let name = try room.string("name") ?? id
       let building = try room.string("building")
@@ -37,7 +39,9 @@ public enum InventoryParser {
     for (index, table) in try reader.tables("devices").enumerated() {
       var device = TableReader(file: file, table: table, path: "devices[\(index + 1)]")
       let id = try device.requiredString("id")
-      guard Identifier.isValid(id) else { throw device.error("id", "expected a device id of letters, digits, - _ . :") }
+      guard Identifier.isValid(id) else {
+        throw device.error("id", "expected a device id of letters, digits, - _ . :")
+      }
       guard deviceIDs.insert(id).inserted else { throw device.error("id", "device '\(id)' is listed twice") }
       let room = try device.string("room")
       if let room, !roomIDs.contains(room) {

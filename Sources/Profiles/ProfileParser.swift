@@ -26,7 +26,8 @@ public enum ProfileParser {
     let kind = try kind(&reader, "kind") ?? .other
     let topicTables = try reader.tables("topics")
     guard !topicTables.isEmpty else {
-      throw ProfileError(file: file, line: 1, key: "topics", message: "a profile needs at least one [[topics]] entry")
+      throw ProfileError(
+        file: file, line: 1, key: "topics", message: "a profile needs at least one [[topics]] entry")
     }
     var rules: [Profile.Rule] = []
     for (index, table) in topicTables.enumerated() {
@@ -36,7 +37,9 @@ public enum ProfileParser {
     return Profile(name: name, summary: summary, file: file, kind: kind, rules: rules)
   }
 
-  private static func rule(_ table: TOMLTable, file: String, path: String) throws(ProfileError) -> Profile.Rule {
+  private static func rule(_ table: TOMLTable, file: String, path: String) throws(ProfileError)
+    -> Profile.Rule
+  {
     var reader = TableReader(file: file, table: table, path: path)
     let patternText = try reader.requiredString("pattern")
     let pattern: TopicPattern
@@ -79,9 +82,12 @@ public enum ProfileParser {
     case "ignore":
       content = .ignore
     default:
-      throw reader.error("type", "expected \"telemetry\", \"availability\", \"event\" or \"ignore\", found \"\(type.prefix(40))\"")
+      throw reader.error(
+        "type",
+        "expected \"telemetry\", \"availability\", \"event\" or \"ignore\", found \"\(type.prefix(40))\"")
     }
-    if case .ignore = content {} else if !pattern.captures.contains(.device) {
+    if case .ignore = content {
+    } else if !pattern.captures.contains(.device) {
       throw reader.error("pattern", "\"\(patternText)\" needs a {device} capture")
     }
     try reader.rejectUnknownKeys(allowed: ruleKeys)
@@ -109,7 +115,9 @@ public enum ProfileParser {
       let path = FieldPath(prefix + FieldPath(dotted: key).keys)
       switch table[key] {
       case .string(let metric)?:
-        guard Identifier.isValidName(metric[...]) else { throw failure("metric names are lowercase snake_case") }
+        guard Identifier.isValidName(metric[...]) else {
+          throw failure("metric names are lowercase snake_case")
+        }
         mappings.append(Profile.FieldMapping(path: path, metric: metric))
       case .table(let spec)? where spec["metric"] == nil:
         // An unquoted dotted key (ENERGY.Power = "power") is a nested table in TOML: a nested path.
@@ -164,7 +172,9 @@ public enum ProfileParser {
     guard let text = try reader.string(key) else { return nil }
     guard let kind = DeviceKind(rawValue: text) else {
       throw reader.error(
-        key, "expected one of \(DeviceKind.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(text.prefix(40))\"")
+        key,
+        "expected one of \(DeviceKind.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(text.prefix(40))\""
+      )
     }
     return kind
   }

@@ -28,7 +28,9 @@ struct TableReader {
 
   mutating func string(_ key: String) throws(ProfileError) -> String? {
     guard let value = value(key) else { return nil }
-    guard case .string(let text) = value else { throw error(key, "expected a string, found \(value.typeName)") }
+    guard case .string(let text) = value else {
+      throw error(key, "expected a string, found \(value.typeName)")
+    }
     return text
   }
 
@@ -73,7 +75,9 @@ struct TableReader {
 
   mutating func subtable(_ key: String) throws(ProfileError) -> TOMLTable? {
     guard let value = value(key) else { return nil }
-    guard case .table(let inner) = value else { throw error(key, "expected a table, found \(value.typeName)") }
+    guard case .table(let inner) = value else {
+      throw error(key, "expected a table, found \(value.typeName)")
+    }
     return inner
   }
 

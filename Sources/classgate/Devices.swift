@@ -17,10 +17,13 @@ extension ClassGate {
     @Option(help: "Only devices in this room.")
     var room: String?
 
-    @Option(help: "Only devices of this kind (\(DeviceKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+    @Option(
+      help: "Only devices of this kind (\(DeviceKind.allCases.map(\.rawValue).joined(separator: ", "))).")
     var kind: DeviceKind?
 
-    @Option(help: "Only devices with this status (\(DeviceStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
+    @Option(
+      help:
+        "Only devices with this status (\(DeviceStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
     var status: DeviceStatus?
 
     func run() throws {

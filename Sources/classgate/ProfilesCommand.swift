@@ -20,7 +20,8 @@ struct ProfileOptions: ParsableArguments {
   @Option(name: .shortAndLong, help: "The agent's configuration file (profiles.directories, inventory.path).")
   var config: String = "/etc/classgate/classgate.toml"
 
-  @Option(name: .customLong("profiles"), help: "A profile directory (repeatable; replaces the config's list).")
+  @Option(
+    name: .customLong("profiles"), help: "A profile directory (repeatable; replaces the config's list).")
   var directories: [String] = []
 
   @Option(help: "The school inventory file (default: inventory.path from the config).")

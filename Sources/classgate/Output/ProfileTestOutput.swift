@@ -35,7 +35,8 @@ enum ProfileTestOutput {
       case .status(let status, _):
         lines.append("Status   \(status.rawValue)")
       case .event(let event):
-        lines.append("Event    \(event.type) at \(EpochTime.iso8601(event.time)) \(Terminal.clean(event.data))")
+        lines.append(
+          "Event    \(event.type) at \(EpochTime.iso8601(event.time)) \(Terminal.clean(event.data))")
       }
     }
     return lines.joined(separator: "\n")
@@ -48,7 +49,8 @@ enum ProfileTestOutput {
       object["result"] = .string("ignored")
     case .deadLetter(let reason):
       object["result"] = .string("dead_letter")
-      object["reason"] = .object(JSONObject([("code", .string(reason.code.rawValue)), ("detail", .string(reason.detail))]))
+      object["reason"] = .object(
+        JSONObject([("code", .string(reason.code.rawValue)), ("detail", .string(reason.detail))]))
     case .decoded(let message):
       object["result"] = .string("decoded")
       object["device"] = .object(
