@@ -57,20 +57,32 @@ public struct DeviceFilter: Sendable, Equatable {
 /// Read-only queries for the CLI. Every filter is a bound parameter.
 public final class StoreReader {
   private let connection: Connection
+  /// The store's schema version: the CLI cannot migrate (read-only), so it reads older stores as
+  /// they are (an agent not yet restarted after an upgrade).
+  private let schemaVersion: Int
 
   public init(path: String) throws {
     connection = try StoreFile.openForReading(path: path)
+    schemaVersion = try Migrator.currentVersion(of: connection)
   }
 
   /// Wraps an open connection (tests, or a command that already holds one).
-  public init(connection: Connection) {
+  public init(connection: Connection) throws {
     self.connection = connection
+    schemaVersion = try Migrator.currentVersion(of: connection)
+  }
+
+  /// Device columns in the order `summary(from:)` reads them; schema 1 had no names.
+  private var deviceColumns: String {
+    schemaVersion >= 2
+      ? "id, key, kind, room, profile, status, status_since, last_seen, first_seen, name"
+      : "id, key, kind, room, profile, status, status_since, last_seen, first_seen, NULL"
   }
 
   public func devices(matching filter: DeviceFilter = DeviceFilter()) throws -> [DeviceSummary] {
     let statement = try connection.makeStatement(
       sql: """
-        SELECT id, key, kind, room, profile, status, status_since, last_seen, first_seen, name FROM devices
+        SELECT \(deviceColumns) FROM devices
         WHERE (?1 IS NULL OR room = ?1) AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR status = ?3)
         ORDER BY coalesce(room, '~'), key
         """)
@@ -92,7 +104,7 @@ public final class StoreReader {
   public func device(id key: String) throws -> DeviceSummary? {
     let statement = try connection.makeStatement(
       sql:
-        "SELECT id, key, kind, room, profile, status, status_since, last_seen, first_seen, name FROM devices WHERE key = ?"
+        "SELECT \(deviceColumns) FROM devices WHERE key = ?"
     )
     statement.bind(key, at: 1)
     guard try statement.step() else { return nil }
@@ -156,6 +168,7 @@ public final class StoreReader {
   }
 
   public func rooms() throws -> [Inventory.Room] {
+    guard schemaVersion >= 2 else { return [] }
     let statement = try connection.makeStatement(
       sql: "SELECT id, name, building, floor FROM rooms ORDER BY id")
     var rooms: [Inventory.Room] = []

@@ -51,115 +51,93 @@ public struct NativeDecoder: MessageDecoder {
     let identity = DeviceIdentity(
       id: String(deviceID), kind: kind, room: room == "_" ? nil : String(room), profile: name)
 
-    let content: Result<DecodedMessage.Content, DeadLetterReason>
-    switch channel {
-    case "telemetry": content = telemetry(payload, receivedAt: receivedAt)
-    case "status": content = status(payload, receivedAt: receivedAt)
-    case "event": content = event(payload, receivedAt: receivedAt)
-    default:
-      return .deadLetter(
-        DeadLetterReason(.unknownTopic, "unknown channel; expected telemetry, status or event"))
-    }
-    switch content {
-    case .success(let content): return .decoded(DecodedMessage(device: identity, content: content))
-    case .failure(let reason): return .deadLetter(reason)
-    }
-  }
-
-  private func object(_ payload: [UInt8]) -> Result<JSONObject, DeadLetterReason> {
-    do {
-      guard case .object(let object) = try JSONParser.parse(payload) else {
-        return .failure(DeadLetterReason(.wrongType, "payload must be a JSON object"))
+    do throws(DeadLetterReason) {
+      let content: DecodedMessage.Content
+      switch channel {
+      case "telemetry": content = try telemetry(payload, receivedAt: receivedAt)
+      case "status": content = try status(payload, receivedAt: receivedAt)
+      case "event": content = try event(payload, receivedAt: receivedAt)
+      default:
+        throw DeadLetterReason(.unknownTopic, "unknown channel; expected telemetry, status or event")
       }
-      return .success(object)
+      return .decoded(DecodedMessage(device: identity, content: content))
     } catch {
-      return .failure(DeadLetterReason(.malformedPayload, "invalid JSON: \(error.description)"))
+      return .deadLetter(error)
     }
   }
 
-  private func telemetry(_ payload: [UInt8], receivedAt: EpochMillis) -> Result<
-    DecodedMessage.Content, DeadLetterReason
-  > {
-    let object: JSONObject
-    switch self.object(payload) {
-    case .success(let parsed): object = parsed
-    case .failure(let reason): return .failure(reason)
+  /// The payload as a JSON object, or why not.
+  static func object(_ payload: [UInt8]) throws(DeadLetterReason) -> JSONObject {
+    let value: JSONValue
+    do {
+      value = try JSONParser.parse(payload)
+    } catch {
+      throw DeadLetterReason(.malformedPayload, "invalid JSON: \(error.description)")
     }
-    let time: EpochMillis
-    switch Timestamp.resolve(object["ts"], receivedAt: receivedAt, limits: limits) {
-    case .success(let resolved): time = resolved
-    case .failure(let reason): return .failure(reason)
+    guard case .object(let object) = value else {
+      throw DeadLetterReason(.wrongType, "payload must be a JSON object")
     }
+    return object
+  }
+
+  private func telemetry(_ payload: [UInt8], receivedAt: EpochMillis) throws(DeadLetterReason)
+    -> DecodedMessage.Content
+  {
+    let object = try Self.object(payload)
+    let time = try Timestamp.resolve(object["ts"], receivedAt: receivedAt, limits: limits)
     var readings: [Reading] = []
     readings.reserveCapacity(object.count)
     for (key, value) in object where key != "ts" {
       guard Identifier.isValidName(key[...]) else {
-        return .failure(
-          DeadLetterReason(.invalidValue, "metric names are lowercase snake_case (a field is not)"))
+        throw DeadLetterReason(.invalidValue, "metric names are lowercase snake_case (a field is not)")
       }
       let number: Double
       switch value {
       case .number(let n): number = n
       case .bool(let flag): number = flag ? 1 : 0
       case .null: continue
-      default:
-        return .failure(
-          DeadLetterReason(.wrongType, "field '\(key)' must be a number or a boolean"))
+      default: throw DeadLetterReason(.wrongType, "field '\(key)' must be a number or a boolean")
       }
       readings.append(
         Reading(metric: key, value: number, time: time, receiptTimed: object["ts"] == nil))
     }
     guard !readings.isEmpty else {
-      return .failure(DeadLetterReason(.invalidValue, "telemetry carries no metric"))
+      throw DeadLetterReason(.invalidValue, "telemetry carries no metric")
     }
     guard readings.count <= Self.maxMetricsPerMessage else {
-      return .failure(
-        DeadLetterReason(
-          .invalidValue, "\(readings.count) metrics in one message; the limit is \(Self.maxMetricsPerMessage)"
-        ))
+      throw DeadLetterReason(
+        .invalidValue,
+        "\(readings.count) metrics in one message; the limit is \(Self.maxMetricsPerMessage)")
     }
-    return .success(.readings(readings))
+    return .readings(readings)
   }
 
-  private func status(_ payload: [UInt8], receivedAt: EpochMillis) -> Result<
-    DecodedMessage.Content, DeadLetterReason
-  > {
+  private func status(_ payload: [UInt8], receivedAt: EpochMillis) throws(DeadLetterReason)
+    -> DecodedMessage.Content
+  {
     let text = String(decoding: payload.prefix(64), as: UTF8.self)
       .trimmingASCIIWhitespace().lowercased()
     switch text {
-    case "online", "\"online\"": return .success(.status(.online, time: receivedAt))
-    case "offline", "\"offline\"": return .success(.status(.offline, time: receivedAt))
-    default:
-      return .failure(DeadLetterReason(.invalidValue, "status must be 'online' or 'offline'"))
+    case "online", "\"online\"": return .status(.online, time: receivedAt)
+    case "offline", "\"offline\"": return .status(.offline, time: receivedAt)
+    default: throw DeadLetterReason(.invalidValue, "status must be 'online' or 'offline'")
     }
   }
 
-  private func event(_ payload: [UInt8], receivedAt: EpochMillis) -> Result<
-    DecodedMessage.Content, DeadLetterReason
-  > {
-    let object: JSONObject
-    switch self.object(payload) {
-    case .success(let parsed): object = parsed
-    case .failure(let reason): return .failure(reason)
-    }
+  private func event(_ payload: [UInt8], receivedAt: EpochMillis) throws(DeadLetterReason)
+    -> DecodedMessage.Content
+  {
+    let object = try Self.object(payload)
     guard case .string(let type)? = object["type"], Identifier.isValidName(type[...]) else {
-      return .failure(
-        DeadLetterReason(.invalidValue, "event needs a 'type' in lowercase snake_case"))
+      throw DeadLetterReason(.invalidValue, "event needs a 'type' in lowercase snake_case")
     }
-    let time: EpochMillis
-    switch Timestamp.resolve(object["ts"], receivedAt: receivedAt, limits: limits) {
-    case .success(let resolved): time = resolved
-    case .failure(let reason): return .failure(reason)
-    }
+    let time = try Timestamp.resolve(object["ts"], receivedAt: receivedAt, limits: limits)
     var data = JSONObject()
     for (key, value) in object where key != "type" && key != "ts" {
       data[key] = value
     }
-    return .success(
-      .event(
-        DeviceEvent(
-          type: type, time: time, data: JSONWriter.compact(Self.withoutPersonalFields(.object(data))))
-      ))
+    let cleaned = Self.withoutPersonalFields(.object(data))
+    return .event(DeviceEvent(type: type, time: time, data: JSONWriter.compact(cleaned)))
   }
 
   /// Card ids are personal data of minors: dropped at any depth until pseudonymisation (HMAC) lands.

@@ -14,80 +14,79 @@ public struct ProfileDecoder: MessageDecoder {
 
   public func decode(topic: String, payload: [UInt8], receivedAt: EpochMillis) -> DecodeResult? {
     let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
-    var parsed: JSONValue??  // parsed lazily, once, only if a rule needs the payload as JSON
-    func json() -> JSONValue? {
-      if let parsed { return parsed }
-      let value = try? JSONParser.parse(payload)
-      parsed = .some(value)
-      return value
-    }
-    for rule in profile.rules {
-      guard let captures = rule.pattern.match(levels) else { continue }
-      if let condition = rule.condition {
-        guard case .string(let text)? = json().flatMap({ lookup($0, condition.path) }),
-          text == condition.equals
-        else { continue }
+    // Parsed lazily, once, and only if a rule needs the payload as JSON.
+    var parsed: Result<JSONObject, DeadLetterReason>?
+    func object() throws(DeadLetterReason) -> JSONObject {
+      if parsed == nil {
+        do throws(DeadLetterReason) {
+          parsed = .success(try NativeDecoder.object(payload))
+        } catch {
+          parsed = .failure(error)
+        }
       }
-      if case .ignore = rule.content { return .ignored }
-      switch identity(captures, rule: rule) {
-      case .failure(let reason): return .deadLetter(reason)
-      case .success(let device):
-        let content: Result<DecodedMessage.Content, DeadLetterReason>
+      return try parsed!.get()
+    }
+    do throws(DeadLetterReason) {
+      for rule in profile.rules {
+        guard let captures = rule.pattern.match(levels) else { continue }
+        if let condition = rule.condition {
+          // A payload that cannot be read is a dead letter of this topic, not an unknown topic.
+          guard case .string(let text)? = lookup(try object(), condition.path), text == condition.equals
+          else { continue }
+        }
+        let content: DecodedMessage.Content
         switch rule.content {
-        case .telemetry(let telemetry):
-          content = readings(telemetry, payload: payload, json: json(), receivedAt: receivedAt)
-        case .availability(let availability):
-          content = status(availability, payload: payload, json: json(), receivedAt: receivedAt)
-        case .event(let event):
-          content = self.event(event, payload: payload, json: json(), receivedAt: receivedAt)
         case .ignore:
           return .ignored
+        case .telemetry(let telemetry):
+          content = try readings(telemetry, object(), receivedAt: receivedAt)
+        case .availability(let availability):
+          content = try status(availability, payload: payload, receivedAt: receivedAt)
+        case .event(let event):
+          content = try self.event(event, object(), receivedAt: receivedAt)
         }
-        switch content {
-        case .success(let content): return .decoded(DecodedMessage(device: device, content: content))
-        case .failure(let reason): return .deadLetter(reason)
-        }
+        return .decoded(DecodedMessage(device: try identity(captures, rule: rule), content: content))
       }
+      return nil
+    } catch {
+      return .deadLetter(error)
     }
-    return nil
   }
 
   private func identity(_ captures: [TopicPattern.Capture: Substring], rule: Profile.Rule)
-    -> Result<DeviceIdentity, DeadLetterReason>
+    throws(DeadLetterReason) -> DeviceIdentity
   {
     guard let id = captures[.device], Identifier.isValid(id) else {
-      return .failure(DeadLetterReason(.invalidDeviceID, "device id is not a valid identifier"))
+      throw DeadLetterReason(.invalidDeviceID, "device id is not a valid identifier")
     }
     var kind = rule.kind ?? profile.kind
     if let text = captures[.kind] {
       guard let captured = DeviceKind(rawValue: String(text)) else {
-        return .failure(DeadLetterReason(.unknownTopic, "unknown device kind in the topic"))
+        throw DeadLetterReason(.unknownTopic, "unknown device kind in the topic")
       }
       kind = captured
     }
     var room: String?
     if let text = captures[.room], text != "_" {
       guard Identifier.isValid(text) else {
-        return .failure(DeadLetterReason(.invalidDeviceID, "room is not a valid identifier"))
+        throw DeadLetterReason(.invalidDeviceID, "room is not a valid identifier")
       }
       room = String(text)
     }
-    return .success(DeviceIdentity(id: String(id), kind: kind, room: room, profile: profile.name))
+    return DeviceIdentity(id: String(id), kind: kind, room: room, profile: profile.name)
   }
 
-  private func readings(
-    _ telemetry: Profile.Telemetry, payload: [UInt8], json: JSONValue?, receivedAt: EpochMillis
-  ) -> Result<DecodedMessage.Content, DeadLetterReason> {
-    guard let json else { return .failure(malformed(payload)) }
-    let time: EpochMillis
-    let deviceTime = telemetry.timestamp.flatMap { lookup(json, $0) }
-    switch Timestamp.resolve(deviceTime, receivedAt: receivedAt, limits: limits) {
-    case .success(let resolved): time = resolved
-    case .failure(let reason): return .failure(reason)
-    }
+  private func readings(_ telemetry: Profile.Telemetry, _ object: JSONObject, receivedAt: EpochMillis)
+    throws(DeadLetterReason) -> DecodedMessage.Content
+  {
+    let deviceTime = telemetry.timestamp.flatMap { lookup(object, $0) }
+    let time = try Timestamp.resolve(deviceTime, receivedAt: receivedAt, limits: limits)
     var readings: [Reading] = []
     for field in telemetry.fields {
-      guard let value = lookup(json, field.path) else { continue }
+      // Several fields may feed one metric (a vendor renamed it): the first one present wins.
+      guard !readings.contains(where: { $0.metric == field.metric }),
+        let value = lookup(object, field.path)
+      else { continue }
       let number: Double
       switch value {
       case .number(let n): number = n
@@ -98,81 +97,68 @@ public struct ProfileDecoder: MessageDecoder {
           let mapped = field.map[text]
             ?? field.map.first(where: { $0.key.lowercased() == text.lowercased() })?.value
         else {
-          return .failure(
-            DeadLetterReason(.invalidValue, "field '\(field.path)' has a value the profile does not map"))
+          throw DeadLetterReason(.invalidValue, "field '\(field.path)' has a value the profile does not map")
         }
         number = mapped
       default:
-        return .failure(DeadLetterReason(.wrongType, "field '\(field.path)' must be a number"))
+        throw DeadLetterReason(.wrongType, "field '\(field.path)' must be a number")
       }
       let scaled = number * field.scale + field.offset
       guard scaled.isFinite else {
-        return .failure(DeadLetterReason(.invalidValue, "field '\(field.path)' is out of range"))
+        throw DeadLetterReason(.invalidValue, "field '\(field.path)' is out of range")
       }
       readings.append(
         Reading(metric: field.metric, value: scaled, time: time, receiptTimed: deviceTime == nil))
     }
     // No mapped field present still means the device is alive: an empty reading list marks it seen.
-    return .success(.readings(readings))
+    return .readings(readings)
   }
 
-  private func status(
-    _ availability: Profile.Availability, payload: [UInt8], json: JSONValue?, receivedAt: EpochMillis
-  ) -> Result<DecodedMessage.Content, DeadLetterReason> {
+  private func status(_ availability: Profile.Availability, payload: [UInt8], receivedAt: EpochMillis)
+    throws(DeadLetterReason) -> DecodedMessage.Content
+  {
+    // Plain text ("online", "Online", "true"), a JSON string, or a JSON object's field.
     var text = String(decoding: payload.prefix(128), as: UTF8.self).trimmingASCIIWhitespace()
-    if let field = availability.field, let json, case .string(let state)? = lookup(json, field) {
-      text = state
-    } else if case .string(let state)? = json {
-      text = state
+    if let json = try? JSONParser.parse(payload) {
+      if case .string(let state) = json {
+        text = state
+      } else if case .object(let object) = json, let field = availability.field,
+        case .string(let state)? = lookup(object, field)
+      {
+        text = state
+      }
     }
     let lowered = text.lowercased()
     if availability.online.contains(where: { $0.lowercased() == lowered }) {
-      return .success(.status(.online, time: receivedAt))
+      return .status(.online, time: receivedAt)
     }
     if availability.offline.contains(where: { $0.lowercased() == lowered }) {
-      return .success(.status(.offline, time: receivedAt))
+      return .status(.offline, time: receivedAt)
     }
-    return .failure(
-      DeadLetterReason(
-        .invalidValue,
-        "availability must be one of \((availability.online + availability.offline).joined(separator: ", "))")
-    )
+    throw DeadLetterReason(
+      .invalidValue,
+      "availability must be one of \((availability.online + availability.offline).joined(separator: ", "))")
   }
 
-  private func event(
-    _ event: Profile.Event, payload: [UInt8], json: JSONValue?, receivedAt: EpochMillis
-  ) -> Result<DecodedMessage.Content, DeadLetterReason> {
-    guard let json else { return .failure(malformed(payload)) }
-    let time: EpochMillis
-    switch Timestamp.resolve(
-      event.timestamp.flatMap { lookup(json, $0) }, receivedAt: receivedAt, limits: limits)
-    {
-    case .success(let resolved): time = resolved
-    case .failure(let reason): return .failure(reason)
-    }
+  private func event(_ event: Profile.Event, _ object: JSONObject, receivedAt: EpochMillis)
+    throws(DeadLetterReason) -> DecodedMessage.Content
+  {
+    let time = try Timestamp.resolve(
+      event.timestamp.flatMap { lookup(object, $0) }, receivedAt: receivedAt, limits: limits)
     var data = JSONObject()
     for field in event.fields {
-      if let value = lookup(json, field.path) { data[field.name] = value }
+      if let value = lookup(object, field.path) { data[field.name] = value }
     }
     let cleaned = NativeDecoder.withoutPersonalFields(.object(data))
-    return .success(.event(DeviceEvent(type: event.type, time: time, data: JSONWriter.compact(cleaned))))
+    return .event(DeviceEvent(type: event.type, time: time, data: JSONWriter.compact(cleaned)))
   }
 
-  private func lookup(_ value: JSONValue, _ path: FieldPath) -> JSONValue? {
-    var current = value
+  private func lookup(_ object: JSONObject, _ path: FieldPath) -> JSONValue? {
+    var current = JSONValue.object(object)
     for key in path.keys {
-      guard case .object(let object) = current, let next = object[key] else { return nil }
+      guard case .object(let inner) = current, let next = inner[key] else { return nil }
       current = next
     }
     return current
-  }
-
-  private func malformed(_ payload: [UInt8]) -> DeadLetterReason {
-    do {
-      _ = try JSONParser.parse(payload)
-      return DeadLetterReason(.malformedPayload, "invalid JSON")
-    } catch {
-      return DeadLetterReason(.malformedPayload, "invalid JSON: \(error.description)")
-    }
   }
 }

@@ -51,15 +51,19 @@ public struct Inventory: Sendable, Equatable {
     if let room = entry.room { message.device.room = room }
     if let kind = entry.kind { message.device.kind = kind }
     if let name = entry.name { message.device.name = name }
-    // For a metered legacy device "on" means drawing power, whatever the plug's relay says.
-    if let threshold = entry.onAboveWatts, case .readings(var readings) = message.content,
-      let power = readings.first(where: { $0.metric == "power" })
-    {
-      readings.removeAll { $0.metric == "power_on" }
-      readings.append(
-        Reading(
-          metric: "power_on", value: power.value > threshold ? 1 : 0, time: power.time,
-          receiptTimed: power.receiptTimed))
+    // For a metered legacy device "on" means drawing power, whatever the plug's relay says: a relay
+    // that is on says nothing about the device (it may be on standby); a relay that is off does.
+    if let threshold = entry.onAboveWatts, case .readings(var readings) = message.content {
+      readings.removeAll { $0.metric == "power_on" && $0.value != 0 }
+      if readings.contains(where: { $0.metric == "power" }) {
+        readings.removeAll { $0.metric == "power_on" }
+      }
+      if let power = readings.first(where: { $0.metric == "power" }) {
+        readings.append(
+          Reading(
+            metric: "power_on", value: power.value > threshold ? 1 : 0, time: power.time,
+            receiptTimed: power.receiptTimed))
+      }
       message.content = .readings(readings)
     }
     return message

@@ -26,14 +26,14 @@ public struct ProfileSet: Sendable {
     self.overridden = overridden
   }
 
-  /// Every `*.toml` file in each directory except inventories (files whose name ends in
-  /// `-inventory.toml` or `school.toml`, which are not profiles). A missing directory is skipped
-  /// unless `required`.
+  /// Every `*.toml` file in each directory except inventories (names ending in `inventory.toml`).
+  /// A missing directory is skipped unless `required`.
   public static func load(directories: [String], required: Bool = false) throws(ProfileError) -> ProfileSet {
     var byName: [String: Profile] = [:]
     var order: [String] = []
     var overridden: [(name: String, file: String, by: String)] = []
-    for directory in directories {
+    for given in directories {
+      let directory = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
       guard let files = profileFiles(in: directory) else {
         if required {
           throw ProfileError(file: directory, line: 0, key: "", message: "profile directory does not exist")

@@ -10,23 +10,22 @@ public final class Statement {
   public let sql: String
 
   init(connection: Connection, sql: String, persistent: Bool) throws(SQLiteError) {
-    var prepared: OpaquePointer?
-    var tail: UnsafePointer<CChar>?
     let flags: UInt32 = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
-    let rc = sqlite3_prepare_v3(connection.rawHandle, sql, -1, flags, &prepared, &tail)
-    guard rc == SQLITE_OK, let prepared else { throw connection.lastError(sql: sql) }
-    if let tail, tail.pointee != 0 {
-      // Only whitespace may follow; several statements belong in Connection.execute(sql:).
+    // The tail must be read inside withCString: it points into that temporary C string.
+    let (rc, prepared, trailing) = sql.withCString { text in
+      var prepared: OpaquePointer?
+      var tail: UnsafePointer<CChar>?
+      let rc = sqlite3_prepare_v3(connection.rawHandle, text, -1, flags, &prepared, &tail)
       var rest = tail
-      while rest.pointee == 32 || rest.pointee == 10 || rest.pointee == 9 || rest.pointee == 13 {
-        rest += 1
-      }
-      if rest.pointee != 0 {
-        sqlite3_finalize(prepared)
-        throw SQLiteError(
-          code: SQLITE_MISUSE, message: "a prepared statement holds exactly one SQL statement",
-          sql: sql)
-      }
+      while let current = rest, [32, 10, 9, 13].contains(current.pointee) { rest = current + 1 }
+      return (rc, prepared, rest.map { $0.pointee != 0 } ?? false)
+    }
+    guard rc == SQLITE_OK, let prepared else { throw connection.lastError(sql: sql) }
+    if trailing {
+      // Several statements belong in Connection.execute(sql:).
+      sqlite3_finalize(prepared)
+      throw SQLiteError(
+        code: SQLITE_MISUSE, message: "a prepared statement holds exactly one SQL statement", sql: sql)
     }
     self.statement = prepared
     self.connection = connection

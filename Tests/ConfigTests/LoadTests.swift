@@ -34,6 +34,12 @@ struct LoadTests {
       [native]
       prefix = "school/q1/classgate"
 
+      [profiles]
+      directories = ["/usr/share/classgate/devices", "/srv/classgate/devices"]
+
+      [inventory]
+      path = "/srv/classgate/inventory.toml"
+
       [store]
       path = "/srv/classgate/q1.db"
       durability = "normal"
@@ -66,6 +72,8 @@ struct LoadTests {
     #expect(config.broker.reconnectDelay == Backoff(initialMs: 250, maximumMs: 20_000))
     #expect(config.brokerQoS == 0)
     #expect(config.nativePrefix == "school/q1/classgate")
+    #expect(config.profileDirectories == ["/usr/share/classgate/devices", "/srv/classgate/devices"])
+    #expect(config.inventoryPath == "/srv/classgate/inventory.toml")
     #expect(config.storePath == "/srv/classgate/q1.db")
     #expect(config.durability == .normal)
     #expect(
@@ -95,6 +103,8 @@ struct LoadTests {
     #expect(config.broker.reconnectDelay == Backoff(initialMs: 500, maximumMs: 30_000))
     #expect(config.brokerQoS == 1)
     #expect(config.nativePrefix == "classgate")
+    #expect(config.profileDirectories == defaultProfileDirectories)
+    #expect(config.inventoryPath == nil)
     #expect(config.storePath == "/var/lib/classgate/classgate.db")
     #expect(config.durability == .full)
     #expect(

@@ -73,8 +73,9 @@ struct TelemetryTests {
     }
     let accepted = try #require(readings(decode(telemetryTopic, payload(64))))
     #expect(accepted.count == 64)
-    #expect(accepted.first == Reading(metric: "m0", value: 0, time: receivedAt))
-    #expect(accepted.last == Reading(metric: "m63", value: 63, time: receivedAt))
+    #expect(accepted.first == Reading(metric: "m0", value: 0, time: receivedAt, receiptTimed: true))
+    #expect(accepted.last == Reading(metric: "m63", value: 63, time: receivedAt, receiptTimed: true))
+    #expect(accepted.allSatisfy { $0.receiptTimed })
     #expect(
       deadLetter(decode(telemetryTopic, payload(65)))
         == DeadLetterReason(.invalidValue, "65 metrics in one message; the limit is 64"))
@@ -95,6 +96,6 @@ struct TelemetryTests {
     let name = String(repeating: "a", count: 46) + "_1"
     #expect(
       decode(telemetryTopic, "{\"\(name)\": 3.5}")
-        == telemetry([Reading(metric: name, value: 3.5, time: receivedAt)]))
+        == telemetry([Reading(metric: name, value: 3.5, time: receivedAt, receiptTimed: true)]))
   }
 }

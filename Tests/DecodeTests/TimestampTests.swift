@@ -49,7 +49,36 @@ struct TimestampTests {
   func missingTimestamp() {
     #expect(
       decode(telemetryTopic, #"{"co2": 640}"#)
-        == telemetry([Reading(metric: "co2", value: 640, time: receivedAt)]))
+        == telemetry([Reading(metric: "co2", value: 640, time: receivedAt, receiptTimed: true)]))
+  }
+
+  @Test("without ts every reading of the message is receipt-timed, at the receipt time")
+  func missingTimestampMarksEveryReading() {
+    #expect(
+      decode(telemetryTopic, #"{"co2": 640, "occupancy": true, "noise": null}"#)
+        == telemetry([
+          Reading(metric: "co2", value: 640, time: receivedAt, receiptTimed: true),
+          Reading(metric: "occupancy", value: 1, time: receivedAt, receiptTimed: true),
+        ]))
+  }
+
+  @Test("with a device ts no reading is receipt-timed, whatever the form or position of ts", arguments: [
+    #"{"ts": 1764400000, "co2": 1, "rssi": -60}"#,
+    #"{"ts": 1764400000123, "co2": 1, "rssi": -60}"#,
+    #"{"ts": "2025-11-29T07:59:30Z", "co2": 1, "rssi": -60}"#,
+    #"{"co2": 1, "rssi": -60, "ts": 1764400000}"#,
+  ])
+  func deviceTimestampIsNotReceiptTimed(payload: String) throws {
+    let decoded = try #require(readings(decode(telemetryTopic, payload)))
+    #expect(decoded.map(\.metric) == ["co2", "rssi"])
+    #expect(decoded.map(\.receiptTimed) == [false, false])
+  }
+
+  @Test("a device ts equal to the receipt time is still the device's time, not receipt-timed")
+  func deviceTimestampAtReceiptTime() {
+    #expect(
+      decode(telemetryTopic, "{\"ts\": \(receivedAt), \"co2\": 640}")
+        == telemetry([Reading(metric: "co2", value: 640, time: receivedAt, receiptTimed: false)]))
   }
 
   @Test("exactly 10 minutes ahead is accepted, one second more is refused")

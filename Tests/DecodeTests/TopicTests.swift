@@ -21,7 +21,7 @@ struct TopicTests {
     #expect(
       decode("classgate/_/plug/plug-7/telemetry", payload)
         == telemetry(
-          [Reading(metric: "co2", value: 700, time: receivedAt)],
+          [Reading(metric: "co2", value: 700, time: receivedAt, receiptTimed: true)],
           device: DeviceIdentity(id: "plug-7", kind: .plug, room: nil, profile: "native")))
   }
 
@@ -101,7 +101,7 @@ struct TopicTests {
     #expect(
       decode("school/a/classgate/r101/plug/p1/telemetry", payload, with: decoder)
         == telemetry(
-          [Reading(metric: "co2", value: 700, time: receivedAt)],
+          [Reading(metric: "co2", value: 700, time: receivedAt, receiptTimed: true)],
           device: DeviceIdentity(id: "p1", kind: .plug, room: "r101", profile: "native")))
     #expect(decode("classgate/r101/plug/p1/telemetry", payload, with: decoder) == nil)
     #expect(decode("school/b/classgate/r101/plug/p1/telemetry", payload, with: decoder) == nil)
@@ -132,7 +132,7 @@ struct DecoderChainTests {
     #expect(exact.count == 16)
     #expect(
       chain.decode(topic: telemetryTopic, payload: exact, receivedAt: receivedAt)
-        == telemetry([Reading(metric: "co2", value: 812, time: receivedAt)]))
+        == telemetry([Reading(metric: "co2", value: 812, time: receivedAt, receiptTimed: true)]))
     #expect(
       chain.decode(topic: telemetryTopic, payload: exact + [32], receivedAt: receivedAt)
         == .deadLetter(DeadLetterReason(.payloadTooLarge, "payload is 17 bytes, the limit is 16")))

@@ -63,8 +63,13 @@ func status(_ device: DeviceIdentity, _ status: DeviceStatus) -> DecodeResult {
   .decoded(DecodedMessage(device: device, content: .status(status, time: receivedAt)))
 }
 
-/// Readings all at `time` (default: the receipt time), from (metric, value) pairs in order.
-func at(_ time: EpochMillis = receivedAt, _ pairs: KeyValuePairs<String, Double>) -> [Reading] {
+/// Readings without a device timestamp: at the receipt time, marked receipt-timed.
+func received(_ pairs: KeyValuePairs<String, Double>) -> [Reading] {
+  pairs.map { Reading(metric: $0.key, value: $0.value, time: receivedAt, receiptTimed: true) }
+}
+
+/// Readings at the device's own timestamp `time`, from (metric, value) pairs in order.
+func at(_ time: EpochMillis, _ pairs: KeyValuePairs<String, Double>) -> [Reading] {
   pairs.map { Reading(metric: $0.key, value: $0.value, time: time) }
 }
 

@@ -16,36 +16,36 @@ struct TasmotaTests {
       """#
     #expect(
       try decode("tele/tasmota_8A3F2C/SENSOR", payload, profile: "tasmota")
-        == telemetry(Self.plug, at(["power": 45, "energy": 12.345, "voltage": 231, "current": 0.26])))
+        == telemetry(Self.plug, received(["power": 45, "energy": 12.345, "voltage": 231, "current": 0.26])))
   }
 
   @Test("SENSOR with optional ENERGY fields missing (a meter without voltage/current)")
   func energyPartial() throws {
     #expect(
       try decode("tele/tasmota_8A3F2C/SENSOR", #"{"Time":"2025-11-29T15:00:00","ENERGY":{"Total":0.004,"Power":3}}"#, profile: "tasmota")
-        == telemetry(Self.plug, at(["power": 3, "energy": 0.004])))
+        == telemetry(Self.plug, received(["power": 3, "energy": 0.004])))
   }
 
   @Test(
     "SENSOR with common climate sensors",
     arguments: [
       (#"{"Time":"2025-11-29T15:00:00","AM2301":{"Temperature":27.4,"Humidity":61.2,"DewPoint":19.3},"TempUnit":"C"}"#,
-       at(["temperature": 27.4, "humidity": 61.2])),
+       received(["temperature": 27.4, "humidity": 61.2])),
       (#"{"Time":"2025-11-29T15:00:00","DHT11":{"Temperature":26.0,"Humidity":58.0,"DewPoint":17.1},"TempUnit":"C"}"#,
-       at(["temperature": 26, "humidity": 58])),
+       received(["temperature": 26, "humidity": 58])),
       (#"{"Time":"2025-11-29T15:00:00","SHT3X":{"Temperature":24.1,"Humidity":49.9,"DewPoint":12.9},"TempUnit":"C"}"#,
-       at(["temperature": 24.1, "humidity": 49.9])),
+       received(["temperature": 24.1, "humidity": 49.9])),
       (#"{"Time":"2025-11-29T15:00:00","BME280":{"Temperature":25.3,"Humidity":55.1,"DewPoint":15.6,"Pressure":1009.8},"PressureUnit":"hPa","TempUnit":"C"}"#,
-       at(["temperature": 25.3, "humidity": 55.1])),
+       received(["temperature": 25.3, "humidity": 55.1])),
       (#"{"Time":"2025-11-29T15:00:00","DS18B20":{"Id":"01144A0CB2AA","Temperature":22.5},"TempUnit":"C"}"#,
-       at(["temperature": 22.5])),
+       received(["temperature": 22.5])),
       (#"{"Time":"2025-11-29T15:00:00","SCD30":{"CarbonDioxide":612,"eCO2":598,"Temperature":23.1,"Humidity":45.3,"DewPoint":10.7},"TempUnit":"C"}"#,
-       at(["co2": 612, "temperature": 23.1, "humidity": 45.3])),
+       received(["co2": 612, "temperature": 23.1, "humidity": 45.3])),
       (#"{"Time":"2025-11-29T15:00:00","SCD40":{"CarbonDioxide":1034,"eCO2":1010,"Temperature":28.2,"Humidity":63.0,"DewPoint":20.6},"TempUnit":"C"}"#,
-       at(["co2": 1034, "temperature": 28.2, "humidity": 63])),
+       received(["co2": 1034, "temperature": 28.2, "humidity": 63])),
       (#"{"Time":"2025-11-29T15:00:00","MHZ19B":{"Model":"B","CarbonDioxide":473,"Temperature":38.0},"TempUnit":"C"}"#,
-       at(["co2": 473])),
-      (#"{"Time":"2025-11-29T15:00:00","BH1750":{"Illuminance":250}}"#, at(["illuminance": 250])),
+       received(["co2": 473])),
+      (#"{"Time":"2025-11-29T15:00:00","BH1750":{"Illuminance":250}}"#, received(["illuminance": 250])),
     ])
   func climateSensors(payload: String, expected: [Reading]) throws {
     let device = DeviceIdentity(id: "env-lab-2", kind: .plug, room: nil, profile: "tasmota")
@@ -69,17 +69,17 @@ struct TasmotaTests {
       """#
     #expect(
       try decode("tele/tasmota_8A3F2C/STATE", payload, profile: "tasmota")
-        == telemetry(Self.plug, at(["power_on": 1, "rssi": -59])))
+        == telemetry(Self.plug, received(["power_on": 1, "rssi": -59])))
   }
 
   @Test("STATE of a multi-relay device: POWER1; any case of ON/OFF")
   func statePower1() throws {
     #expect(
       try decode("tele/tasmota_8A3F2C/STATE", #"{"POWER1":"off","POWER2":"ON","Wifi":{"RSSI":100}}"#, profile: "tasmota")
-        == telemetry(Self.plug, at(["power_on": 0])))
+        == telemetry(Self.plug, received(["power_on": 0])))
     #expect(
       try decode("tele/tasmota_8A3F2C/STATE", #"{"POWER":"On"}"#, profile: "tasmota")
-        == telemetry(Self.plug, at(["power_on": 1])))
+        == telemetry(Self.plug, received(["power_on": 1])))
   }
 
   @Test("a POWER text the profile does not map is a dead letter naming the field")
@@ -100,7 +100,7 @@ struct TasmotaTests {
   func result() throws {
     #expect(
       try decode("stat/tasmota_8A3F2C/RESULT", #"{"POWER":"OFF"}"#, profile: "tasmota")
-        == telemetry(Self.plug, at(["power_on": 0])))
+        == telemetry(Self.plug, received(["power_on": 0])))
     #expect(
       try decode("stat/tasmota_8A3F2C/RESULT", #"{"Command":"Unknown"}"#, profile: "tasmota")
         == telemetry(Self.plug, []))

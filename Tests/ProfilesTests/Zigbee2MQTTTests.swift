@@ -19,7 +19,7 @@ struct Zigbee2MQTTTests {
       try decode("zigbee2mqtt/env-101", payload, profile: "zigbee2mqtt")
         == telemetry(
           Self.env101,
-          at([
+          received([
             "temperature": 22.5, "humidity": 51.2, "co2": 640, "voc": 110, "pm25": 12, "noise": 47.5,
             "battery": 97, "linkquality": 142,
           ])))
@@ -31,7 +31,7 @@ struct Zigbee2MQTTTests {
       try decode("zigbee2mqtt/0x00158d0001a2b3c4", #"{"temperature":27.34,"humidity":44.72}"#, profile: "zigbee2mqtt")
         == telemetry(
           DeviceIdentity(id: "0x00158d0001a2b3c4", kind: .envSensor, room: nil, profile: "zigbee2mqtt"),
-          at(["temperature": 27.34, "humidity": 44.72])))
+          received(["temperature": 27.34, "humidity": 44.72])))
   }
 
   @Test("occupancy and illuminance of a motion sensor: true/false → 1/0; illuminance is lux")
@@ -40,14 +40,14 @@ struct Zigbee2MQTTTests {
     let device = DeviceIdentity(id: "motion-102", kind: .envSensor, room: nil, profile: "zigbee2mqtt")
     #expect(
       try decode(topic, #"{"occupancy":true,"illuminance":320,"battery":100,"linkquality":87}"#, profile: "zigbee2mqtt")
-        == telemetry(device, at(["illuminance": 320, "occupancy": 1, "battery": 100, "linkquality": 87])))
+        == telemetry(device, received(["illuminance": 320, "occupancy": 1, "battery": 100, "linkquality": 87])))
     #expect(
       try decode(topic, #"{"occupancy":false,"battery":100}"#, profile: "zigbee2mqtt")
-        == telemetry(device, at(["occupancy": 0, "battery": 100])))
+        == telemetry(device, received(["occupancy": 0, "battery": 100])))
     // Zigbee2MQTT 1.x, a sensor that only sends illuminance_lux.
     #expect(
       try decode(topic, #"{"illuminance_lux":43,"occupancy":false}"#, profile: "zigbee2mqtt")
-        == telemetry(device, at(["illuminance": 43, "occupancy": 0])))
+        == telemetry(device, received(["illuminance": 43, "occupancy": 0])))
   }
 
   @Test("a metering plug: state ON/OFF → power_on, with power, energy, voltage and current")
@@ -61,19 +61,19 @@ struct Zigbee2MQTTTests {
       try decode("zigbee2mqtt/plug-102", payload, profile: "zigbee2mqtt")
         == telemetry(
           device,
-          at([
+          received([
             "linkquality": 120, "power_on": 1, "power": 143.2, "energy": 12.75, "voltage": 229, "current": 0.63,
           ])))
     #expect(
       try decode("zigbee2mqtt/plug-102", #"{"state":"OFF","power":0}"#, profile: "zigbee2mqtt")
-        == telemetry(device, at(["power_on": 0, "power": 0])))
+        == telemetry(device, received(["power_on": 0, "power": 0])))
   }
 
   @Test("state texts are matched case-insensitively", arguments: [("ON", 1.0), ("on", 1), ("On", 1), ("OFF", 0), ("off", 0), ("oFf", 0)])
   func stateCaseInsensitive(text: String, value: Double) throws {
     #expect(
       try readings(decode("zigbee2mqtt/plug-102", #"{"state":"\#(text)"}"#, profile: "zigbee2mqtt"))
-        == at(["power_on": value]))
+        == received(["power_on": value]))
   }
 
   @Test("the inventory makes a Zigbee plug a plug, in its room, with its name")
@@ -83,7 +83,7 @@ struct Zigbee2MQTTTests {
       result
         == telemetry(
           DeviceIdentity(id: "plug-102", kind: .plug, room: "102", profile: "zigbee2mqtt", name: "Fan plug, 102"),
-          at(["power_on": 1, "power": 35.5])))
+          received(["power_on": 1, "power": 35.5])))
   }
 
   @Test("last_seen is the reading time: ISO 8601 UTC, ISO 8601 with offset, epoch milliseconds")
@@ -104,7 +104,7 @@ struct Zigbee2MQTTTests {
   func nullAndNothingMapped() throws {
     #expect(
       try decode("zigbee2mqtt/env-101", #"{"co2":null,"temperature":23}"#, profile: "zigbee2mqtt")
-        == telemetry(Self.env101, at(["temperature": 23])))
+        == telemetry(Self.env101, received(["temperature": 23])))
     // A wireless button only sends an action.
     #expect(
       try decode("zigbee2mqtt/button-101", #"{"action":"single","battery":null}"#, profile: "zigbee2mqtt")

@@ -1,11 +1,14 @@
-import Buffer
+@testable import Buffer
 import DeviceModel
 import Foundation
 import SQLiteStore
 import Testing
 
-/// The schema version this ClassGate writes (one migration so far).
-let latestSchemaVersion = 1
+/// The schema version this ClassGate writes: its migrator's latest, whatever migrations it has.
+let latestSchemaVersion = Schema.migrator.latestVersion
+
+/// The migrations this ClassGate ships, to build a store as an older ClassGate left it.
+let shippedMigrations = Schema.migrator.migrations
 
 /// A fresh directory under the system temp directory, removed when the value goes away.
 final class ScratchDirectory {
@@ -63,6 +66,16 @@ func readingsMessage(
   DecodedMessage(
     device: identity,
     content: .readings(values.map { Reading(metric: $0.0, value: $0.1, time: time) }))
+}
+
+/// Readings without a device timestamp: `time` is the receipt time (decoders set `receiptTimed`).
+func receiptTimedMessage(
+  _ identity: DeviceIdentity, _ values: [(String, Double)], receivedAt time: EpochMillis
+) -> DecodedMessage {
+  DecodedMessage(
+    device: identity,
+    content: .readings(
+      values.map { Reading(metric: $0.0, value: $0.1, time: time, receiptTimed: true) }))
 }
 
 func statusMessage(_ identity: DeviceIdentity, _ status: DeviceStatus, at time: EpochMillis)

@@ -1,4 +1,5 @@
 import Buffer
+import DeviceModel
 import Foundation
 import SQLiteStore
 import Testing
@@ -21,8 +22,18 @@ struct StoreFileTests {
     #expect(
       names == [
         "counters", "dead_letters", "devices", "events", "latest_values", "meta", "metrics",
-        "readings", "status_changes",
+        "readings", "rooms", "status_changes",
       ])
+    #expect(try columns(of: "devices", on: connection).contains("name"))
+    #expect(try columns(of: "rooms", on: connection) == ["id", "name", "building", "floor"])
+  }
+
+  func columns(of table: String, on connection: Connection) throws -> [String] {
+    let info = try connection.makeStatement(sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid")
+    info.bind(table, at: 1)
+    var names: [String] = []
+    while try info.step() { names.append(info.text(0) ?? "") }
+    return names
   }
 
   @Test("durability normal sets synchronous to NORMAL")
@@ -61,9 +72,86 @@ struct StoreFileTests {
     }
     #expect(
       writing?.message
-        == "store schema version 2 is newer than this ClassGate understands (1); upgrade ClassGate")
+        == "store schema version \(latestSchemaVersion + 1) is newer than this ClassGate understands (\(latestSchemaVersion)); upgrade ClassGate"
+    )
     let reading = #expect(throws: SQLiteError.self) { _ = try StoreFile.openForReading(path: path) }
-    #expect(reading?.message == "\(path) was written by a newer ClassGate (schema 2)")
+    #expect(reading?.message == "\(path) was written by a newer ClassGate (schema \(latestSchemaVersion + 1))")
+    // Refused, not touched: the newer ClassGate's version stays.
+    let check = try Connection(path: path, mode: .readOnly)
+    #expect(try Migrator.currentVersion(of: check) == latestSchemaVersion + 1)
+  }
+
+  @Test("a store at the latest schema itself opens for writing and for reading")
+  func latestSchemaAccepted() throws {
+    let directory = try ScratchDirectory()
+    let path = directory.file("classgate.db")
+    do {
+      let connection = try StoreFile.openForWriting(path: path, durability: .full)
+      try connection.execute(sql: "PRAGMA user_version = \(latestSchemaVersion)")
+    }
+    _ = try StoreFile.openForWriting(path: path, durability: .full)
+    let reading = try StoreFile.openForReading(path: path)
+    #expect(try Migrator.currentVersion(of: reading) == latestSchemaVersion)
+  }
+
+  @Test("a store written at schema 1 is upgraded on opening for writing, its data kept and usable")
+  func upgradeFromSchema1() throws {
+    let directory = try ScratchDirectory()
+    let path = directory.file("classgate.db")
+    do {
+      let connection = try Connection(path: path, mode: .readWrite)
+      #expect(try Migrator([shippedMigrations[0]]).migrate(connection) == ["initial"])
+      try connection.execute(
+        sql: """
+          INSERT INTO devices (key, kind, room, profile, status, last_seen, first_seen)
+          VALUES ('env-1', 'env_sensor', 'r101', 'native', 'online', \(t0), \(t0));
+          INSERT INTO metrics (name) VALUES ('co2');
+          INSERT INTO readings (device, metric, ts, value) VALUES (1, 1, \(t0), 600);
+          INSERT INTO latest_values (device, metric, ts, value) VALUES (1, 1, \(t0), 600);
+          """)
+    }
+    let connection = try StoreFile.openForWriting(path: path, durability: .full)
+    #expect(try Migrator.currentVersion(of: connection) == latestSchemaVersion)
+    #expect(try columns(of: "devices", on: connection).contains("name"))
+    #expect(try connection.scalarInt(sql: "SELECT count(*) FROM rooms") == 0)
+
+    let writer = try BufferWriter(connection: connection)
+    writer.add(
+      readingsMessage(
+        DeviceIdentity(id: "env-1", kind: .envSensor, room: "r101", profile: "native", name: "CO2, room 101"),
+        [("co2", 610)], at: t0 + 1_000),
+      receivedAt: t0 + 1_000)
+    let summary = try writer.commit(now: t0 + 1_000)
+    #expect(summary.readingsStored == 1)
+    // Loaded from the old rows: the same device, already online.
+    #expect(summary.statusChanges.isEmpty)
+    let found = try #require(try StoreReader(path: path).device(id: "env-1"))
+    #expect(found.name == "CO2, room 101")
+    #expect(found.firstSeen == t0)
+    #expect(try StoreReader(path: path).readings(device: "env-1", metric: "co2").map(\.value) == [600, 610])
+  }
+
+  // The CLI opens the store read-only and cannot migrate it; openForReading accepts any schema up to
+  // the latest, so a schema-1 store (the agent not yet restarted after an upgrade, or stopped by a
+  // config error before it opened the store) must still list its devices, without names or rooms.
+  @Test("a store still at schema 1 can be read by the CLI: devices listed, without names")
+  func readSchema1Store() throws {
+    let directory = try ScratchDirectory()
+    let path = directory.file("classgate.db")
+    do {
+      let connection = try Connection(path: path, mode: .readWrite)
+      try Migrator([shippedMigrations[0]]).migrate(connection)
+      try connection.execute(
+        sql: """
+          INSERT INTO devices (key, kind, room, profile, status, last_seen, first_seen)
+          VALUES ('env-1', 'env_sensor', 'r101', 'native', 'online', \(t0), \(t0))
+          """)
+    }
+    let reader = try StoreReader(path: path)
+    let devices = try reader.devices()
+    #expect(devices.map(\.id) == ["env-1"])
+    #expect(devices.first?.name == nil)
+    #expect(try reader.device(id: "env-1")?.room == "r101")
   }
 
   @Test("an SQLite file that is not a ClassGate store is refused for reading with a clear message")
