@@ -34,6 +34,7 @@ let package = Package(
     .target(name: "Decode", dependencies: ["DeviceModel", "JSON"]),
     .target(name: "Profiles", dependencies: ["Decode", "DeviceModel", "TOML", "EventLoop"]),
     .target(name: "Buffer", dependencies: ["DeviceModel", "SQLiteStore"]),
+    .target(name: "Simulator", dependencies: ["DeviceModel", "JSON"]),
     .target(
       name: "Ingest",
       dependencies: [
@@ -49,7 +50,8 @@ let package = Package(
     .executableTarget(
       name: "classgate",
       dependencies: [
-        "Agent", "Buffer", "DeviceModel", "JSON", "EventLoop", "Decode", "Profiles",
+        "Agent", "Buffer", "DeviceModel", "JSON", "EventLoop", "Decode", "Profiles", "Simulator",
+        "MQTTClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -63,6 +65,7 @@ let package = Package(
     .testTarget(name: "JSONTests", dependencies: ["JSON"]),
     .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
     .testTarget(name: "DecodeTests", dependencies: ["Decode", "DeviceModel", "JSON"]),
+    .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Profiles", "Decode", "DeviceModel"]),
     .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Decode", "DeviceModel", "TestSupport"]),
     .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
     .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),

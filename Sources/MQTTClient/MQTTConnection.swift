@@ -150,6 +150,10 @@ public final class MQTTConnection {
 
   public var pendingMessageCount: Int { sink.messages.count }
 
+  /// QoS 1 publishes the broker has not acknowledged yet (on this connection).
+  public var hasUnacknowledgedPublishes: Bool { !unacknowledged.isEmpty }
+  private var unacknowledged: Set<Int32> = []
+
   /// Connection events since the last call.
   public func takeEvents() -> [MQTTEvent] {
     defer {
@@ -169,6 +173,7 @@ public final class MQTTConnection {
       mosquitto_publish(handle, &messageID, topic, Int32(bytes.count), bytes.baseAddress, qos, retain)
     }
     try check(rc, "publishing to \(topic)")
+    if qos > 0 { unacknowledged.insert(messageID) }
     return messageID
   }
 
@@ -225,6 +230,8 @@ public final class MQTTConnection {
         scheduleRetry(reason: "broker refused the connection: \(reason)", nowMs: nowMs)
       case .disconnected(let reason):
         if state != .closed, !isDisconnected { scheduleRetry(reason: reason, nowMs: nowMs) }
+      case .published(let messageID):
+        unacknowledged.remove(messageID)
       default:
         break
       }
