@@ -25,6 +25,7 @@ struct StatementLifetimeTests {
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         exit(3)
       }
+      FileManager.default.createFile(atPath: "/tmp/slt-probe-\(getpid())", contents: Array((String(cString: getenv("GLIBC_TUNABLES")!)).utf8).withUnsafeBufferPointer { Data(buffer: $0) })
       do {
         let connection = try Connection(path: ":memory:")
         try connection.execute(
