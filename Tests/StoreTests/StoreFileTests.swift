@@ -152,6 +152,10 @@ struct StoreFileTests {
     #expect(devices.map(\.id) == ["env-1"])
     #expect(devices.first?.name == nil)
     #expect(try reader.device(id: "env-1")?.room == "r101")
+    #expect(try reader.device(id: "env-1")?.name == nil)
+    #expect(try reader.rooms().isEmpty)
+    // Reading changed nothing: the agent migrates it when it next opens the store.
+    #expect(try Migrator.currentVersion(of: Connection(path: path, mode: .readOnly)) == 1)
   }
 
   @Test("an SQLite file that is not a ClassGate store is refused for reading with a clear message")

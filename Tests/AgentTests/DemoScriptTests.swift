@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The README's first command, end to end, on a short clock: it must show the school and leave
+/// nothing running.
+@Suite("demo.sh")
+struct DemoScriptTests {
+  static let repository = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+  @Test func demoShowsTheSimulatedSchoolAndLeavesNothingRunning() throws {
+    let directory = TemporaryDirectory(prefix: "classgate-demo-test")
+    defer { directory.remove() }
+    let outputPath = directory.file("demo.out")
+    // Started like a shell would (clean signal mask), so Ctrl-C/kill semantics are the real ones.
+    let demo = try ChildProcess(
+      executable: "/bin/bash", arguments: ["\(Self.repository)/demo.sh"],
+      environment: ProcessInfo.processInfo.environment.merging([
+        "CLASSGATE_BIN": classgateExecutable, "DEMO_SPEED": "7200", "DEMO_SECONDS": "4",
+      ]) { $1 },
+      outputPath: outputPath)
+    let status = demo.wait(timeout: 120)
+    let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+
+    #expect(status == 0, "demo.sh failed:\n\(text)")
+    #expect(text.contains("== Agent running"))
+    #expect(text.contains("deliberately malformed"))
+    #expect(text.contains("env-101") && text.contains("plug-102") && text.contains("projector"))
+    #expect(text.contains("== All devices: 120 devices"))
+    #expect(text.contains("Profile  zigbee2mqtt"))
+    let work = try #require(
+      text.split(separator: "\n").first { $0.contains("== Agent running (store ") }
+        .flatMap { $0.split(separator: " ").last }
+        .map { String($0.dropLast()).replacingOccurrences(of: "/classgate.db", with: "") })
+    #expect(!FileManager.default.fileExists(atPath: work), "the demo's temp directory was left behind")
+    // The brackets keep pgrep from matching this shell's own command line.
+    let leftovers = try runShell("pgrep -f '[m]osquitto -c \(work)|[c]lassgate run --config \(work)' || true")
+    #expect(leftovers.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "left running: \(leftovers)")
+  }
+
+  private func runShell(_ command: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+  }
+}
