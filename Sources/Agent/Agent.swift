@@ -40,7 +40,7 @@ public enum Agent {
       reload: { reload(config: config, environment: environment, writer: writer, logger: logger) })
     let loop = IngestLoop(
       mqtt: mqtt, decoders: setup.chain, writer: writer, signals: signals, settings: settings,
-      logger: logger, hooks: hooks)
+      logger: logger, hooks: hooks, systemd: SystemdNotifier(environment: environment))
     try loop.run()
     connection.close()
   }

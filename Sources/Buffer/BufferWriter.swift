@@ -73,6 +73,13 @@ public final class BufferWriter {
 
   public var pendingCount: Int { pending.count }
 
+  /// Devices by status, from the writer's cache (no query).
+  public func deviceCounts() -> [DeviceStatus: Int] {
+    var counts: [DeviceStatus: Int] = [:]
+    for device in devices.values { counts[device.status, default: 0] += 1 }
+    return counts
+  }
+
   public func add(_ message: DecodedMessage, receivedAt: EpochMillis) {
     pending.append(.decoded(message, receivedAt: receivedAt))
   }

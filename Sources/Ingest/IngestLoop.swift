@@ -43,6 +43,10 @@ public final class IngestLoop {
   private var settings: IngestSettings
   private let hooks: Hooks
   private var logger: Logger
+  private let systemd: SystemdNotifier?
+  private var nextWatchdogMs: Int64 = 0
+  private var nextStatusMs: Int64 = 0
+  private var lastToldBrokerState: MQTTConnection.State?
 
   private var pendingSinceMs: Int64?
   private var pendingAcks = 0
@@ -56,8 +60,9 @@ public final class IngestLoop {
 
   public init(
     mqtt: MQTTConnection, decoders: DecoderChain, writer: BufferWriter, signals: SignalWatcher,
-    settings: IngestSettings, logger: Logger, hooks: Hooks = Hooks()
+    settings: IngestSettings, logger: Logger, hooks: Hooks = Hooks(), systemd: SystemdNotifier? = nil
   ) {
+    self.systemd = systemd
     self.mqtt = mqtt
     self.decoders = decoders
     self.writer = writer
@@ -76,9 +81,13 @@ public final class IngestLoop {
     logger.info(
       "Ingest loop started",
       metadata: ["broker": "\(mqtt.options.host):\(mqtt.options.port)"])
+    // The store is open and the loop about to run: ready, even while the broker is still retrying.
+    systemd?.notify("READY=1\nSTATUS=\(statusLine())")
     while !stopping {
       turn()
+      tellSystemd()
     }
+    systemd?.notify("STOPPING=1")
     try shutDown()
   }
 
@@ -109,8 +118,41 @@ public final class IngestLoop {
     if writer.pendingCount == 0 { mqtt.flush(nowMs: Clock.monotonicMs()) }
   }
 
+  /// WATCHDOG=1 from the loop itself: a hung loop (or a commit that never returns) stops it and
+  /// systemd restarts the agent. STATUS= every few seconds for `systemctl status`.
+  private func tellSystemd() {
+    guard let systemd else { return }
+    let now = Clock.monotonicMs()
+    if let interval = systemd.watchdogIntervalMs, now >= nextWatchdogMs {
+      systemd.notify("WATCHDOG=1")
+      nextWatchdogMs = now + interval
+    }
+    // Every few seconds, and at once when the broker connection changes.
+    if now >= nextStatusMs || lastToldBrokerState != mqtt.state {
+      systemd.notify("STATUS=\(statusLine())")
+      nextStatusMs = now + 5000
+      lastToldBrokerState = mqtt.state
+    }
+  }
+
+  private func statusLine() -> String {
+    let counts = writer.deviceCounts()
+    let broker =
+      switch mqtt.state {
+      case .connected: "broker connected"
+      case .connecting: "broker connecting"
+      default: "broker unreachable, retrying"
+      }
+    var line =
+      "\(counts[.online] ?? 0) devices online, \(counts[.offline] ?? 0) offline, \(counts[.stale] ?? 0) stale; "
+      + "\(broker); \(writer.pendingCount) messages waiting to commit"
+    if commitFailures > 0 { line += "; STORE NOT WRITABLE" }
+    return line
+  }
+
   private func timeoutMs(now: Int64) -> Int64 {
     var timeout: Int64 = 1000  // keepalive bookkeeping granularity
+    if let interval = systemd?.watchdogIntervalMs { timeout = min(timeout, interval) }
     if let since = pendingSinceMs {
       timeout = min(timeout, max(0, since + settings.commitWindowMs - now))
       if commitFailures > 0 { timeout = max(timeout, commitRetryAtMs - now) }
@@ -215,6 +257,8 @@ public final class IngestLoop {
         stopping = true
       case .reload:
         logger.notice("Reload requested")
+        systemd?.notify("RELOADING=1")
+        defer { systemd?.notify("READY=1") }
         // Messages already read were decoded with the old set and stay in the batch: nothing is lost.
         if let reloaded = hooks.reload() {
           decoders = reloaded.decoders

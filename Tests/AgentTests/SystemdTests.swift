@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A datagram socket standing in for systemd's notification socket.
+final class NotifySocket: @unchecked Sendable {
+  let path: String
+  private let fd: Int32
+
+  init(directory: TemporaryDirectory) throws {
+    path = directory.file("notify.sock")
+    fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+      for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+    }
+    let rc = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard rc == 0 else { throw TestFailure("cannot bind \(path)") }
+  }
+
+  /// Every datagram received within `seconds`.
+  func receive(for seconds: Double) -> [String] {
+    var messages: [String] = []
+    let deadline = Date().addingTimeInterval(seconds)
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while Date() < deadline {
+      var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      guard poll(&descriptor, 1, 50) > 0 else { continue }
+      let count = recv(fd, &buffer, buffer.count, 0)
+      if count > 0 { messages.append(String(decoding: buffer[0..<count], as: UTF8.self)) }
+    }
+    return messages
+  }
+
+  deinit { close(fd) }
+}
+
+@Suite("systemd integration", .serialized)
+struct SystemdTests {
+  @Test func notifiesReadyStatusWatchdogReloadingAndStopping() throws {
+    let harness = try AgentHarness()
+    let socket = try NotifySocket(directory: harness.directory)
+    let agent = AgentProcess(
+      configPath: harness.directory.file("classgate.toml"), logPath: harness.directory.file("notify.log"),
+      environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
+    try agent.start()
+    defer { agent.stop(signal: SIGKILL) }
+    let startup = socket.receive(for: 1.5)
+    #expect(startup.first?.hasPrefix("READY=1\nSTATUS=") == true)
+    #expect(startup.contains { $0.hasPrefix("STATUS=") && $0.contains("devices online") && $0.contains("broker connected") })
+    // WatchdogSec=0.4 s: pinged every 0.2 s from the loop.
+    #expect(startup.filter { $0 == "WATCHDOG=1" }.count >= 4)
+
+    kill(agent.pid, SIGHUP)
+    let reload = socket.receive(for: 0.8)
+    let reloading = reload.firstIndex(of: "RELOADING=1")
+    #expect(reloading != nil)
+    #expect(reload.firstIndex(of: "READY=1").map { $0 > (reloading ?? .max) } == true)
+
+    kill(agent.pid, SIGTERM)
+    let stopping = socket.receive(for: 0.8)
+    #expect(stopping.contains("STOPPING=1"))
+    #expect(agent.stop(signal: 0, timeout: 10) == 0)
+  }
+
+  @Test func withoutNotifySocketNothingIsSentAndTheAgentRuns() throws {
+    let harness = try AgentHarness()
+    try harness.startAgent()
+    #expect(harness.agent.isRunning)
+    #expect(harness.agent.stop(signal: SIGTERM) == 0)
+  }
+
+  @Test func theUnitScoresAtMostTwoInSystemdAnalyzeSecurity() throws {
+    let unit = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Systemd/classgate.service").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
+    // --threshold is in tenths: 20 means an exposure of 2.0.
+    process.arguments = ["security", "--offline=true", "--threshold=20", "--no-pager", unit]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(text)")
+    let score = text.split(separator: "\n").last { $0.contains("Overall exposure level") }
+      .flatMap { $0.split(separator: ":").last?.split(separator: " ").first }.flatMap { Double($0) }
+    #expect(score != nil && score! <= 2.0, "\(text.suffix(300))")
+  }
+}
