@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ClassGate demo: a whole school in one command. A local mosquitto, the agent with a temporary
-# store, the shipped device profiles and the simulated school's inventory, and `classgate simulate`
+# store, the shipped device profiles and the demo school's inventory (Devices/demo-school-inventory.toml,
+# written by `classgate simulate --write-inventory`), and `classgate simulate`
 # running yesterday's school day at high speed; then what a technician sees.
 # Leaves nothing running, also on Ctrl-C.
 #   DEMO_SPEED (default 3600: the day in ~11 s), DEMO_SECONDS (stop earlier), CLASSGATE_BIN (skip the build)
@@ -52,7 +53,6 @@ PIDS+=($!)
 for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 echo "== Local broker on 127.0.0.1:$PORT"
 
-"$BIN" simulate --write-inventory "$WORK/inventory.toml"
 cat >"$WORK/classgate.toml" <<CONF
 school_id = "demo-school"
 time_zone = "Asia/Ho_Chi_Minh"
@@ -67,7 +67,7 @@ path = "$WORK/classgate.db"
 directories = ["$PWD/Devices"]
 
 [inventory]
-path = "$WORK/inventory.toml"
+path = "$PWD/Devices/demo-school-inventory.toml"
 CONF
 "$BIN" run --config "$WORK/classgate.toml" 2>"$WORK/agent.log" &
 PIDS+=($!)

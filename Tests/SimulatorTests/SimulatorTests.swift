@@ -110,6 +110,15 @@ struct SimulatorTests {
     }
   }
 
+  /// The demo's inventory in Devices/ is the simulator's own output for the default school.
+  @Test func theShippedDemoSchoolInventoryMatchesTheDefaultLayout() throws {
+    let shipped = try String(contentsOfFile: Self.devicesDirectory + "/demo-school-inventory.toml", encoding: .utf8)
+    #expect(shipped == SchoolLayout(deviceCount: 120, seed: 1).inventoryTOML())
+    let inventory = try InventoryParser.parse(shipped, file: "demo-school-inventory.toml")
+    #expect(inventory.rooms.count == 30)
+    #expect(inventory.devices["plug-102"]?.onAboveWatts == 20)
+  }
+
   @Test func theSameSeedGivesTheSameTrafficAndDevicesScale() {
     let (_, first) = Self.simulate(seed: 9)
     let (_, second) = Self.simulate(seed: 9)
