@@ -6,13 +6,17 @@ public final class TestPublisher: @unchecked Sendable {
   private let connection: MQTTConnection
   private var acknowledged = Set<Int32>()
 
-  public init(port: Int32, clientID: String, will: MQTTOptions.Will? = nil) throws {
+  public init(
+    port: Int32, clientID: String, will: MQTTOptions.Will? = nil, username: String? = nil,
+    password: String? = nil, connectTimeout: Double = 10
+  ) throws {
     connection = try MQTTConnection(
       options: MQTTOptions(
-        host: "127.0.0.1", port: port, clientID: clientID, keepAliveSeconds: 10,
+        host: "127.0.0.1", port: port, clientID: clientID, username: username, password: password,
+        keepAliveSeconds: 10,
         protocolVersion: .v311, cleanSession: true, will: will,
         reconnectDelay: Backoff(initialMs: 50, maximumMs: 200)))
-    guard pump(until: { $0.state == .connected }, timeout: 10) else {
+    guard pump(until: { $0.state == .connected }, timeout: connectTimeout) else {
       throw TestFailure("test publisher could not connect: \(connection.lastError ?? "?")")
     }
   }
