@@ -36,8 +36,18 @@ public enum Agent {
     var settings = config.ingest
     settings.subscriptions = setup.filters.map { .init(filter: $0, qos: config.brokerQoS) }
     let mqtt = try MQTTConnection(options: config.broker)
+    let metrics = config.metricsTextfile.map { MetricsTextfile(path: $0) }
+    var metricsFailing = false
     let hooks = IngestLoop.Hooks(
-      reload: { reload(config: config, environment: environment, writer: writer, logger: logger) })
+      reload: { reload(config: config, environment: environment, writer: writer, logger: logger) },
+      report: { statistics in
+        guard let metrics else { return }
+        let written = metrics.write(statistics)
+        if !written && !metricsFailing {
+          logger.warning("Cannot write the metrics textfile", metadata: ["path": "\(metrics.path)"])
+        }
+        metricsFailing = !written
+      })
     let loop = IngestLoop(
       mqtt: mqtt, decoders: setup.chain, writer: writer, signals: signals, settings: settings,
       logger: logger, hooks: hooks, systemd: SystemdNotifier(environment: environment))

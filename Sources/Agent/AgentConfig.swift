@@ -22,6 +22,8 @@ public struct AgentConfig: Sendable {
   /// Profile directories, shipped first, the site's last (a later profile of the same name wins).
   public var profileDirectories: [String]
   public var inventoryPath: String?
+  /// node_exporter textfile to write every few seconds (e.g. /var/lib/prometheus/node-exporter/classgate.prom).
+  public var metricsTextfile: String?
   public var storePath: String
   public var durability: StoreFile.Durability
   public var ingest: IngestSettings
@@ -39,6 +41,7 @@ public struct AgentConfig: Sendable {
     "native": ["prefix"],
     "profiles": ["directories"],
     "inventory": ["path"],
+    "metrics": ["textfile"],
     "store": [
       "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters",
     ],
@@ -115,6 +118,7 @@ public struct AgentConfig: Sendable {
     let profileDirectories = reader.strings(
       "profiles.directories", default: ["/usr/share/classgate/devices", "/etc/classgate/devices"])
     let inventoryPath = reader.string("inventory.path", default: nil)
+    let metricsTextfile = reader.string("metrics.textfile", default: nil)
 
     let storePath =
       reader.string("store.path", default: "/var/lib/classgate/classgate.db")
@@ -142,7 +146,8 @@ public struct AgentConfig: Sendable {
         reconnectDelay: Backoff(
           initialMs: Int64(reconnectMin), maximumMs: Int64(max(reconnectMin, reconnectMax)))),
       brokerQoS: Int32(qos), nativePrefix: prefix, profileDirectories: profileDirectories,
-      inventoryPath: inventoryPath, storePath: storePath, durability: durability,
+      inventoryPath: inventoryPath, metricsTextfile: metricsTextfile, storePath: storePath,
+      durability: durability,
       ingest: IngestSettings(
         commitWindowMs: Int64(commitWindow), maxBatch: maxBatch,
         ackBatch: max(1, min(maxBatch, receiveMaximum / 2)),

@@ -20,19 +20,35 @@ public final class IngestLoop {
     }
   }
 
+  /// What the loop has done since it started, for metrics.
+  public struct Statistics: Sendable {
+    public var messagesReceived = 0
+    public var readingsStored = 0
+    public var duplicateReadings = 0
+    public var deadLetters: [String: Int] = [:]
+    public var commits = 0
+    public var commitFailures = 0
+    public var lastCommitSeconds = 0.0
+    public var maxCommitSeconds = 0.0
+    public var pendingMessages = 0
+    public var brokerConnected = false
+    public var storeWritable = true
+    public var devices: [DeviceStatus: Int] = [:]
+  }
+
   /// Hooks the agent plugs in; each runs on the loop's thread.
   public struct Hooks {
     /// SIGHUP: returns the new decoding set, or nil to keep the current one (the hook logs why).
     public var reload: () -> Reload?
-    /// After each successful commit (metrics, systemd status).
-    public var committed: (BufferWriter.CommitSummary) -> Void
+    /// Every few seconds, with the loop's statistics (the metrics textfile).
+    public var report: (Statistics) -> Void
 
     public init(
       reload: @escaping () -> Reload? = { nil },
-      committed: @escaping (BufferWriter.CommitSummary) -> Void = { _ in }
+      report: @escaping (Statistics) -> Void = { _ in }
     ) {
       self.reload = reload
-      self.committed = committed
+      self.report = report
     }
   }
 
@@ -47,6 +63,8 @@ public final class IngestLoop {
   private var nextWatchdogMs: Int64 = 0
   private var nextStatusMs: Int64 = 0
   private var lastToldBrokerState: MQTTConnection.State?
+  private var statistics = Statistics()
+  private var nextReportMs: Int64 = 0
 
   private var pendingSinceMs: Int64?
   private var pendingAcks = 0
@@ -121,8 +139,17 @@ public final class IngestLoop {
   /// WATCHDOG=1 from the loop itself: a hung loop (or a commit that never returns) stops it and
   /// systemd restarts the agent. STATUS= every few seconds for `systemctl status`.
   private func tellSystemd() {
-    guard let systemd else { return }
     let now = Clock.monotonicMs()
+    if now >= nextReportMs {
+      statistics.pendingMessages = writer.pendingCount
+      statistics.brokerConnected = mqtt.state == .connected
+      statistics.storeWritable = commitFailures == 0
+      statistics.devices = writer.deviceCounts()
+      hooks.report(statistics)
+      statistics.maxCommitSeconds = 0
+      nextReportMs = now + 5000
+    }
+    guard let systemd else { return }
     if let interval = systemd.watchdogIntervalMs, now >= nextWatchdogMs {
       systemd.notify("WATCHDOG=1")
       nextWatchdogMs = now + interval
@@ -181,6 +208,7 @@ public final class IngestLoop {
         writer.addDeadLetter(
           topic: message.topic, payload: message.payload, reason: reason, receivedAt: receivedAt)
         deadLettersSinceReport[reason.code.rawValue, default: 0] += 1
+        statistics.deadLetters[reason.code.rawValue, default: 0] += 1
       }
     }
   }
@@ -209,7 +237,13 @@ public final class IngestLoop {
       lastCommitWallMs = wallNow
       logStatusChanges(summary)
       reportDeadLetters(now: started)
-      hooks.committed(summary)
+      let seconds = Double(Clock.monotonicMs() - started) / 1000
+      statistics.commits += 1
+      statistics.messagesReceived += summary.messages
+      statistics.readingsStored += summary.readingsStored
+      statistics.duplicateReadings += summary.duplicateReadings
+      statistics.lastCommitSeconds = seconds
+      statistics.maxCommitSeconds = max(statistics.maxCommitSeconds, seconds)
       logger.trace(
         "Batch committed",
         metadata: [
@@ -218,6 +252,7 @@ public final class IngestLoop {
     } catch {
       // Keep the batch and hold the PUBACKs: the broker keeps QoS 1 messages until we can store them.
       commitFailures += 1
+      statistics.commitFailures += 1
       let delay: Int64 = min(30_000, 250 << Int64(min(commitFailures, 7)))
       commitRetryAtMs = started + delay
       if commitFailures == 1 || commitFailures % 20 == 0 {

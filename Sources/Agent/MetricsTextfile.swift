@@ -1,0 +1,74 @@
+import DeviceModel
+import Ingest
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Writes the loop's statistics for node_exporter's textfile collector: a temp file in the same
+/// directory, then rename(2), so the collector never reads half a file.
+struct MetricsTextfile {
+  let path: String
+
+  func write(_ statistics: IngestLoop.Statistics) -> Bool {
+    let temporary = "\(path).tmp.\(getpid())"
+    guard let file = fopen(temporary, "w") else { return false }
+    fputs(Self.render(statistics), file)
+    let written = fflush(file) == 0
+    fclose(file)
+    guard written, rename(temporary, path) == 0 else {
+      unlink(temporary)
+      return false
+    }
+    return true
+  }
+
+  static func render(_ s: IngestLoop.Statistics) -> String {
+    var lines: [String] = []
+    func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Double)])
+    {
+      lines.append("# HELP \(name) \(help)")
+      lines.append("# TYPE \(name) \(type)")
+      for sample in samples {
+        let value =
+          sample.value == sample.value.rounded() ? String(Int64(sample.value)) : String(sample.value)
+        lines.append("\(name)\(sample.labels.isEmpty ? "" : "{\(sample.labels)}") \(value)")
+      }
+    }
+    metric(
+      "classgate_messages_received_total", "counter",
+      "Messages received from the local broker and committed.",
+      [("", Double(s.messagesReceived))])
+    metric(
+      "classgate_readings_stored_total", "counter", "Readings written to the store.",
+      [("", Double(s.readingsStored))])
+    metric(
+      "classgate_duplicate_readings_total", "counter", "Redelivered readings dropped as duplicates.",
+      [("", Double(s.duplicateReadings))])
+    metric(
+      "classgate_dead_letters_total", "counter", "Messages kept as dead letters, by reason.",
+      DeadLetterReason.Code.allCases.map {
+        ("reason=\"\($0.rawValue)\"", Double(s.deadLetters[$0.rawValue] ?? 0))
+      })
+    metric(
+      "classgate_devices", "gauge", "Devices by status.",
+      DeviceStatus.allCases.map { ("status=\"\($0.rawValue)\"", Double(s.devices[$0] ?? 0)) })
+    metric("classgate_commits_total", "counter", "Store transactions committed.", [("", Double(s.commits))])
+    metric(
+      "classgate_commit_failures_total", "counter", "Store commits that failed (disk full, I/O).",
+      [("", Double(s.commitFailures))])
+    metric(
+      "classgate_commit_seconds", "gauge", "Duration of the last commit.", [("", s.lastCommitSeconds)])
+    metric(
+      "classgate_commit_seconds_max", "gauge", "Longest commit since the previous write of this file.",
+      [("", s.maxCommitSeconds)])
+    metric(
+      "classgate_backlog_messages", "gauge", "Messages received and not yet committed.",
+      [("", Double(s.pendingMessages))])
+    metric(
+      "classgate_broker_connected", "gauge", "1 when connected to the local broker.",
+      [("", s.brokerConnected ? 1 : 0)])
+    metric("classgate_store_writable", "gauge", "0 while commits fail.", [("", s.storeWritable ? 1 : 0)])
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
