@@ -190,6 +190,14 @@ public final class StoreReader {
     return counters
   }
 
+  /// SQLite's `PRAGMA quick_check`: "ok", or the first problems it found.
+  public func quickCheck() throws -> String {
+    let statement = try connection.makeStatement(sql: "PRAGMA quick_check")
+    var lines: [String] = []
+    while try statement.step(), lines.count < 5 { lines.append(statement.text(0) ?? "") }
+    return lines.joined(separator: "; ")
+  }
+
   public func meta(_ key: String) throws -> String? {
     let statement = try connection.makeStatement(sql: "SELECT value FROM meta WHERE key = ?")
     statement.bind(key, at: 1)

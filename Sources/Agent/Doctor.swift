@@ -1,0 +1,201 @@
+import Buffer
+import DeviceModel
+import EventLoop
+import MQTTClient
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `classgate doctor`: one line per check, each OK, WARN or FAIL with a hint on how to fix it.
+public enum Doctor {
+  public enum Status: String, Sendable, Comparable {
+    case ok = "OK"
+    case warn = "WARN"
+    case fail = "FAIL"
+
+    public static func < (a: Status, b: Status) -> Bool {
+      let order: [Status] = [.ok, .warn, .fail]
+      return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+    }
+  }
+
+  public struct Check: Sendable, Equatable {
+    public var name: String
+    public var status: Status
+    public var detail: String
+    public var fix: String?
+  }
+
+  public static func run(
+    configPath: String, environment: [String: String], serviceUser: String = "classgate",
+    brokerTimeoutMs: Int64 = 5000
+  ) -> [Check] {
+    var checks: [Check] = []
+    let config: AgentConfig
+    do {
+      config = try AgentConfig.load(path: configPath, environment: environment)
+      checks.append(Check(name: "config", status: .ok, detail: "\(configPath) is valid", fix: nil))
+    } catch {
+      checks.append(
+        Check(
+          name: "config", status: .fail, detail: error.description,
+          fix: "correct the keys named above (docs/configuration.md lists them)"))
+      return checks
+    }
+    do {
+      _ = try DecodingSetup.load(config)
+      checks.append(Check(name: "profiles", status: .ok, detail: "profiles and inventory load", fix: nil))
+    } catch {
+      checks.append(
+        Check(
+          name: "profiles", status: .fail, detail: error.description,
+          fix: "fix the profile or inventory file named"))
+    }
+    checks += store(config, serviceUser: serviceUser)
+    checks.append(disk(config))
+    checks.append(broker(config, timeoutMs: brokerTimeoutMs))
+    checks.append(clock())
+    checks.append(
+      Check(
+        name: "ioc", status: .warn, detail: "no IOC uplink is configured: this version stores locally only",
+        fix: "the store-and-forward uplink to the IOC (MQTT over TLS) comes in a later version"))
+    return checks
+  }
+
+  static func store(_ config: AgentConfig, serviceUser: String) -> [Check] {
+    let path = config.storePath
+    guard access(path, F_OK) == 0 else {
+      return [
+        Check(
+          name: "store", status: .fail, detail: "no store at \(path)",
+          fix: "start the agent once (systemctl start classgate), or correct store.path")
+      ]
+    }
+    var checks: [Check] = []
+    if let owner = SystemFacts.owner(of: path), let serviceUID = SystemFacts.uid(ofUser: serviceUser),
+      owner.uid != serviceUID
+    {
+      checks.append(
+        Check(
+          name: "store.owner", status: .fail,
+          detail: "\(path) is not owned by the service user \(serviceUser)",
+          fix: "chown \(serviceUser): \(path)*"))
+    } else if SystemFacts.uid(ofUser: serviceUser) == nil, access(path, W_OK) != 0 {
+      checks.append(
+        Check(
+          name: "store.owner", status: .fail, detail: "\(path) is not writable by this user",
+          fix: "run the agent as the store's owner, or fix its permissions"))
+    } else {
+      checks.append(Check(name: "store.owner", status: .ok, detail: "writable by the service user", fix: nil))
+    }
+    do {
+      let reader = try StoreReader(path: path)
+      let result = try reader.quickCheck()
+      checks.append(
+        result == "ok"
+          ? Check(name: "store.integrity", status: .ok, detail: "quick_check ok", fix: nil)
+          : Check(
+            name: "store.integrity", status: .fail, detail: "quick_check: \(result)",
+            fix: "stop the agent, keep a copy of the file, and run sqlite3 \(path) '.recover'"))
+      let heartbeat = try reader.meta(MetaKey.agentHeartbeat).flatMap { Int64($0) }
+      let age = heartbeat.map { (Clock.wallMs() - $0) / 1000 }
+      checks.append(
+        age.map { $0 <= 60 }
+          ?? false
+          ? Check(name: "agent", status: .ok, detail: "last wrote \(age ?? 0) s ago", fix: nil)
+          : Check(
+            name: "agent", status: .warn,
+            detail: age.map { "last wrote \($0) s ago" } ?? "has never written to this store",
+            fix: "systemctl status classgate; journalctl -u classgate"))
+    } catch {
+      checks.append(
+        Check(
+          name: "store.integrity", status: .fail, detail: "cannot open: \(error)",
+          fix: "check the file's permissions and that it is a ClassGate store"))
+    }
+    return checks
+  }
+
+  static func disk(_ config: AgentConfig) -> Check {
+    let directory = String(
+      config.storePath[..<(config.storePath.lastIndex(of: "/") ?? config.storePath.startIndex)])
+    guard let space = SystemFacts.diskSpace(at: directory.isEmpty ? "." : directory) else {
+      return Check(name: "disk", status: .warn, detail: "cannot read free space of \(directory)", fix: nil)
+    }
+    let freeMiB = space.free / (1 << 20)
+    let percent = space.total > 0 ? Int(space.free * 100 / space.total) : 0
+    let detail = "\(freeMiB) MiB free (\(percent) %) on the store's file system"
+    if freeMiB < 100 {
+      return Check(
+        name: "disk", status: .fail, detail: detail,
+        fix: "free space on \(directory) now: the store cannot grow")
+    }
+    if freeMiB < 1024 || percent < 10 {
+      return Check(name: "disk", status: .warn, detail: detail, fix: "free space on \(directory) soon")
+    }
+    return Check(name: "disk", status: .ok, detail: detail, fix: nil)
+  }
+
+  static func broker(_ config: AgentConfig, timeoutMs: Int64) -> Check {
+    var options = config.broker
+    options.clientID = "classgate-doctor-\(getpid())"
+    options.cleanSession = true
+    options.will = nil
+    let target = "\(options.host):\(options.port)"
+    guard let connection = try? MQTTConnection(options: options) else {
+      return Check(name: "broker", status: .fail, detail: "cannot create an MQTT client", fix: nil)
+    }
+    let deadline = Clock.monotonicMs() + timeoutMs
+    var refused: String?
+    while Clock.monotonicMs() < deadline, connection.state != .connected, refused == nil {
+      let now = Clock.monotonicMs()
+      connection.maintain(nowMs: now)
+      connection.flush(nowMs: now)
+      if let fd = connection.socketDescriptor, !Poller.wait([.init(fd: fd)], timeoutMs: 50).isEmpty {
+        connection.read(maxMessages: 10, nowMs: now)
+      } else if connection.socketDescriptor == nil {
+        usleep(50_000)
+      }
+      for event in connection.takeEvents() {
+        if case .refused(let reason) = event { refused = reason }
+      }
+    }
+    defer { connection.close() }
+    if connection.state == .connected {
+      return Check(
+        name: "broker", status: .ok,
+        detail: "\(target) accepts \(options.username.map { "user \($0)" } ?? "anonymous") login", fix: nil)
+    }
+    if let refused {
+      return Check(
+        name: "broker", status: .fail, detail: "\(target) refused the login: \(refused)",
+        fix: "check local_broker.username and the password file against the broker's password_file")
+    }
+    return Check(
+      name: "broker", status: .fail,
+      detail: "\(target) not reachable: \(connection.lastError ?? "no answer in \(timeoutMs / 1000) s")",
+      fix: "systemctl status mosquitto; check local_broker.host/port")
+  }
+
+  static func clock() -> Check {
+    let now = Clock.wallMs()
+    // Boxes without an RTC battery boot in 1970 or in the firmware's year.
+    if now < 1_735_689_600_000 {
+      return Check(
+        name: "clock", status: .fail, detail: "the system clock says \(EpochTime.iso8601(now))",
+        fix: "set the time and enable NTP: timedatectl set-ntp true")
+    }
+    switch SystemFacts.clockSynchronized() {
+    case true?:
+      return Check(
+        name: "clock", status: .ok, detail: "NTP-synchronised, \(EpochTime.iso8601(now))", fix: nil)
+    case false?:
+      return Check(
+        name: "clock", status: .warn, detail: "not NTP-synchronised (\(EpochTime.iso8601(now)))",
+        fix: "timedatectl set-ntp true, or configure chrony/systemd-timesyncd")
+    case nil:
+      return Check(name: "clock", status: .warn, detail: "cannot tell whether NTP is in sync", fix: nil)
+    }
+  }
+}
