@@ -55,6 +55,11 @@ public enum Agent {
     connection.close()
   }
 
+  /// What `classgate run --check` verifies: everything loaded at start except the store and broker.
+  public static func validate(_ config: AgentConfig) throws(ConfigError) {
+    _ = try DecodingSetup.load(config)
+  }
+
   /// SIGHUP: re-reads the config file, the profiles and the inventory. Broker and store settings
   /// need a restart; new profile topics are subscribed on the live connection. Anything invalid
   /// keeps the running set and says why.

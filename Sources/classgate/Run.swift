@@ -16,6 +16,9 @@ extension ClassGate {
     @Option(name: .shortAndLong, help: "The configuration file.")
     var config: String = "/etc/classgate/classgate.toml"
 
+    @Flag(help: "Only validate the configuration, profiles and inventory, then exit (0, or 78).")
+    var check = false
+
     func run() throws {
       // First, before any thread exists: signals become events of the ingest loop.
       let signals = SignalWatcher()
@@ -26,6 +29,16 @@ extension ClassGate {
       } catch {
         printError("configuration error: \(error.description)")
         throw ExitCode(78)  // EX_CONFIG: systemd is told not to restart in a loop
+      }
+      if check {
+        do {
+          try Agent.validate(agentConfig)
+          print("\(config): configuration, profiles and inventory are valid")
+          return
+        } catch {
+          printError("configuration error: \(error.description)")
+          throw ExitCode(78)
+        }
       }
       let journal = ConsoleLogHandler.stderrIsJournal(environment: environment)
       let level = agentConfig.logLevel
