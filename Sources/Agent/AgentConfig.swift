@@ -24,6 +24,8 @@ public struct AgentConfig: Sendable {
   public var inventoryPath: String?
   /// node_exporter textfile to write every few seconds (e.g. /var/lib/prometheus/node-exporter/classgate.prom).
   public var metricsTextfile: String?
+  /// The operations centre's broker (MQTT over TLS with a client certificate), if configured.
+  public var ioc: MQTTOptions?
   public var storePath: String
   public var durability: StoreFile.Durability
   public var ingest: IngestSettings
@@ -42,6 +44,7 @@ public struct AgentConfig: Sendable {
     "profiles": ["directories"],
     "inventory": ["path"],
     "metrics": ["textfile"],
+    "ioc": ["host", "port", "ca_file", "cert_file", "key_file"],
     "store": [
       "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters",
     ],
@@ -119,6 +122,7 @@ public struct AgentConfig: Sendable {
       "profiles.directories", default: ["/usr/share/classgate/devices", "/etc/classgate/devices"])
     let inventoryPath = reader.string("inventory.path", default: nil)
     let metricsTextfile = reader.string("metrics.textfile", default: nil)
+    let ioc = readIOC(&reader, schoolID: schoolID)
 
     let storePath =
       reader.string("store.path", default: "/var/lib/classgate/classgate.db")
@@ -146,7 +150,7 @@ public struct AgentConfig: Sendable {
         reconnectDelay: Backoff(
           initialMs: Int64(reconnectMin), maximumMs: Int64(max(reconnectMin, reconnectMax)))),
       brokerQoS: Int32(qos), nativePrefix: prefix, profileDirectories: profileDirectories,
-      inventoryPath: inventoryPath, metricsTextfile: metricsTextfile, storePath: storePath,
+      inventoryPath: inventoryPath, metricsTextfile: metricsTextfile, ioc: ioc, storePath: storePath,
       durability: durability,
       ingest: IngestSettings(
         commitWindowMs: Int64(commitWindow), maxBatch: maxBatch,
@@ -156,6 +160,42 @@ public struct AgentConfig: Sendable {
       decodeLimits: DecodeLimits(maxPayloadBytes: maxPayload),
       bufferLimits: BufferWriter.Limits(maxDeadLetters: maxDeadLetters),
       logLevel: level.level)
+  }
+
+  /// `[ioc]`: all of host, CA, client certificate and key, or none. Server verification cannot be
+  /// turned off; a key file other users can read is refused.
+  private static func readIOC(_ reader: inout ConfigReader, schoolID: String?) -> MQTTOptions? {
+    guard let host = reader.string("ioc.host", default: nil) else {
+      for key in ["ca_file", "cert_file", "key_file"] where reader.string("ioc.\(key)", default: nil) != nil {
+        reader.report("ioc.\(key)", "needs ioc.host too")
+      }
+      return nil
+    }
+    let port = reader.integer("ioc.port", default: 8883, range: 1...65535)
+    var files: [String: String] = [:]
+    for key in ["ca_file", "cert_file", "key_file"] {
+      guard let path = reader.string("ioc.\(key)", default: nil) else {
+        reader.report("ioc.\(key)", "is required with ioc.host (TLS with a client certificate)")
+        continue
+      }
+      guard access(path, R_OK) == 0 else {
+        reader.report("ioc.\(key)", "cannot read \(path): \(String(cString: strerror(errno)))")
+        continue
+      }
+      files[key] = path
+    }
+    if let key = files["key_file"] {
+      var info = stat()
+      if stat(key, &info) == 0, info.st_mode & 0o007 != 0 {
+        reader.report("ioc.key_file", "\(key) is readable by other users; run: chmod 600 \(key)")
+      }
+    }
+    guard let ca = files["ca_file"], let cert = files["cert_file"], let key = files["key_file"] else {
+      return nil
+    }
+    return MQTTOptions(
+      host: host, port: Int32(port), clientID: "classgate-\(schoolID ?? "agent")", protocolVersion: .v311,
+      cleanSession: false, tls: .init(caFile: ca, certFile: cert, keyFile: key))
   }
 
   /// The broker password comes from a file (never from the config itself, which is world-readable),

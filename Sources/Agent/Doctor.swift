@@ -56,10 +56,7 @@ public enum Doctor {
     checks.append(disk(config))
     checks.append(broker(config, timeoutMs: brokerTimeoutMs))
     checks.append(clock())
-    checks.append(
-      Check(
-        name: "ioc", status: .warn, detail: "no IOC uplink is configured: this version stores locally only",
-        fix: "the store-and-forward uplink to the IOC (MQTT over TLS) comes in a later version"))
+    checks += ioc(config, timeoutMs: brokerTimeoutMs)
     return checks
   }
 
@@ -137,14 +134,66 @@ public enum Doctor {
     return Check(name: "disk", status: .ok, detail: detail, fix: nil)
   }
 
+  static func ioc(_ config: AgentConfig, timeoutMs: Int64) -> [Check] {
+    guard let options = config.ioc, let tls = options.tls else {
+      return [
+        Check(
+          name: "ioc", status: .warn, detail: "no [ioc] section: nothing is sent to the operations centre",
+          fix: "add [ioc] host, ca_file, cert_file and key_file (docs/configuration.md)")
+      ]
+    }
+    var checks: [Check] = []
+    for (name, file) in [("ioc.ca", tls.caFile), ("ioc.cert", tls.certFile ?? "")] {
+      guard let days = CertificateFile.daysUntilExpiry(file) else {
+        checks.append(
+          Check(
+            name: name, status: .fail, detail: "cannot read a certificate from \(file)",
+            fix: "check the PEM file"))
+        continue
+      }
+      let detail = days < 0 ? "\(file) expired \(-days) days ago" : "\(file) expires in \(days) days"
+      checks.append(
+        Check(
+          name: name, status: days < 0 ? .fail : days < 30 ? .warn : .ok, detail: detail,
+          fix: days < 30 ? "ask the IOC for a renewed certificate" : nil))
+    }
+    var probe = options
+    probe.clientID = "\(options.clientID)-doctor-\(getpid())"
+    probe.cleanSession = true
+    var check = login(probe, timeoutMs: timeoutMs, name: "ioc")
+    if check.status == .fail {
+      check.fix =
+        "check ioc.host/port, that ca_file signed the server's certificate, and the client certificate"
+    } else {
+      check.detail = "TLS handshake, certificate chain and login to \(options.host):\(options.port) OK"
+    }
+    checks.append(check)
+    return checks
+  }
+
   static func broker(_ config: AgentConfig, timeoutMs: Int64) -> Check {
     var options = config.broker
     options.clientID = "classgate-doctor-\(getpid())"
     options.cleanSession = true
     options.will = nil
+    var check = login(options, timeoutMs: timeoutMs, name: "broker")
+    if check.status == .fail {
+      check.fix =
+        check.detail.contains("refused")
+        ? "check local_broker.username and the password file against the broker's password_file"
+        : "systemctl status mosquitto; check local_broker.host/port"
+    }
+    return check
+  }
+
+  /// Connects once with `options` and says how it went.
+  static func login(_ options: MQTTOptions, timeoutMs: Int64, name: String) -> Check {
     let target = "\(options.host):\(options.port)"
-    guard let connection = try? MQTTConnection(options: options) else {
-      return Check(name: "broker", status: .fail, detail: "cannot create an MQTT client", fix: nil)
+    let connection: MQTTConnection
+    do {
+      connection = try MQTTConnection(options: options)
+    } catch {
+      return Check(name: name, status: .fail, detail: "\(error)", fix: nil)
     }
     let deadline = Clock.monotonicMs() + timeoutMs
     var refused: String?
@@ -164,18 +213,17 @@ public enum Doctor {
     defer { connection.close() }
     if connection.state == .connected {
       return Check(
-        name: "broker", status: .ok,
-        detail: "\(target) accepts \(options.username.map { "user \($0)" } ?? "anonymous") login", fix: nil)
+        name: name, status: .ok,
+        detail: "\(target) accepts \(options.username.map { "user \($0)" } ?? "this client's") login",
+        fix: nil)
     }
     if let refused {
-      return Check(
-        name: "broker", status: .fail, detail: "\(target) refused the login: \(refused)",
-        fix: "check local_broker.username and the password file against the broker's password_file")
+      return Check(name: name, status: .fail, detail: "\(target) refused the login: \(refused)", fix: nil)
     }
     return Check(
-      name: "broker", status: .fail,
+      name: name, status: .fail,
       detail: "\(target) not reachable: \(connection.lastError ?? "no answer in \(timeoutMs / 1000) s")",
-      fix: "systemctl status mosquitto; check local_broker.host/port")
+      fix: nil)
   }
 
   static func clock() -> Check {

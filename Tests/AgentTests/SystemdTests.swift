@@ -66,6 +66,20 @@ struct SystemdTests {
     #expect(agent.stop(signal: 0, timeout: 10) == 0)
   }
 
+  @Test func underTheJournalLinesCarryAPriorityAndNoTimestamp() throws {
+    let harness = try AgentHarness()
+    let agent = AgentProcess(
+      configPath: harness.directory.file("classgate.toml"), logPath: harness.directory.file("journal.log"),
+      environment: ["JOURNAL_STREAM": "8:12345"])
+    try agent.start()
+    defer { agent.stop(signal: SIGKILL) }
+    #expect(waitUntil(timeout: 10) { agent.log.contains("Subscribed") })
+    let lines = agent.log.split(separator: "\n")
+    #expect(lines.first?.hasPrefix("<5>ClassGate agent starting") == true)
+    #expect(lines.allSatisfy { $0.first == "<" })  // a priority, never a timestamp of our own
+    #expect(lines.contains { $0.hasPrefix("<6>Subscribed") })
+  }
+
   @Test func withoutNotifySocketNothingIsSentAndTheAgentRuns() throws {
     let harness = try AgentHarness()
     try harness.startAgent()

@@ -57,8 +57,10 @@ public final class AgentProcess: @unchecked Sendable {
   public func start() throws {
     process = try ChildProcess(
       executable: classgateExecutable, arguments: ["run", "--config", configPath],
-      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        .filter { $0.key != "JOURNAL_STREAM" && $0.key != "INVOCATION_ID" },
+      // Inherited journal variables are dropped (logs go to a file); explicit ones are kept.
+      environment: ProcessInfo.processInfo.environment
+        .filter { $0.key != "JOURNAL_STREAM" && $0.key != "INVOCATION_ID" }
+        .merging(environment) { $1 },
       outputPath: logPath)
   }
 
