@@ -179,7 +179,7 @@ public enum Doctor {
     var check = login(options, timeoutMs: timeoutMs, name: "broker")
     if check.status == .fail {
       check.fix =
-        check.detail.contains("refused")
+        check.detail.contains("refused the login")
         ? "check local_broker.username and the password file against the broker's password_file"
         : "systemctl status mosquitto; check local_broker.host/port"
     }

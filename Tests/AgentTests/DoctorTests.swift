@@ -38,6 +38,7 @@ struct DoctorTests {
     #expect(text.stdout.contains("fix: start the agent once"))
     #expect(text.stdout.contains("FAIL  broker "))
     #expect(text.stdout.contains("not reachable"))
+    #expect(text.stdout.contains("fix: systemctl status mosquitto"))
 
     let bad = try harness.directory.write("bad.toml", "school_id = \"x\"\n[store]\npth = 1\n")
     let badConfig = try runClassgate(["doctor", "--config", bad, "--json"])
