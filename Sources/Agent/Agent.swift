@@ -77,7 +77,12 @@ public enum Agent {
       effective.nativePrefix = config.nativePrefix
       effective.ingest.subscriptions = config.ingest.subscriptions
       let setup = try DecodingSetup.load(effective)
-      try writer.replaceRooms(setup.inventory.rooms)
+      do {
+        try writer.replaceRooms(setup.inventory.rooms)
+      } catch {
+        // The new decoding set is valid: use it even if the room list cannot be written now.
+        logger.error("Cannot store the inventory's rooms", metadata: ["error": "\(error)"])
+      }
       return IngestLoop.Reload(decoders: setup.chain, filters: setup.filters)
     } catch {
       logger.error("Reload failed; keeping the running configuration", metadata: ["error": "\(error)"])

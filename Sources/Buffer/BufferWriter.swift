@@ -183,8 +183,13 @@ public final class BufferWriter {
       case .status(let status, let time):
         try changeStatus(
           device, key: message.device.id, to: status, at: time, cause: "reported", into: &summary)
-      case .event(let event):
+      case .event(var event):
         try markOnlineIfNeeded(device, key: message.device.id, at: receivedAt, into: &summary)
+        if event.receiptTimed {
+          let key = SeriesKey(device: device, metric: 0)  // metric ids start at 1: 0 is "events"
+          if let last = lastReceiptTime[key], event.time <= last { event.time = last + 1 }
+          lastReceiptTime[key] = event.time
+        }
         if try insertEvent(device: device, event: event) { summary.eventsStored += 1 }
       }
     case .deadLetter(let topic, let payload, let reason, let receivedAt):
@@ -336,7 +341,10 @@ public final class BufferWriter {
     )
     statement.bind(at, at: 1)
     statement.bind(String(topic.prefix(256)), at: 2)
-    statement.bind(blob: Array(payload.prefix(limits.deadLetterPayloadBytes)), at: 3)
+    let kept =
+      PersonalData.mayContain(payload)
+      ? PersonalData.withheld : Array(payload.prefix(limits.deadLetterPayloadBytes))
+    statement.bind(blob: kept, at: 3)
     statement.bind(payload.count, at: 4)
     statement.bind(reason.code.rawValue, at: 5)
     statement.bind(reason.detail, at: 6)

@@ -14,8 +14,6 @@ public struct NativeDecoder: MessageDecoder {
   public let limits: DecodeLimits
   /// Hard cap on metrics in one telemetry message, so a hostile payload cannot create thousands.
   public static let maxMetricsPerMessage = 64
-  /// Event fields that carry personal identifiers: never stored in clear (privacy rule, DESIGN.md).
-  static let personalFields: Set<String> = ["card", "card_id", "card_uid", "uid", "student_id"]
 
   private let prefixLevels: [Substring]
 
@@ -137,7 +135,9 @@ public struct NativeDecoder: MessageDecoder {
       data[key] = value
     }
     let cleaned = Self.withoutPersonalFields(.object(data))
-    return .event(DeviceEvent(type: type, time: time, data: JSONWriter.compact(cleaned)))
+    return .event(
+      DeviceEvent(
+        type: type, time: time, data: JSONWriter.compact(cleaned), receiptTimed: object["ts"] == nil))
   }
 
   /// Card ids are personal data of minors: dropped at any depth until pseudonymisation (HMAC) lands.
@@ -145,7 +145,7 @@ public struct NativeDecoder: MessageDecoder {
     switch value {
     case .object(let object):
       var kept = JSONObject()
-      for (key, inner) in object where !personalFields.contains(key) {
+      for (key, inner) in object where !PersonalData.isPersonal(field: key) {
         kept[key] = withoutPersonalFields(inner)
       }
       return .object(kept)

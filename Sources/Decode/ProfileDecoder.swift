@@ -143,14 +143,16 @@ public struct ProfileDecoder: MessageDecoder {
   private func event(_ event: Profile.Event, _ object: JSONObject, receivedAt: EpochMillis)
     throws(DeadLetterReason) -> DecodedMessage.Content
   {
-    let time = try Timestamp.resolve(
-      event.timestamp.flatMap { lookup(object, $0) }, receivedAt: receivedAt, limits: limits)
+    let deviceTime = event.timestamp.flatMap { lookup(object, $0) }
+    let time = try Timestamp.resolve(deviceTime, receivedAt: receivedAt, limits: limits)
     var data = JSONObject()
     for field in event.fields {
       if let value = lookup(object, field.path) { data[field.name] = value }
     }
     let cleaned = NativeDecoder.withoutPersonalFields(.object(data))
-    return .event(DeviceEvent(type: event.type, time: time, data: JSONWriter.compact(cleaned)))
+    return .event(
+      DeviceEvent(
+        type: event.type, time: time, data: JSONWriter.compact(cleaned), receiptTimed: deviceTime == nil))
   }
 
   private func lookup(_ object: JSONObject, _ path: FieldPath) -> JSONValue? {

@@ -26,8 +26,8 @@ enum Timestamp {
     case .string(let text):
       guard let parsed = EpochTime.parseISO8601(text) else {
         throw DeadLetterReason(
-          
-            .invalidTimestamp, "'ts' is not ISO 8601 with a zone (e.g. 2026-11-29T08:00:00+07:00)")
+
+          .invalidTimestamp, "'ts' is not ISO 8601 with a zone (e.g. 2026-11-29T08:00:00+07:00)")
       }
       time = parsed
     default:
@@ -36,8 +36,8 @@ enum Timestamp {
     }
     if time > receivedAt + limits.maxFutureSkewMs {
       throw DeadLetterReason(
-        
-          .invalidTimestamp, "'ts' is \((time - receivedAt) / 1000) s in the future")
+
+        .invalidTimestamp, "'ts' is \((time - receivedAt) / 1000) s in the future")
     }
     if time < receivedAt - limits.maxAgeMs {
       throw DeadLetterReason(

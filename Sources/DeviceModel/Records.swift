@@ -24,11 +24,14 @@ public struct DeviceEvent: Sendable, Equatable {
   public var type: String
   public var time: EpochMillis
   public var data: String
+  /// As for readings: a receipt time, kept distinct per device by the store.
+  public var receiptTimed: Bool
 
-  public init(type: String, time: EpochMillis, data: String) {
+  public init(type: String, time: EpochMillis, data: String, receiptTimed: Bool = false) {
     self.type = type
     self.time = time
     self.data = data
+    self.receiptTimed = receiptTimed
   }
 }
 

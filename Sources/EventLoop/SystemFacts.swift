@@ -35,6 +35,4 @@ public enum SystemFacts {
     guard stat(path, &info) == 0 else { return nil }
     return (info.st_uid, info.st_mode & 0o7777)
   }
-
-  public static var effectiveUID: uid_t { geteuid() }
 }

@@ -117,7 +117,9 @@ public final class IngestLoop {
     logConnectionEvents()
 
     var interests = [Poller.Interest(fd: signals.descriptor)]
-    let canRead = writer.pendingCount < settings.maxBatch
+    // While commits fail, read nothing more: the broker keeps it, and a redelivery after a
+    // keepalive timeout must not land in the held batch a second time.
+    let canRead = commitFailures == 0 && writer.pendingCount < settings.maxBatch
     if let fd = mqtt.socketDescriptor, canRead || writer.pendingCount == 0 {
       interests.append(
         Poller.Interest(fd: fd, read: canRead, write: writer.pendingCount == 0 && mqtt.wantsWrite))
@@ -181,8 +183,8 @@ public final class IngestLoop {
     var timeout: Int64 = 1000  // keepalive bookkeeping granularity
     if let interval = systemd?.watchdogIntervalMs { timeout = min(timeout, interval) }
     if let since = pendingSinceMs {
-      timeout = min(timeout, max(0, since + settings.commitWindowMs - now))
-      if commitFailures > 0 { timeout = max(timeout, commitRetryAtMs - now) }
+      let due = commitFailures > 0 ? commitRetryAtMs : since + settings.commitWindowMs
+      timeout = min(timeout, max(0, due - now))
     }
     if let reconnect = mqtt.millisecondsUntilNextAttempt(nowMs: now) {
       timeout = min(timeout, reconnect)
@@ -195,14 +197,13 @@ public final class IngestLoop {
     let messages = mqtt.takeMessages()
     guard !messages.isEmpty else { return }
     let receivedAt = Clock.wallMs()
-    if pendingSinceMs == nil { pendingSinceMs = Clock.monotonicMs() }
     for message in messages {
-      if message.qos > 0 { pendingAcks += 1 }
       switch decoders.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
       {
       case .decoded(let decoded):
         writer.add(decoded, receivedAt: receivedAt)
       case .ignored:
+        // Nothing to store, so nothing to wait for: its PUBACK may leave with the next flush.
         continue
       case .deadLetter(let reason):
         writer.addDeadLetter(
@@ -210,6 +211,9 @@ public final class IngestLoop {
         deadLettersSinceReport[reason.code.rawValue, default: 0] += 1
         statistics.deadLetters[reason.code.rawValue, default: 0] += 1
       }
+      // Only messages handed to the writer hold the batch open and their acknowledgement back.
+      if pendingSinceMs == nil { pendingSinceMs = Clock.monotonicMs() }
+      if message.qos > 0 { pendingAcks += 1 }
     }
   }
 

@@ -6,7 +6,6 @@ import CMosquitto
 final class CallbackSink {
   var messages: [MQTTMessage] = []
   var events: [MQTTEvent] = []
-  var connected = false
 
   var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
@@ -28,7 +27,6 @@ final class CallbackSink {
 private func onConnect(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, rc: Int32, flags: Int32) {
   let sink = CallbackSink.from(context)
   if rc == 0 {
-    sink.connected = true
     sink.events.append(.connected(sessionPresent: flags & 1 == 1))
   } else {
     sink.events.append(.refused(reason: String(cString: mosquitto_connack_string(rc))))
@@ -37,7 +35,6 @@ private func onConnect(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, r
 
 private func onDisconnect(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, rc: Int32) {
   let sink = CallbackSink.from(context)
-  sink.connected = false
   let reason = rc == 0 ? "closed by us" : String(cString: mosquitto_strerror(rc))
   sink.events.append(.disconnected(reason: reason))
 }

@@ -148,8 +148,6 @@ public final class MQTTConnection {
     return sink.messages
   }
 
-  public var pendingMessageCount: Int { sink.messages.count }
-
   /// QoS 1 publishes the broker has not acknowledged yet (on this connection).
   public var hasUnacknowledgedPublishes: Bool { !unacknowledged.isEmpty }
   private var unacknowledged: Set<Int32> = []
@@ -180,7 +178,9 @@ public final class MQTTConnection {
   /// Sends DISCONNECT (so the broker does not fire our Will) and closes the socket.
   public func close() {
     guard state != .closed else { return }
-    if state == .connected {
+    // Only when nothing is queued: a write now would also send PUBACKs the owner is holding back
+    // (e.g. after a failed commit), acknowledging messages that were never stored.
+    if state == .connected && !wantsWrite {
       mosquitto_disconnect(handle)
       _ = mosquitto_loop_write(handle, 1)
     }
@@ -227,7 +227,8 @@ public final class MQTTConnection {
           sendSubscribe(filter: subscription.filter, qos: subscription.qos)
         }
       case .refused(let reason):
-        scheduleRetry(reason: "broker refused the connection: \(reason)", nowMs: nowMs)
+        lastError = "broker refused the connection: \(reason)"
+        if !isDisconnected { scheduleRetry(reason: lastError ?? reason, nowMs: nowMs) }
       case .disconnected(let reason):
         if state != .closed, !isDisconnected { scheduleRetry(reason: reason, nowMs: nowMs) }
       case .published(let messageID):

@@ -6,5 +6,8 @@ struct ClassGate: ParsableCommand {
     commandName: "classgate",
     abstract: "Smart-classroom gateway: ingest device MQTT into a durable store, show what is online.",
     version: "0.1.0",
-    subcommands: [Run.self, Devices.self, Device.self, ProfilesCommand.self, Simulate.self, BrokerCommand.self, DoctorCommand.self])
+    subcommands: [
+      Run.self, Devices.self, Device.self, ProfilesCommand.self, Simulate.self, BrokerCommand.self,
+      DoctorCommand.self,
+    ])
 }

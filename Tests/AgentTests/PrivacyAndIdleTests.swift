@@ -1,0 +1,55 @@
+import Buffer
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Privacy and idle behaviour", .serialized)
+struct PrivacyAndIdleTests {
+  static let devicesDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Devices").path
+
+  /// Card ids reach neither the events nor the dead letters nor the log: not even raw bytes in the file.
+  @Test func noClearCardIDReachesTheStoreOrTheLog() throws {
+    let harness = try AgentHarness()
+    try harness.startAgent()
+    let card = "04A1B2C3D4"
+    try harness.publisher().publish([
+      ("classgate/101/attendance_reader/r-1/event", "{\"type\":\"card_scan\",\"card\":\"\(card)\"}"),
+      ("classgate/101/attendance_reader/r-1/event", "{\"type\":\"card_scan\",\"UID\":\"\(card)\",\"info\":{\"cardId\":\"\(card)\"}}"),
+      // Rejected (bad ts): a dead letter, whose raw payload would otherwise keep the id.
+      ("classgate/101/attendance_reader/r-1/event", "{\"type\":\"card_scan\",\"card\":\"\(card)\",\"ts\":\"yesterday\"}"),
+      ("classgate/101/attendance_reader/r-1/event", "{\"type\":\"card_scan\",\"Card\":\"\(card)\""),  // broken JSON
+    ])
+    #expect(waitUntil(timeout: 10) { ((try? harness.reader().counters()["messages_received"]) ?? 0) == 4 })
+    let letters = try harness.reader().deadLetters()
+    #expect(letters.count == 2)
+    #expect(letters.allSatisfy { $0.payloadPrefix == Array("[withheld: may contain a personal identifier]".utf8) })
+    #expect(try harness.reader().events(device: "r-1").map(\.data) == ["{\"info\":{}}", "{}"])
+    harness.agent.stop(signal: SIGTERM)
+    for file in [harness.storePath, harness.storePath + "-wal", harness.directory.file("agent.log")] {
+      let bytes = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
+      #expect(bytes.range(of: Data(card.utf8)) == nil, "\(file) holds the card id")
+    }
+  }
+
+  /// An ignored QoS 0 message (a Shelly NotifyEvent) must not leave the loop spinning.
+  @Test func anIgnoredMessageDoesNotMakeTheLoopSpin() throws {
+    let harness = try AgentHarness(config: "\n[profiles]\ndirectories = [\"\(Self.devicesDirectory)\"]\n")
+    try harness.startAgent()
+    try harness.publisher().publish(
+      [("shelly/shellyplus1-a8032ab12345/events/rpc", #"{"method":"NotifyEvent","params":{"ts":1764403195.1,"events":[]}}"#)],
+      qos: 0)
+    Thread.sleep(forTimeInterval: 0.3)
+    func cpuTicks() -> Int {
+      let stat = (try? String(contentsOfFile: "/proc/\(harness.agent.pid)/stat", encoding: .utf8)) ?? ""
+      let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+      return fields.count > 13 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : -1
+    }
+    let before = cpuTicks()
+    Thread.sleep(forTimeInterval: 1.5)
+    let used = cpuTicks() - before
+    // 100 ticks a second: a spinning loop would use ~150 here; an idle one, almost none.
+    #expect(before >= 0 && used < 20, "the agent used \(used) ticks of CPU in 1.5 s while idle")
+  }
+}
