@@ -47,8 +47,10 @@ struct EventTests {
   let reader = DeviceIdentity(
     id: "gate-1", kind: .attendanceReader, room: "lobby", profile: "native")
 
-  func event(_ type: String, time: EpochMillis, data: String) -> DecodeResult {
-    .decoded(DecodedMessage(device: reader, content: .event(DeviceEvent(type: type, time: time, data: data))))
+  func event(_ type: String, time: EpochMillis, data: String, receiptTimed: Bool = false) -> DecodeResult {
+    .decoded(
+      DecodedMessage(
+        device: reader, content: .event(DeviceEvent(type: type, time: time, data: data, receiptTimed: receiptTimed))))
   }
 
   @Test("type and ts are taken out; the remaining fields stay as compact JSON, in order")
@@ -76,7 +78,7 @@ struct EventTests {
 
   @Test("an event with only a type has empty data and the receipt time")
   func onlyType() {
-    #expect(decode(topic, #"{"type": "button"}"#) == event("button", time: receivedAt, data: "{}"))
+    #expect(decode(topic, #"{"type": "button"}"#) == event("button", time: receivedAt, data: "{}", receiptTimed: true))
   }
 
   @Test("an event without a valid type is an invalidValue", arguments: [
