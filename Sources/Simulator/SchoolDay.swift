@@ -2,7 +2,12 @@
 /// afternoon periods from 13:30; 40-minute periods with 5- and 15-minute breaks.
 public enum SchoolDay {
   public enum Phase: Sendable, Equatable {
-    case closed, arrival, lesson(period: Int), shortBreak, longBreak, lunch
+    case closed
+    case arrival
+    case lesson(period: Int)
+    case shortBreak
+    case longBreak
+    case lunch
   }
 
   static let periods: [(start: Int, end: Int)] = [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeviceModel
+import EventLoop
 import Glibc
 
 extension ClassGate {
@@ -41,7 +42,11 @@ extension ClassGate.BrokerCommand {
       let secret = try password ?? Self.randomPassword()
       var arguments = ["-b", passwordFile, id, secret]
       if access(passwordFile, F_OK) != 0 { arguments.insert("-c", at: 0) }
-      let status = try ExternalTool.run("/usr/bin/mosquitto_passwd", arguments)
+      guard let result = Subprocess.run(["/usr/bin/mosquitto_passwd"] + arguments, captureOutput: false)
+      else {
+        throw CLIError("cannot run /usr/bin/mosquitto_passwd (is mosquitto installed?)")
+      }
+      let status = result.status
       guard status == 0 else { throw CLIError("mosquitto_passwd failed (exit \(status)) on \(passwordFile)") }
       chmod(passwordFile, 0o640)
       print(
@@ -65,19 +70,5 @@ extension ClassGate.BrokerCommand {
       }
       return String(bytes.map { alphabet[Int($0) % alphabet.count] })
     }
-  }
-}
-
-/// Runs a helper program and waits for it; its output goes to ours.
-enum ExternalTool {
-  static func run(_ path: String, _ arguments: [String]) throws -> Int32 {
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, path, nil, nil, argv, environ)
-    guard rc == 0 else { throw CLIError("cannot run \(path): \(String(cString: strerror(rc)))") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
   }
 }

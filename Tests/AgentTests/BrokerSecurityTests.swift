@@ -1,7 +1,7 @@
 import Buffer
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The shipped broker configuration: no anonymous clients, and a device cannot publish as another.
 @Suite("Local broker security", .serialized)
@@ -14,8 +14,12 @@ struct BrokerSecurityTests {
     defer { files.remove() }
     chmod(files.path, 0o755)
     let passwords = files.file("classgate.passwd")
-    for (user, secret) in [("classgate", "agent-secret"), ("env-101", "secret-101"), ("env-102", "secret-102")] {
-      let result = try runClassgate(["broker", "add-device", user, "--password-file", passwords, "--password", secret])
+    for (user, secret) in [
+      ("classgate", "agent-secret"), ("env-101", "secret-101"), ("env-102", "secret-102"),
+    ] {
+      let result = try runClassgate([
+        "broker", "add-device", user, "--password-file", passwords, "--password", secret,
+      ])
       if user == "classgate" {
         // The agent's account is a service account of the ACL, not a device: refused by the helper.
         #expect(result.status != 0 && result.stderr.contains("service account"))
@@ -43,7 +47,8 @@ struct BrokerSecurityTests {
       _ = try TestPublisher(port: broker.port, clientID: "anonymous", connectTimeout: 1)
     }
     #expect(throws: TestFailure.self) {
-      _ = try TestPublisher(port: broker.port, clientID: "wrong", username: "env-101", password: "nope", connectTimeout: 1)
+      _ = try TestPublisher(
+        port: broker.port, clientID: "wrong", username: "env-101", password: "nope", connectTimeout: 1)
     }
 
     // The agent, with the classgate account, reads everything it is allowed to read.
@@ -60,12 +65,14 @@ struct BrokerSecurityTests {
       path = "\(store.file("classgate.db"))"
       """)
     let agent = AgentProcess(
-      configPath: config, logPath: store.file("agent.log"), environment: ["CLASSGATE_LOCAL_BROKER_PASSWORD": "agent-secret"])
+      configPath: config, logPath: store.file("agent.log"),
+      environment: ["CLASSGATE_LOCAL_BROKER_PASSWORD": "agent-secret"])
     try agent.start()
     defer { agent.stop(signal: SIGKILL) }
     #expect(waitUntil(timeout: 10) { agent.log.contains("Subscribed") })
 
-    let device = try TestPublisher(port: broker.port, clientID: "env-101", username: "env-101", password: "secret-101")
+    let device = try TestPublisher(
+      port: broker.port, clientID: "env-101", username: "env-101", password: "secret-101")
     try device.publish(topic: "classgate/101/env_sensor/env-101/telemetry", payload: #"{"co2":700}"#)
     // Impersonation: env-101 publishing as env-102. The broker drops it (and still acknowledges it).
     try? device.publish([("classgate/102/env_sensor/env-102/telemetry", #"{"co2":9999}"#)], timeout: 2)

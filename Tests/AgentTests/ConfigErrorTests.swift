@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("classgate run refuses a bad config")
 struct RunConfigTests {
@@ -18,7 +18,9 @@ struct RunConfigTests {
       """)
     let result = try runClassgate(["run", "--config", config])
     #expect(result.status == 78)
-    #expect(result.stderr.contains("broken.toml line 4: key 'local_broker.port': expected an integer from 1 to 65535, found 70000"))
+    #expect(
+      result.stderr.contains(
+        "broken.toml line 4: key 'local_broker.port': expected an integer from 1 to 65535, found 70000"))
     #expect(result.stderr.contains("broken.toml line 5: key 'local_broker.prot': unknown key"))
   }
 

@@ -1,7 +1,7 @@
 import Buffer
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("QoS 1 survives kill -9", .serialized)
 struct CrashSafetyTests {
@@ -33,9 +33,10 @@ struct CrashSafetyTests {
     var kills = 0
     for threshold in [800, 2400] {
       // Kill while readings are still arriving.
-      #expect(waitUntil(timeout: 30) {
-        ((try? harness.reader().readingCount(device: "env-k")) ?? 0) >= threshold * 2
-      })
+      #expect(
+        waitUntil(timeout: 30) {
+          ((try? harness.reader().readingCount(device: "env-k")) ?? 0) >= threshold * 2
+        })
       #expect(harness.agent.stop(signal: SIGKILL) != nil)
       // The stream is still running: the kill happened mid-stream, not after it.
       #expect(published.value < total)
@@ -45,9 +46,10 @@ struct CrashSafetyTests {
     #expect(done.wait(timeout: .now() + 60) == .success)
     #expect(failure.value == nil)
 
-    #expect(waitUntil(timeout: 30) {
-      ((try? harness.reader().readingCount(device: "env-k")) ?? 0) == total * 2
-    })
+    #expect(
+      waitUntil(timeout: 30) {
+        ((try? harness.reader().readingCount(device: "env-k")) ?? 0) == total * 2
+      })
     let seqs = try harness.reader().readings(device: "env-k", metric: "seq").map { Int($0.value) }
     #expect(seqs.count == total)
     #expect(seqs == Array(0..<total))

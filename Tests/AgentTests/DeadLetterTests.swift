@@ -1,7 +1,7 @@
 import Buffer
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Bad input becomes dead letters", .serialized)
 struct DeadLetterTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The README's first command, end to end, on a short clock: it must show the school and leave
 /// nothing running.

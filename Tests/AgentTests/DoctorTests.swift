@@ -1,13 +1,14 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("classgate doctor", .serialized)
 struct DoctorTests {
   func checks(_ json: String) throws -> [String: String] {
     let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
     let items = try #require(document["checks"] as? [[String: Any]])
-    return Dictionary(uniqueKeysWithValues: items.map { ($0["name"] as? String ?? "", $0["status"] as? String ?? "") })
+    return Dictionary(
+      uniqueKeysWithValues: items.map { ($0["name"] as? String ?? "", $0["status"] as? String ?? "") })
   }
 
   @Test func healthySetupHasNoFailureAndExitsZero() throws {
@@ -22,7 +23,9 @@ struct DoctorTests {
     #expect(text.stdout.contains("OK    broker"))
     #expect(!text.stdout.contains("FAIL"))
 
-    let json = try runClassgate(["doctor", "--config", config, "--json", "--service-user", "nobody-such-user"])
+    let json = try runClassgate([
+      "doctor", "--config", config, "--json", "--service-user", "nobody-such-user",
+    ])
     let statuses = try checks(json.stdout)
     #expect(statuses["config"] == "OK" && statuses["store.integrity"] == "OK" && statuses["broker"] == "OK")
     #expect(statuses["agent"] == "OK" && statuses["disk"] != "FAIL")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `classgate doctor` against a second mosquitto with TLS and client certificates, standing in for
 /// the operations centre; certificates made by openssl in the test.
@@ -39,8 +39,11 @@ struct IOCDoctorTests {
   }
 
   func doctor(_ config: String) throws -> [String: (status: String, detail: String)] {
-    let result = try runClassgate(["doctor", "--config", config, "--json", "--service-user", "nobody-such-user"])
-    let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let result = try runClassgate([
+      "doctor", "--config", config, "--json", "--service-user", "nobody-such-user",
+    ])
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     let items = try #require(document["checks"] as? [[String: Any]])
     return Dictionary(
       uniqueKeysWithValues: items.map {
@@ -84,7 +87,8 @@ struct IOCDoctorTests {
     #expect(good["ioc"]?.status == "OK", "\(String(describing: good["ioc"]))")
     #expect(good["ioc.ca"]?.status == "OK" && good["ioc.ca"]?.detail.contains("expires in 364 days") == true)
     // The client certificate runs out in 10 days: a warning, with the count.
-    #expect(good["ioc.cert"]?.status == "WARN" && good["ioc.cert"]?.detail.contains("expires in 9 days") == true)
+    #expect(
+      good["ioc.cert"]?.status == "WARN" && good["ioc.cert"]?.detail.contains("expires in 9 days") == true)
 
     let rogue = try doctor(try withIOC(ca: "rogue-ca.pem"))
     #expect(rogue["ioc"]?.status == "FAIL")
@@ -94,6 +98,7 @@ struct IOCDoctorTests {
     chmod(pki.file("ioc-client.key"), 0o644)
     let loose = try doctor(try withIOC(ca: "ioc-ca.pem"))
     #expect(loose["config"]?.status == "FAIL")
-    #expect(loose["config"]?.detail.contains("ioc-client.key is readable by other users; run: chmod 600") == true)
+    #expect(
+      loose["config"]?.detail.contains("ioc-client.key is readable by other users; run: chmod 600") == true)
   }
 }

@@ -1,8 +1,8 @@
 import Buffer
 import DeviceModel
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Ingest from a real broker into the store", .serialized)
 struct IngestTests {
@@ -54,7 +54,8 @@ struct IngestTests {
     try sensor.publish(topic: "classgate/102/env_sensor/env-102/telemetry", payload: #"{"co2":500}"#)
     #expect(waitUntil(timeout: 10) { (try? harness.reader().device(id: "env-102"))??.status == .online })
     #expect(waitUntil(timeout: 10) { (try? harness.reader().device(id: "env-102"))??.status == .stale })
-    #expect(try harness.reader().statusChanges(device: "env-102").first?.cause.hasPrefix("silent for") == true)
+    #expect(
+      try harness.reader().statusChanges(device: "env-102").first?.cause.hasPrefix("silent for") == true)
     // The offline device stays offline: silence does not make it stale.
     #expect(try harness.reader().device(id: "proj-102")?.status == .offline)
   }

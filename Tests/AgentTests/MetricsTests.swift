@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Prometheus textfile", .serialized)
 struct MetricsTests {
@@ -26,7 +26,9 @@ struct MetricsTests {
     #expect(metrics.contains("classgate_store_writable 1\n"))
     #expect(metrics.contains("# TYPE classgate_messages_received_total counter"))
     // Written by rename: no temporary file is left beside it.
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: probe.path).filter { $0.contains(".tmp.") }
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: probe.path).filter {
+      $0.contains(".tmp.")
+    }
     #expect(leftovers.isEmpty)
 
     try harness.broker.restart()

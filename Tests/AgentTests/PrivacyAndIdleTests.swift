@@ -1,7 +1,7 @@
 import Buffer
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Privacy and idle behaviour", .serialized)
 struct PrivacyAndIdleTests {
@@ -16,15 +16,23 @@ struct PrivacyAndIdleTests {
     let card = "04A1B2C3D4"
     try harness.publisher().publish([
       ("classgate/101/attendance_reader/r-1/event", "{\"type\":\"card_scan\",\"card\":\"\(card)\"}"),
-      ("classgate/101/attendance_reader/r-1/event", "{\"type\":\"card_scan\",\"UID\":\"\(card)\",\"info\":{\"cardId\":\"\(card)\"}}"),
+      (
+        "classgate/101/attendance_reader/r-1/event",
+        "{\"type\":\"card_scan\",\"UID\":\"\(card)\",\"info\":{\"cardId\":\"\(card)\"}}"
+      ),
       // Rejected (bad ts): a dead letter, whose raw payload would otherwise keep the id.
-      ("classgate/101/attendance_reader/r-1/event", "{\"type\":\"card_scan\",\"card\":\"\(card)\",\"ts\":\"yesterday\"}"),
-      ("classgate/101/attendance_reader/r-1/event", "{\"type\":\"card_scan\",\"Card\":\"\(card)\""),  // broken JSON
+      (
+        "classgate/101/attendance_reader/r-1/event",
+        "{\"type\":\"card_scan\",\"card\":\"\(card)\",\"ts\":\"yesterday\"}"
+      ),
+      // Broken JSON:
+      ("classgate/101/attendance_reader/r-1/event", "{\"type\":\"card_scan\",\"Card\":\"\(card)\""),
     ])
     #expect(waitUntil(timeout: 10) { ((try? harness.reader().counters()["messages_received"]) ?? 0) == 4 })
     let letters = try harness.reader().deadLetters()
     #expect(letters.count == 2)
-    #expect(letters.allSatisfy { $0.payloadPrefix == Array("[withheld: may contain a personal identifier]".utf8) })
+    #expect(
+      letters.allSatisfy { $0.payloadPrefix == Array("[withheld: may contain a personal identifier]".utf8) })
     #expect(try harness.reader().events(device: "r-1").map(\.data) == ["{\"info\":{}}", "{}"])
     harness.agent.stop(signal: SIGTERM)
     for file in [harness.storePath, harness.storePath + "-wal", harness.directory.file("agent.log")] {
@@ -38,7 +46,12 @@ struct PrivacyAndIdleTests {
     let harness = try AgentHarness(config: "\n[profiles]\ndirectories = [\"\(Self.devicesDirectory)\"]\n")
     try harness.startAgent()
     try harness.publisher().publish(
-      [("shelly/shellyplus1-a8032ab12345/events/rpc", #"{"method":"NotifyEvent","params":{"ts":1764403195.1,"events":[]}}"#)],
+      [
+        (
+          "shelly/shellyplus1-a8032ab12345/events/rpc",
+          #"{"method":"NotifyEvent","params":{"ts":1764403195.1,"events":[]}}"#
+        )
+      ],
       qos: 0)
     Thread.sleep(forTimeInterval: 0.3)
     func cpuTicks() -> Int {

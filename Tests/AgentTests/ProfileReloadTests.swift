@@ -1,7 +1,7 @@
 import Buffer
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Profiles in the running agent", .serialized)
 struct ProfileReloadTests {
@@ -66,10 +66,12 @@ struct ProfileReloadTests {
 
     #expect(done.wait(timeout: .now() + 60) == .success)
     #expect(failure.value == nil)
-    #expect(waitUntil(timeout: 20) { ((try? harness.reader().readingCount(device: "plug-1")) ?? 0) == total * 2 })
+    #expect(
+      waitUntil(timeout: 20) { ((try? harness.reader().readingCount(device: "plug-1")) ?? 0) == total * 2 })
     let watts = try harness.reader().readings(device: "plug-1", metric: "power").map(\.value)
     #expect(Set(watts) == Set((0..<total).map(Double.init)))
-    #expect(waitUntil(timeout: 10) { (try? harness.reader().device(id: "air-7"))??.values.first?.value == 731 })
+    #expect(
+      waitUntil(timeout: 10) { (try? harness.reader().device(id: "air-7"))??.values.first?.value == 731 })
     let sensor = try #require(try harness.reader().device(id: "air-7"))
     #expect(sensor.kind == .envSensor && sensor.room == "lab-2" && sensor.profile == "acme_air")
     #expect(harness.occurrences(of: "Connected to the local broker") == 1)
@@ -82,7 +84,8 @@ struct ProfileReloadTests {
     let harness = try AgentHarness(config: "\n[profiles]\ndirectories = [\"\(profiles.path)\"]\n")
     try harness.startAgent()
     // A second profile claiming the same topics: refused on reload, naming both.
-    _ = try profiles.write("clash.toml", Self.plugProfile.replacingOccurrences(of: "acme_plug", with: "clash"))
+    _ = try profiles.write(
+      "clash.toml", Self.plugProfile.replacingOccurrences(of: "acme_plug", with: "clash"))
     kill(harness.agent.pid, SIGHUP)
     #expect(waitUntil(timeout: 10) { harness.occurrences(of: "Reload failed") == 1 })
     #expect(harness.agent.log.contains("'acme_plug'") && harness.agent.log.contains("'clash'"))
@@ -95,10 +98,13 @@ struct ProfileReloadTests {
   @Test func badProfileAtStartIsAConfigErrorNamingFileLineAndKey() throws {
     let profiles = TemporaryDirectory(prefix: "classgate-profiles")
     defer { profiles.remove() }
-    _ = try profiles.write("broken.toml", "name = \"broken\"\n\n[[topics]]\npattern = \"x/{serial}\"\ntype = \"telemetry\"\n")
+    _ = try profiles.write(
+      "broken.toml", "name = \"broken\"\n\n[[topics]]\npattern = \"x/{serial}\"\ntype = \"telemetry\"\n")
     let harness = try AgentHarness(config: "\n[profiles]\ndirectories = [\"\(profiles.path)\"]\n")
     try harness.agent.start()
     #expect(harness.agent.stop(signal: 0, timeout: 10) == 78)
-    #expect(harness.agent.log.contains("broken.toml line 4: key 'topics[1].pattern': \"x/{serial}\" unknown capture '{serial}'"))
+    #expect(
+      harness.agent.log.contains(
+        "broken.toml line 4: key 'topics[1].pattern': \"x/{serial}\" unknown capture '{serial}'"))
   }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A datagram socket standing in for systemd's notification socket.
 final class NotifySocket: @unchecked Sendable {
@@ -16,7 +16,9 @@ final class NotifySocket: @unchecked Sendable {
       for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
     }
     let rc = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+      }
     }
     guard rc == 0 else { throw TestFailure("cannot bind \(path)") }
   }
@@ -50,7 +52,10 @@ struct SystemdTests {
     defer { agent.stop(signal: SIGKILL) }
     let startup = socket.receive(for: 1.5)
     #expect(startup.first?.hasPrefix("READY=1\nSTATUS=") == true)
-    #expect(startup.contains { $0.hasPrefix("STATUS=") && $0.contains("devices online") && $0.contains("broker connected") })
+    #expect(
+      startup.contains {
+        $0.hasPrefix("STATUS=") && $0.contains("devices online") && $0.contains("broker connected")
+      })
     // WatchdogSec=0.4 s: pinged every 0.2 s from the loop.
     #expect(startup.filter { $0 == "WATCHDOG=1" }.count >= 4)
 

@@ -1,8 +1,8 @@
 import Buffer
 import DeviceModel
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The shipped profiles and demo inventory, in the running agent, fed with each vendor's format.
 @Suite("Vendor traffic through the shipped profiles", .serialized)
@@ -25,11 +25,16 @@ struct VendorTrafficTests {
     let shelly = "shellyplusplugs-e86beae12345"
     try harness.publisher().publish([
       ("zigbee2mqtt/env-101/availability", #"{"state":"online"}"#),
-      ("zigbee2mqtt/env-101", #"{"co2":812,"temperature":27.4,"humidity":61,"battery":97,"linkquality":120}"#),
+      (
+        "zigbee2mqtt/env-101", #"{"co2":812,"temperature":27.4,"humidity":61,"battery":97,"linkquality":120}"#
+      ),
       ("zigbee2mqtt/plug-102", #"{"state":"ON","power":35.5,"energy":1.25,"linkquality":88}"#),
       ("zigbee2mqtt/bridge/state", #"{"state":"online"}"#),
       ("tele/plug-101/LWT", "Online"),
-      ("tele/plug-101/SENSOR", #"{"Time":"2026-11-29T08:00:00","ENERGY":{"Total":12.345,"Power":45,"Voltage":229,"Current":0.2}}"#),
+      (
+        "tele/plug-101/SENSOR",
+        #"{"Time":"2026-11-29T08:00:00","ENERGY":{"Total":12.345,"Power":45,"Voltage":229,"Current":0.2}}"#
+      ),
       ("shelly/\(shelly)/online", "true"),
       (
         "shelly/\(shelly)/status/switch:0",
@@ -45,7 +50,8 @@ struct VendorTrafficTests {
       try reader.device(id: device)?.values.first { $0.metric == metric }?.value
     }
     let env = try #require(try reader.device(id: "env-101"))
-    #expect(env.kind == .envSensor && env.room == "101" && env.profile == "zigbee2mqtt" && env.status == .online)
+    #expect(
+      env.kind == .envSensor && env.room == "101" && env.profile == "zigbee2mqtt" && env.status == .online)
     #expect(env.name == "Air sensor, 101")
     #expect(try value("env-101", "co2") == 812 && value("env-101", "temperature") == 27.4)
 

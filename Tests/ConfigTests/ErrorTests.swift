@@ -12,9 +12,11 @@ struct ErrorTests {
       ])
   }
 
-  @Test("an invalid school_id", arguments: [
-    "hcm q1/01", "", "trường-01", "a.b", String(repeating: "a", count: 65),
-  ])
+  @Test(
+    "an invalid school_id",
+    arguments: [
+      "hcm q1/01", "", "trường-01", "a.b", String(repeating: "a", count: 65),
+    ])
   func invalidSchoolID(id: String) throws {
     #expect(
       try ConfigDirectory().problems("# ClassGate\nschool_id = \"\(id)\"\n") == [
@@ -101,24 +103,26 @@ struct ErrorTests {
       ])
   }
 
-  @Test("a value outside the choices lists the choices", arguments: [
-    (
-      "[store]\ndurability = \"fast\"",
-      #"classgate.toml line 3: key 'store.durability': expected one of "full", "normal", found "fast""#
-    ),
-    (
-      "[local_broker]\nprotocol = \"mqtt3\"",
-      #"classgate.toml line 3: key 'local_broker.protocol': expected one of "mqtt311", "mqtt5", found "mqtt3""#
-    ),
-    (
-      "[log]\nlevel = \"verbose\"",
-      #"classgate.toml line 3: key 'log.level': expected one of "trace", "debug", "info", "notice", "warning", "error", "critical", found "verbose""#
-    ),
-    (
-      "[log]\nlevel = \"INFO\"",
-      #"classgate.toml line 3: key 'log.level': expected one of "trace", "debug", "info", "notice", "warning", "error", "critical", found "INFO""#
-    ),
-  ])
+  @Test(
+    "a value outside the choices lists the choices",
+    arguments: [
+      (
+        "[store]\ndurability = \"fast\"",
+        #"classgate.toml line 3: key 'store.durability': expected one of "full", "normal", found "fast""#
+      ),
+      (
+        "[local_broker]\nprotocol = \"mqtt3\"",
+        #"classgate.toml line 3: key 'local_broker.protocol': expected one of "mqtt311", "mqtt5", found "mqtt3""#
+      ),
+      (
+        "[log]\nlevel = \"verbose\"",
+        #"classgate.toml line 3: key 'log.level': expected one of "trace", "debug", "info", "notice", "warning", "error", "critical", found "verbose""#
+      ),
+      (
+        "[log]\nlevel = \"INFO\"",
+        #"classgate.toml line 3: key 'log.level': expected one of "trace", "debug", "info", "notice", "warning", "error", "critical", found "INFO""#
+      ),
+    ])
   func badChoice(section: String, expected: String) throws {
     #expect(try ConfigDirectory().problems("school_id = \"s1\"\n\(section)\n") == [expected])
   }
@@ -133,9 +137,11 @@ struct ErrorTests {
 
   // The ".." guard was meant to keep the check inside /usr/share/zoneinfo, but as written a name
   // containing ".." skips the check and is accepted; an empty name or a directory passes access().
-  @Test("a time zone with '..', an empty one or a zoneinfo directory is refused", arguments: [
-    "../../../etc/passwd", "..", "", "Asia",
-  ])
+  @Test(
+    "a time zone with '..', an empty one or a zoneinfo directory is refused",
+    arguments: [
+      "../../../etc/passwd", "..", "", "Asia",
+    ])
   func timeZoneThatIsNotAZone(zone: String) throws {
     #expect(
       try ConfigDirectory().problems("school_id = \"s1\"\ntime_zone = \"\(zone)\"\n") == [
@@ -143,9 +149,11 @@ struct ErrorTests {
       ])
   }
 
-  @Test("a native prefix with a wildcard, a trailing '/' or nothing at all", arguments: [
-    "classgate/#", "classgate/+/x", "classgate/", "",
-  ])
+  @Test(
+    "a native prefix with a wildcard, a trailing '/' or nothing at all",
+    arguments: [
+      "classgate/#", "classgate/+/x", "classgate/", "",
+    ])
   func invalidPrefix(prefix: String) throws {
     #expect(
       try ConfigDirectory().problems("school_id = \"s1\"\n[native]\nprefix = \"\(prefix)\"\n") == [
@@ -188,7 +196,8 @@ struct ErrorTests {
       try ConfigDirectory().error("school_id = \"s1\"\n[devices]\nstale_after_s = 0\n"))
     #expect(
       error.description
-        == "classgate.toml line 3: key 'devices.stale_after_s': expected an integer from 1 to 604800, found 0")
+        == "classgate.toml line 3: key 'devices.stale_after_s': expected an integer from 1 to 604800, found 0"
+    )
   }
 
   @Test("a TOML syntax error is reported with its line and no key")
@@ -235,8 +244,10 @@ struct ConfigPeekTests {
     let files = ConfigDirectory()
     let noStore = try files.write("school_id = \"s1\"\n", name: "a.toml")
     let noPath = try files.write("school_id = \"s1\"\n[store]\ndurability = \"normal\"\n", name: "b.toml")
-    #expect(try ConfigPeek(configFile: noStore, mustExist: true).storePath == "/var/lib/classgate/classgate.db")
-    #expect(try ConfigPeek(configFile: noPath, mustExist: true).storePath == "/var/lib/classgate/classgate.db")
+    #expect(
+      try ConfigPeek(configFile: noStore, mustExist: true).storePath == "/var/lib/classgate/classgate.db")
+    #expect(
+      try ConfigPeek(configFile: noPath, mustExist: true).storePath == "/var/lib/classgate/classgate.db")
     #expect(ConfigPeek.defaultStorePath == "/var/lib/classgate/classgate.db")
   }
 
@@ -252,11 +263,15 @@ struct ConfigPeekTests {
         == "classgate.toml line 3: key 'store.path': expected a string, found integer")
 
     let broken = try files.write("[store\npath = \"x\"\n", name: "broken.toml")
-    let syntax = #expect(throws: ConfigError.self) { _ = try ConfigPeek(configFile: broken, mustExist: true).storePath }
+    let syntax = #expect(throws: ConfigError.self) {
+      _ = try ConfigPeek(configFile: broken, mustExist: true).storePath
+    }
     #expect(syntax?.problems.first?.location == "broken.toml line 1")
 
     let absent = files.file("absent.toml")
-    let missing = #expect(throws: ConfigError.self) { _ = try ConfigPeek(configFile: absent, mustExist: true).storePath }
+    let missing = #expect(throws: ConfigError.self) {
+      _ = try ConfigPeek(configFile: absent, mustExist: true).storePath
+    }
     #expect(missing?.description == "\(absent): cannot open \(absent): No such file or directory")
   }
 }

@@ -12,7 +12,10 @@ struct ProfilesConfigTests {
       [profiles]
       directories = ["/usr/share/classgate/devices", "/etc/classgate/devices", "/srv/q1/devices"]
       """)
-    #expect(config.profileDirectories == ["/usr/share/classgate/devices", "/etc/classgate/devices", "/srv/q1/devices"])
+    #expect(
+      config.profileDirectories == [
+        "/usr/share/classgate/devices", "/etc/classgate/devices", "/srv/q1/devices",
+      ])
   }
 
   @Test("profiles.directories over several lines, and an empty list")
@@ -40,8 +43,10 @@ struct ProfilesConfigTests {
       directories = ["/from/file"]
       """
     #expect(
-      try files.load(file, environment: ["CLASSGATE_PROFILES_DIRECTORIES": "/opt/classgate/devices:/srv/devices"])
-        .profileDirectories == ["/opt/classgate/devices", "/srv/devices"])
+      try files.load(
+        file, environment: ["CLASSGATE_PROFILES_DIRECTORIES": "/opt/classgate/devices:/srv/devices"]
+      )
+      .profileDirectories == ["/opt/classgate/devices", "/srv/devices"])
     #expect(
       try files.load(file, environment: ["CLASSGATE_PROFILES_DIRECTORIES": "/only/one"]).profileDirectories
         == ["/only/one"])
@@ -58,7 +63,8 @@ struct ProfilesConfigTests {
     let file = "school_id = \"s1\"\n[inventory]\npath = \"/srv/q1/inventory.toml\"\n"
     #expect(try files.load(file).inventoryPath == "/srv/q1/inventory.toml")
     #expect(
-      try files.load(file, environment: ["CLASSGATE_INVENTORY_PATH": "/etc/classgate/inventory.toml"]).inventoryPath
+      try files.load(file, environment: ["CLASSGATE_INVENTORY_PATH": "/etc/classgate/inventory.toml"])
+        .inventoryPath
         == "/etc/classgate/inventory.toml")
   }
 
@@ -122,7 +128,8 @@ struct ConfigPeekProfilesTests {
     let path = try files.write("school_id = \"s1\"\n[store]\npath = \"/srv/q1.db\"\n")
     #expect(try ConfigPeek(configFile: path, mustExist: true).profileDirectories == defaultProfileDirectories)
     #expect(ConfigPeek.defaultProfileDirectories == defaultProfileDirectories)
-    #expect(try AgentConfig.load(path: path, environment: [:]).profileDirectories == defaultProfileDirectories)
+    #expect(
+      try AgentConfig.load(path: path, environment: [:]).profileDirectories == defaultProfileDirectories)
   }
 
   @Test("profile directories, inventory path and native prefix from the file, without validating the rest")
@@ -175,7 +182,9 @@ struct ConfigPeekProfilesTests {
   func unreadableFile() throws {
     let files = ConfigDirectory()
     let directory = files.directory.path
-    let error = #expect(throws: ConfigError.self) { _ = try ConfigPeek(configFile: directory, mustExist: false) }
+    let error = #expect(throws: ConfigError.self) {
+      _ = try ConfigPeek(configFile: directory, mustExist: false)
+    }
     #expect(error?.description == "\(directory): cannot read \(directory): Is a directory")
   }
 }

@@ -30,22 +30,26 @@ struct EpochTimeTests {
     #expect(EpochTime.parseISO8601("2025-11-29T08:00:00.1Z") == 1_764_403_200_100)
   }
 
-  @Test("malformed or zone-less text is refused", arguments: [
-    "", "2025-11-29", "2025-11-29T08:00:00", "2025-11-29T08:00:00+0700", "2025-11-29T08:00:00+07",
-    "2025-11-29T08:00:00.Z", "2025-11-29T08:00Z", "25-11-29T08:00:00Z", "2025/11/29T08:00:00Z",
-    "2025-00-29T08:00:00Z", "2025-11-00T08:00:00Z", "2025-11-32T08:00:00Z",
-    "2025-11-29T08:60:00Z", "2025-11-29T08:00:61Z", "2025-11-29T08:00:00+24:00",
-    "2025-11-29T08:00:00ZZ", "2025-11-29T08:00:00.1234567890Z", "-025-11-29T08:00:00Z",
-    "２０２５-11-29T08:00:00Z",
-  ])
+  @Test(
+    "malformed or zone-less text is refused",
+    arguments: [
+      "", "2025-11-29", "2025-11-29T08:00:00", "2025-11-29T08:00:00+0700", "2025-11-29T08:00:00+07",
+      "2025-11-29T08:00:00.Z", "2025-11-29T08:00Z", "25-11-29T08:00:00Z", "2025/11/29T08:00:00Z",
+      "2025-00-29T08:00:00Z", "2025-11-00T08:00:00Z", "2025-11-32T08:00:00Z",
+      "2025-11-29T08:60:00Z", "2025-11-29T08:00:61Z", "2025-11-29T08:00:00+24:00",
+      "2025-11-29T08:00:00ZZ", "2025-11-29T08:00:00.1234567890Z", "-025-11-29T08:00:00Z",
+      "２０２５-11-29T08:00:00Z",
+    ])
   func refused(text: String) {
     #expect(EpochTime.parseISO8601(text) == nil)
   }
 
-  @Test("dates that do not exist in the calendar are refused", arguments: [
-    "2025-02-29T00:00:00Z", "2025-02-30T00:00:00Z", "2024-02-30T00:00:00Z",
-    "2025-04-31T00:00:00Z", "1900-02-29T00:00:00Z",
-  ])
+  @Test(
+    "dates that do not exist in the calendar are refused",
+    arguments: [
+      "2025-02-29T00:00:00Z", "2025-02-30T00:00:00Z", "2024-02-30T00:00:00Z",
+      "2025-04-31T00:00:00Z", "1900-02-29T00:00:00Z",
+    ])
   func nonexistentDates(text: String) {
     #expect(EpochTime.parseISO8601(text) == nil)
   }
@@ -90,8 +94,10 @@ struct EpochTimeTests {
     #expect(february(1900) == 28)
     #expect(february(2023) == 28)
     #expect(february(2100) == 28)
-    #expect(EpochTime.civil(fromDays: EpochTime.daysFromCivil(year: 2024, month: 2, day: 28) + 1) == (2024, 2, 29))
-    #expect(EpochTime.civil(fromDays: EpochTime.daysFromCivil(year: 1900, month: 2, day: 28) + 1) == (1900, 3, 1))
+    #expect(
+      EpochTime.civil(fromDays: EpochTime.daysFromCivil(year: 2024, month: 2, day: 28) + 1) == (2024, 2, 29))
+    #expect(
+      EpochTime.civil(fromDays: EpochTime.daysFromCivil(year: 1900, month: 2, day: 28) + 1) == (1900, 3, 1))
   }
 
   @Test("walking day by day from 1600 to 2400 matches an independent calendar")

@@ -15,7 +15,9 @@ struct ProfileTimingTests {
       fields: [Profile.FieldMapping(path: FieldPath(dotted: "ENERGY.Power"), metric: "power")])
     let profile = Profile(
       name: "test-plug", summary: "a plug for tests", file: "test-plug.toml", kind: .plug,
-      rules: [Profile.Rule(pattern: try TopicPattern("site/plugs/{device}/SENSOR"), content: .telemetry(telemetry))])
+      rules: [
+        Profile.Rule(pattern: try TopicPattern("site/plugs/{device}/SENSOR"), content: .telemetry(telemetry))
+      ])
     return ProfileDecoder(profile: profile)
   }
 
@@ -57,7 +59,9 @@ struct ProfileTimingTests {
       [try decoder(timestamp: "ts")],
       inventory: Inventory(devices: [Inventory.Device(id: "plug-101", onAboveWatts: 10)]))
     func readings(_ payload: String) -> [Reading]? {
-      guard case .decoded(let message) = chain.decode(topic: topic, payload: Array(payload.utf8), receivedAt: receivedAt),
+      guard
+        case .decoded(let message) = chain.decode(
+          topic: topic, payload: Array(payload.utf8), receivedAt: receivedAt),
         case .readings(let readings) = message.content
       else { return nil }
       return readings

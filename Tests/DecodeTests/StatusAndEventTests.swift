@@ -30,10 +30,12 @@ struct StatusTests {
     #expect(decode(topic, "\r\noffline\r\n") == status(.offline))
   }
 
-  @Test("anything else is an invalidValue", arguments: [
-    "", "   ", "on line", "up", "1", "true", "onlineX", #"{"status": "online"}"#, "stale",
-    "unknown", "\u{1b}[31monline",
-  ])
+  @Test(
+    "anything else is an invalidValue",
+    arguments: [
+      "", "   ", "on line", "up", "1", "true", "onlineX", #"{"status": "online"}"#, "stale",
+      "unknown", "\u{1b}[31monline",
+    ])
   func garbage(payload: String) {
     #expect(
       deadLetter(decode(topic, payload))
@@ -50,7 +52,8 @@ struct EventTests {
   func event(_ type: String, time: EpochMillis, data: String, receiptTimed: Bool = false) -> DecodeResult {
     .decoded(
       DecodedMessage(
-        device: reader, content: .event(DeviceEvent(type: type, time: time, data: data, receiptTimed: receiptTimed))))
+        device: reader,
+        content: .event(DeviceEvent(type: type, time: time, data: data, receiptTimed: receiptTimed))))
   }
 
   @Test("type and ts are taken out; the remaining fields stay as compact JSON, in order")
@@ -78,13 +81,17 @@ struct EventTests {
 
   @Test("an event with only a type has empty data and the receipt time")
   func onlyType() {
-    #expect(decode(topic, #"{"type": "button"}"#) == event("button", time: receivedAt, data: "{}", receiptTimed: true))
+    #expect(
+      decode(topic, #"{"type": "button"}"#)
+        == event("button", time: receivedAt, data: "{}", receiptTimed: true))
   }
 
-  @Test("an event without a valid type is an invalidValue", arguments: [
-    "{}", #"{"ts": 1764400000, "door": "north"}"#, #"{"type": "Card-Scan"}"#, #"{"type": ""}"#,
-    #"{"type": 7}"#, #"{"type": null}"#, #"{"type": ["card_scan"]}"#, #"{"type": "card scan"}"#,
-  ])
+  @Test(
+    "an event without a valid type is an invalidValue",
+    arguments: [
+      "{}", #"{"ts": 1764400000, "door": "north"}"#, #"{"type": "Card-Scan"}"#, #"{"type": ""}"#,
+      #"{"type": 7}"#, #"{"type": null}"#, #"{"type": ["card_scan"]}"#, #"{"type": "card scan"}"#,
+    ])
   func invalidType(payload: String) {
     #expect(
       deadLetter(decode(topic, payload))

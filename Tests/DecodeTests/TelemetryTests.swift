@@ -81,9 +81,11 @@ struct TelemetryTests {
         == DeadLetterReason(.invalidValue, "65 metrics in one message; the limit is 64"))
   }
 
-  @Test("metric names outside lowercase snake_case are an invalidValue", arguments: [
-    "CO2", "co-2", "co2 ", "Temperature", "co.2", "", "nhiệt_độ", String(repeating: "a", count: 49),
-  ])
+  @Test(
+    "metric names outside lowercase snake_case are an invalidValue",
+    arguments: [
+      "CO2", "co-2", "co2 ", "Temperature", "co.2", "", "nhiệt_độ", String(repeating: "a", count: 49),
+    ])
   func invalidMetricNames(name: String) {
     let payload = "{\"\(name)\": 1}"
     #expect(

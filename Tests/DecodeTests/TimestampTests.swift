@@ -62,12 +62,14 @@ struct TimestampTests {
         ]))
   }
 
-  @Test("with a device ts no reading is receipt-timed, whatever the form or position of ts", arguments: [
-    #"{"ts": 1764400000, "co2": 1, "rssi": -60}"#,
-    #"{"ts": 1764400000123, "co2": 1, "rssi": -60}"#,
-    #"{"ts": "2025-11-29T07:59:30Z", "co2": 1, "rssi": -60}"#,
-    #"{"co2": 1, "rssi": -60, "ts": 1764400000}"#,
-  ])
+  @Test(
+    "with a device ts no reading is receipt-timed, whatever the form or position of ts",
+    arguments: [
+      #"{"ts": 1764400000, "co2": 1, "rssi": -60}"#,
+      #"{"ts": 1764400000123, "co2": 1, "rssi": -60}"#,
+      #"{"ts": "2025-11-29T07:59:30Z", "co2": 1, "rssi": -60}"#,
+      #"{"co2": 1, "rssi": -60, "ts": 1764400000}"#,
+    ])
   func deviceTimestampIsNotReceiptTimed(payload: String) throws {
     let decoded = try #require(readings(decode(telemetryTopic, payload)))
     #expect(decoded.map(\.metric) == ["co2", "rssi"])
@@ -111,14 +113,17 @@ struct TimestampTests {
   @Test("a negative timestamp is refused")
   func negative() {
     #expect(reason(ts: "-5") == DeadLetterReason(.invalidTimestamp, "'ts' must be a positive number"))
-    #expect(reason(ts: "-1764400000") == DeadLetterReason(.invalidTimestamp, "'ts' must be a positive number"))
+    #expect(
+      reason(ts: "-1764400000") == DeadLetterReason(.invalidTimestamp, "'ts' must be a positive number"))
   }
 
-  @Test("NaN-like and non-ISO strings are refused", arguments: [
-    #""NaN""#, #""Infinity""#, #""1764400000""#, #""2025-11-29T07:59:30""#, #""2025-11-29""#,
-    #""2025-11-29T07:59:30+7:00""#, #""2025-13-29T07:59:30Z""#, #""2025-11-29T24:00:00Z""#,
-    #""2025-11-29T07:59:30Z garbage""#, #""""#,
-  ])
+  @Test(
+    "NaN-like and non-ISO strings are refused",
+    arguments: [
+      #""NaN""#, #""Infinity""#, #""1764400000""#, #""2025-11-29T07:59:30""#, #""2025-11-29""#,
+      #""2025-11-29T07:59:30+7:00""#, #""2025-13-29T07:59:30Z""#, #""2025-11-29T24:00:00Z""#,
+      #""2025-11-29T07:59:30Z garbage""#, #""""#,
+    ])
   func notISO(ts: String) {
     #expect(
       reason(ts: ts)

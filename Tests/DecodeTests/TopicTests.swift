@@ -25,10 +25,12 @@ struct TopicTests {
           device: DeviceIdentity(id: "plug-7", kind: .plug, room: nil, profile: "native")))
   }
 
-  @Test("hostile device ids are an invalidDeviceID", arguments: [
-    "'; DROP TABLE devices;--", "..", ".hidden", "\u{1b}[31m", "dev\u{1b}[31m", "dev 1", "dev+",
-    "dev#", "dev\u{0}", "phòng", String(repeating: "a", count: 65), "",
-  ])
+  @Test(
+    "hostile device ids are an invalidDeviceID",
+    arguments: [
+      "'; DROP TABLE devices;--", "..", ".hidden", "\u{1b}[31m", "dev\u{1b}[31m", "dev 1", "dev+",
+      "dev#", "dev\u{0}", "phòng", String(repeating: "a", count: 65), "",
+    ])
   func hostileDeviceID(id: String) {
     #expect(
       deadLetter(decode("classgate/r101/env_sensor/\(id)/telemetry", payload))
@@ -51,9 +53,11 @@ struct TopicTests {
         == .deadLetter(DeadLetterReason(.unknownTopic, "no profile matches this topic")))
   }
 
-  @Test("hostile or empty rooms are an invalidDeviceID", arguments: [
-    "", "..", "r 101", "\u{1b}[31m", "'--", String(repeating: "r", count: 65),
-  ])
+  @Test(
+    "hostile or empty rooms are an invalidDeviceID",
+    arguments: [
+      "", "..", "r 101", "\u{1b}[31m", "'--", String(repeating: "r", count: 65),
+    ])
   func hostileRoom(room: String) {
     #expect(
       deadLetter(decode("classgate/\(room)/env_sensor/env-1/telemetry", payload))
@@ -82,11 +86,13 @@ struct TopicTests {
     }
   }
 
-  @Test("another prefix or another number of levels is not for this decoder", arguments: [
-    "other/r101/plug/p1/telemetry", "ClassGate/r101/plug/p1/telemetry", "classgate/r101/plug/p1",
-    "classgate/r101/plug/p1/telemetry/extra", "/classgate/r101/plug/p1/telemetry",
-    "classgate/r101/plug/p1/telemetry/", "classgate", "", "#", "classgate/+/+/+/+/+",
-  ])
+  @Test(
+    "another prefix or another number of levels is not for this decoder",
+    arguments: [
+      "other/r101/plug/p1/telemetry", "ClassGate/r101/plug/p1/telemetry", "classgate/r101/plug/p1",
+      "classgate/r101/plug/p1/telemetry/extra", "/classgate/r101/plug/p1/telemetry",
+      "classgate/r101/plug/p1/telemetry/", "classgate", "", "#", "classgate/+/+/+/+/+",
+    ])
   func notNative(topic: String) {
     #expect(decode(topic, payload) == nil)
     #expect(

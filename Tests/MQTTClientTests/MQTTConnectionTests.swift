@@ -1,7 +1,7 @@
 import Foundation
 import MQTTClient
-import Testing
 import TestSupport
+import Testing
 
 /// Drives a connection the way the ingest loop does, with or without releasing acknowledgements.
 final class Subscriber {
@@ -54,8 +54,12 @@ struct MQTTConnectionTests {
     subscriber.pump(for: 5) { $0.received.count >= 2 }
 
     #expect(subscriber.received.count == 2)
-    #expect(subscriber.received[0] == MQTTMessage(topic: "t/retained", payload: Array("kept".utf8), qos: 1, retained: true))
-    #expect(subscriber.received[1] == MQTTMessage(topic: "t/live", payload: Array("{\"v\":1}".utf8), qos: 1, retained: false))
+    #expect(
+      subscriber.received[0]
+        == MQTTMessage(topic: "t/retained", payload: Array("kept".utf8), qos: 1, retained: true))
+    #expect(
+      subscriber.received[1]
+        == MQTTMessage(topic: "t/live", payload: Array("{\"v\":1}".utf8), qos: 1, retained: false))
     #expect(subscriber.events.first == .connected(sessionPresent: false))
     // One SUBSCRIBE per connect, however often the loop turns.
     #expect(subscriber.events.filter { if case .subscribed = $0 { true } else { false } }.count == 1)
@@ -95,7 +99,10 @@ struct MQTTConnectionTests {
     let subscriber = try Subscriber(port: broker.port, clientID: "sub-r", protocolVersion: .v311)
     subscriber.pump(for: 5) { $0.isSubscribed }
     try broker.restart()
-    subscriber.pump(for: 10) { $0.connection.state == .connected && $0.events.filter { if case .connected = $0 { true } else { false } }.count == 2 }
+    subscriber.pump(for: 10) {
+      $0.connection.state == .connected
+        && $0.events.filter { if case .connected = $0 { true } else { false } }.count == 2
+    }
     #expect(subscriber.events.contains { if case .disconnected = $0 { true } else { false } })
     let publisher = try TestPublisher(port: broker.port, clientID: "pub")
     try publisher.publish(topic: "t/after", payload: "back")
@@ -106,7 +113,8 @@ struct MQTTConnectionTests {
   @Test func unreachableBrokerLeavesAClearErrorAndRetries() throws {
     let port = freeLoopbackPort()
     let connection = try MQTTConnection(
-      options: MQTTOptions(host: "127.0.0.1", port: port, clientID: "lonely",
+      options: MQTTOptions(
+        host: "127.0.0.1", port: port, clientID: "lonely",
         reconnectDelay: Backoff(initialMs: 100, maximumMs: 1000)))
     connection.maintain(nowMs: 0)
     guard case .disconnected(let next) = connection.state else {

@@ -17,7 +17,9 @@ struct EngineGapTests {
   func relayOnlyMessage() throws {
     let inventory = try demoInventory()
     for (topic, payload) in [
-      ("tele/plug-101/STATE", #"{"Time":"2025-11-29T15:05:00","POWER":"ON","Wifi":{"RSSI":82,"Signal":-59}}"#),
+      (
+        "tele/plug-101/STATE", #"{"Time":"2025-11-29T15:05:00","POWER":"ON","Wifi":{"RSSI":82,"Signal":-59}}"#
+      ),
       ("stat/plug-101/RESULT", #"{"POWER":"ON"}"#),
     ] {
       let result = try decodeChain(topic, payload, inventory: inventory)
@@ -35,10 +37,12 @@ struct EngineGapTests {
   /// second 1 ms later, and 16335 lx becomes the latest value; with last_seen the store keeps the
   /// first row. Needs "first present field wins" (or a
   /// per-mapping `fallback_for`) so `illuminance_lux` and `illuminance` can both be mapped.
-  @Test("Zigbee2MQTT 1.x Hue motion sensor: illuminance_lux 43 and raw illuminance 16335 → one reading, 43 lx")
+  @Test(
+    "Zigbee2MQTT 1.x Hue motion sensor: illuminance_lux 43 and raw illuminance 16335 → one reading, 43 lx")
   func oneReadingPerMetric() throws {
     let result = try decode(
-      "zigbee2mqtt/motion-102", #"{"illuminance":16335,"illuminance_lux":43,"occupancy":false,"battery":100}"#,
+      "zigbee2mqtt/motion-102",
+      #"{"illuminance":16335,"illuminance_lux":43,"occupancy":false,"battery":100}"#,
       profile: "zigbee2mqtt")
     #expect(readings(result)?.filter { $0.metric == "illuminance" }.map(\.value) == [43])
   }
@@ -49,7 +53,8 @@ struct EngineGapTests {
   @Test("malformed JSON on shelly/<id>/events/rpc is a malformedPayload, not an unknown topic")
   func malformedConditionalPayload() throws {
     let result = try decodeChain(
-      "shelly/shellyplus1pm-a8032ab12345/events/rpc", #"{"method":"NotifyStatus","params":{"ts":1764403195.12"#)
+      "shelly/shellyplus1pm-a8032ab12345/events/rpc",
+      #"{"method":"NotifyStatus","params":{"ts":1764403195.12"#)
     #expect(deadLetter(result)?.code == .malformedPayload)
   }
 
@@ -59,7 +64,9 @@ struct EngineGapTests {
   @Test("a JSON payload that is not an object is a wrongType, as in the native protocol")
   func notAnObject() throws {
     for payload in ["42", #""ON""#, "[22.5, 51]"] {
-      #expect(try deadLetter(decode("zigbee2mqtt/env-101", payload, profile: "zigbee2mqtt"))?.code == .wrongType, "\(payload)")
+      #expect(
+        try deadLetter(decode("zigbee2mqtt/env-101", payload, profile: "zigbee2mqtt"))?.code == .wrongType,
+        "\(payload)")
     }
   }
 

@@ -10,33 +10,40 @@ struct InventoryTests {
 
   @Test("a Tasmota plug metering a legacy projector: 45 W → power_on 1, kind projector, the inventory's room")
   func projectorOn() throws {
-    let payload = #"{"Time":"2025-11-29T15:00:00","ENERGY":{"Total":12.345,"Today":0.231,"Power":45,"Voltage":231,"Current":0.31}}"#
+    let payload =
+      #"{"Time":"2025-11-29T15:00:00","ENERGY":{"Total":12.345,"Today":0.231,"Power":45,"Voltage":231,"Current":0.31}}"#
     let decoded = try #require(message(decode("tele/plug-101/SENSOR", payload, profile: "tasmota")))
     #expect(decoded.device == DeviceIdentity(id: "plug-101", kind: .plug, room: nil, profile: "tasmota"))
     #expect(
       try demoInventory().apply(to: decoded)
         == DecodedMessage(
           device: Self.projector,
-          content: .readings(received(["power": 45, "energy": 12.345, "voltage": 231, "current": 0.31, "power_on": 1]))))
+          content: .readings(
+            received(["power": 45, "energy": 12.345, "voltage": 231, "current": 0.31, "power_on": 1]))))
   }
 
   @Test("the same plug in standby: 3 W → power_on 0")
   func projectorStandby() throws {
-    let payload = #"{"Time":"2025-11-29T15:05:00","ENERGY":{"Total":12.346,"Power":3,"Voltage":232,"Current":0.03}}"#
+    let payload =
+      #"{"Time":"2025-11-29T15:05:00","ENERGY":{"Total":12.346,"Power":3,"Voltage":232,"Current":0.03}}"#
     let decoded = try #require(message(decode("tele/plug-101/SENSOR", payload, profile: "tasmota")))
     #expect(
       try demoInventory().apply(to: decoded)
         == DecodedMessage(
           device: Self.projector,
-          content: .readings(received(["power": 3, "energy": 12.346, "voltage": 232, "current": 0.03, "power_on": 0]))))
+          content: .readings(
+            received(["power": 3, "energy": 12.346, "voltage": 232, "current": 0.03, "power_on": 0]))))
   }
 
   @Test("the threshold is strict: exactly 20 W is off, 20.5 W is on")
   func threshold() throws {
     let inventory = try demoInventory()
     for (watts, on) in [(20.0, 0.0), (20.5, 1.0), (0, 0)] {
-      let decoded = try #require(message(decode("tele/plug-101/SENSOR", #"{"ENERGY":{"Power":\#(watts)}}"#, profile: "tasmota")))
-      #expect(inventory.apply(to: decoded).content == .readings(received(["power": watts, "power_on": on])), "\(watts) W")
+      let decoded = try #require(
+        message(decode("tele/plug-101/SENSOR", #"{"ENERGY":{"Power":\#(watts)}}"#, profile: "tasmota")))
+      #expect(
+        inventory.apply(to: decoded).content == .readings(received(["power": watts, "power_on": on])),
+        "\(watts) W")
     }
   }
 
@@ -47,7 +54,8 @@ struct InventoryTests {
         == telemetry(Self.projector, received(["power": 45, "power_on": 1])))
     // Availability gets the labels too, and no power_on.
     #expect(
-      try decodeChain("tele/plug-101/LWT", "Offline", inventory: demoInventory()) == status(Self.projector, .offline))
+      try decodeChain("tele/plug-101/LWT", "Offline", inventory: demoInventory())
+        == status(Self.projector, .offline))
   }
 
   @Test("a SENSOR message without power gets no derived power_on")
@@ -57,7 +65,8 @@ struct InventoryTests {
         == telemetry(Self.projector, received(["energy": 12.4])))
   }
 
-  @Test("a metered board behind a Shelly plug: the relay's on/off gives way to the threshold (on_above_w = 15)")
+  @Test(
+    "a metered board behind a Shelly plug: the relay's on/off gives way to the threshold (on_above_w = 15)")
   func relayStateReplaced() throws {
     let board = DeviceIdentity(
       id: "shellyplusplugs-e86beae12345", kind: .board, room: "lab-2", profile: "shelly_gen2",
@@ -65,9 +74,12 @@ struct InventoryTests {
     let topic = "shelly/shellyplusplugs-e86beae12345/status/switch:0"
     #expect(
       try decodeChain(
-        topic, #"{"id":0,"source":"init","output":true,"apower":3.1,"voltage":230.4,"current":0.027,"aenergy":{"total":3071.5}}"#,
+        topic,
+        #"{"id":0,"source":"init","output":true,"apower":3.1,"voltage":230.4,"current":0.027,"aenergy":{"total":3071.5}}"#,
         inventory: demoInventory())
-        == telemetry(board, received(["power": 3.1, "voltage": 230.4, "current": 0.027, "energy": 3.0715, "power_on": 0])))
+        == telemetry(
+          board,
+          received(["power": 3.1, "voltage": 230.4, "current": 0.027, "energy": 3.0715, "power_on": 0])))
     #expect(
       try decodeChain(topic, #"{"id":0,"output":true,"apower":62.3}"#, inventory: demoInventory())
         == telemetry(board, received(["power": 62.3, "power_on": 1])))
@@ -84,7 +96,9 @@ struct InventoryTests {
   func unlistedDevice() throws {
     #expect(
       try decodeChain("tele/tasmota_8A3F2C/SENSOR", #"{"ENERGY":{"Power":45}}"#, inventory: demoInventory())
-        == telemetry(DeviceIdentity(id: "tasmota_8A3F2C", kind: .plug, room: nil, profile: "tasmota"), received(["power": 45])))
+        == telemetry(
+          DeviceIdentity(id: "tasmota_8A3F2C", kind: .plug, room: nil, profile: "tasmota"),
+          received(["power": 45])))
   }
 
   // MARK: Inventory file errors
@@ -141,7 +155,8 @@ struct InventoryTests {
         id = "plug-101"
         on_above_watts = 20
         """)
-        == "school-inventory.toml line 3: key 'devices[1].on_above_watts': unknown key (expected one of: id, name, room, kind, on_above_w)")
+        == "school-inventory.toml line 3: key 'devices[1].on_above_watts': unknown key (expected one of: id, name, room, kind, on_above_w)"
+    )
     #expect(
       inventoryError(
         """
@@ -149,7 +164,8 @@ struct InventoryTests {
         id = "101"
         level = 1
         """)
-        == "school-inventory.toml line 3: key 'rooms[1].level': unknown key (expected one of: id, name, building, floor)")
+        == "school-inventory.toml line 3: key 'rooms[1].level': unknown key (expected one of: id, name, building, floor)"
+    )
     #expect(
       inventoryError(
         """
@@ -187,14 +203,16 @@ struct InventoryTests {
         id = "plug-101"
         kind = "beamer"
         """)
-        == "school-inventory.toml line 3: key 'devices[1].kind': expected one of board, projector, env_sensor, attendance_reader, plug, other, found \"beamer\"")
+        == "school-inventory.toml line 3: key 'devices[1].kind': expected one of board, projector, env_sensor, attendance_reader, plug, other, found \"beamer\""
+    )
     #expect(
       inventoryError(
         """
         [[devices]]
         id = "plug 101"
         """)
-        == "school-inventory.toml line 2: key 'devices[1].id': expected a device id of letters, digits, - _ . :")
+        == "school-inventory.toml line 2: key 'devices[1].id': expected a device id of letters, digits, - _ . :"
+    )
     #expect(
       inventoryError(
         """

@@ -9,7 +9,8 @@ import Testing
 struct ProfileFileErrorTests {
   /// A valid profile; each test breaks one thing.
   static func profile(
-    kind: String = "plug", root: String = "", pattern: String = "pattern = \"tele/{device}/SENSOR\"", type: String = "type = \"telemetry\"",
+    kind: String = "plug", root: String = "", pattern: String = "pattern = \"tele/{device}/SENSOR\"",
+    type: String = "type = \"telemetry\"",
     rule: String = "", metrics: String = "ENERGY.Power = \"power\""
   ) -> String {
     """
@@ -38,14 +39,19 @@ struct ProfileFileErrorTests {
   @Test("an unknown key at the top, in a rule, and in a metric mapping")
   func unknownKeys() throws {
     var (file, error) = try profileFileError(Self.profile(root: "vendor = \"Itead\""))
-    #expect(error == "\(file) line 4: key 'vendor': unknown key (expected one of: name, summary, kind, topics)")
+    #expect(
+      error == "\(file) line 4: key 'vendor': unknown key (expected one of: name, summary, kind, topics)")
     (file, error) = try profileFileError(Self.profile(rule: "qos = 1"))
     #expect(
       error
-        == "\(file) line 8: key 'topics[1].qos': unknown key (expected one of: pattern, type, kind, when, timestamp, metrics, field, online, offline, event_type, fields)")
-    (file, error) = try profileFileError(Self.profile(metrics: "ENERGY.Total = { metric = \"energy\", unit = \"kWh\" }"))
+        == "\(file) line 8: key 'topics[1].qos': unknown key (expected one of: pattern, type, kind, when, timestamp, metrics, field, online, offline, event_type, fields)"
+    )
+    (file, error) = try profileFileError(
+      Self.profile(metrics: "ENERGY.Total = { metric = \"energy\", unit = \"kWh\" }"))
     #expect(
-      error == "\(file) line 10: key 'topics[1].metrics.ENERGY.Total.unit': unknown key (expected one of: metric, scale, offset, map)")
+      error
+        == "\(file) line 10: key 'topics[1].metrics.ENERGY.Total.unit': unknown key (expected one of: metric, scale, offset, map)"
+    )
   }
 
   @Test("a rule without a pattern")
@@ -58,8 +64,14 @@ struct ProfileFileErrorTests {
     "bad patterns",
     arguments: [
       ("a/#/b", "\"a/#/b\" '#' must be the last level"),
-      ("tele/{serial}/SENSOR", "\"tele/{serial}/SENSOR\" unknown capture '{serial}' (use {device}, {room} or {kind}, or + for any level)"),
-      ("tele/dev-{device}/SENSOR", "\"tele/dev-{device}/SENSOR\" level 'dev-{device}' mixes text with a wildcard or capture"),
+      (
+        "tele/{serial}/SENSOR",
+        "\"tele/{serial}/SENSOR\" unknown capture '{serial}' (use {device}, {room} or {kind}, or + for any level)"
+      ),
+      (
+        "tele/dev-{device}/SENSOR",
+        "\"tele/dev-{device}/SENSOR\" level 'dev-{device}' mixes text with a wildcard or capture"
+      ),
       ("{device}/{device}/x", "\"{device}/{device}/x\" captures '{device}' twice"),
       ("", "\"\" is empty"),
     ])
@@ -89,7 +101,8 @@ struct ProfileFileErrorTests {
       pattern = "tele/+/INFO1"
       type = "ignore"
       """)
-    #expect(try ProfileSet.load(directories: [directory.path]).profiles.first?.rules.first?.content == .ignore)
+    #expect(
+      try ProfileSet.load(directories: [directory.path]).profiles.first?.rules.first?.content == .ignore)
   }
 
   @Test("a bad type")
@@ -97,7 +110,8 @@ struct ProfileFileErrorTests {
     let (file, error) = try profileFileError(Self.profile(type: "type = \"metrics\""))
     #expect(
       error
-        == "\(file) line 7: key 'topics[1].type': expected \"telemetry\", \"availability\", \"event\" or \"ignore\", found \"metrics\"")
+        == "\(file) line 7: key 'topics[1].type': expected \"telemetry\", \"availability\", \"event\" or \"ignore\", found \"metrics\""
+    )
   }
 
   @Test("a bad kind, for the profile and for a rule")
@@ -105,22 +119,30 @@ struct ProfileFileErrorTests {
     var (file, error) = try profileFileError(Self.profile(kind: "socket"))
     #expect(
       error
-        == "\(file) line 3: key 'kind': expected one of board, projector, env_sensor, attendance_reader, plug, other, found \"socket\"")
+        == "\(file) line 3: key 'kind': expected one of board, projector, env_sensor, attendance_reader, plug, other, found \"socket\""
+    )
     (file, error) = try profileFileError(Self.profile(rule: "kind = \"beamer\""))
     #expect(
       error
-        == "\(file) line 8: key 'topics[1].kind': expected one of board, projector, env_sensor, attendance_reader, plug, other, found \"beamer\"")
+        == "\(file) line 8: key 'topics[1].kind': expected one of board, projector, env_sensor, attendance_reader, plug, other, found \"beamer\""
+    )
   }
 
   @Test("bad metric names: not snake_case, in a plain and a table mapping")
   func badMetricName() throws {
     var (file, error) = try profileFileError(Self.profile(metrics: "ENERGY.Power = \"Power\""))
-    #expect(error == "\(file) line 10: key 'topics[1].metrics.ENERGY.Power': metric names are lowercase snake_case")
+    #expect(
+      error == "\(file) line 10: key 'topics[1].metrics.ENERGY.Power': metric names are lowercase snake_case")
     (file, error) = try profileFileError(Self.profile(metrics: "ENERGY.Total = { metric = \"energy-kwh\" }"))
-    #expect(error == "\(file) line 10: key 'topics[1].metrics.ENERGY.Total.metric': metric names are lowercase snake_case")
+    #expect(
+      error
+        == "\(file) line 10: key 'topics[1].metrics.ENERGY.Total.metric': metric names are lowercase snake_case"
+    )
     (file, error) = try profileFileError(Self.profile(metrics: "ENERGY.Power = 1"))
     #expect(
-      error == "\(file) line 10: key 'topics[1].metrics.ENERGY.Power': expected a metric name or { metric = …, scale = …, map = {…} }")
+      error
+        == "\(file) line 10: key 'topics[1].metrics.ENERGY.Power': expected a metric name or { metric = …, scale = …, map = {…} }"
+    )
   }
 
   @Test("a map value that is not a number")
@@ -139,7 +161,8 @@ struct ProfileFileErrorTests {
       pattern = "tele/{device}/SENSOR"
       type = "telemetry"
       """)
-    #expect(error == "\(file) line 2: key 'topics[1].metrics': a telemetry entry needs a [topics.metrics] table")
+    #expect(
+      error == "\(file) line 2: key 'topics[1].metrics': a telemetry entry needs a [topics.metrics] table")
     (file, error) = try profileFileError(Self.profile(metrics: ""))
     #expect(error == "\(file) line 9: key 'topics[1].metrics': maps no field")
   }
@@ -156,9 +179,11 @@ struct ProfileFileErrorTests {
 
   @Test("a TOML syntax error names its line")
   func syntaxError() throws {
-    var (file, error) = try profileFileError(Self.profile(metrics: "ENERGY.Power = \"power\"\nENERGY.Total = "))
+    var (file, error) = try profileFileError(
+      Self.profile(metrics: "ENERGY.Power = \"power\"\nENERGY.Total = "))
     #expect(error == "\(file) line 11: missing value for key 'ENERGY.Total'")
-    (file, error) = try profileFileError(Self.profile(rule: "when = { field = \"method\" equals = \"NotifyStatus\" }"))
+    (file, error) = try profileFileError(
+      Self.profile(rule: "when = { field = \"method\" equals = \"NotifyStatus\" }"))
     #expect(error == "\(file) line 8: expected ',' or '}' in inline table, found 'e'")
     (file, error) = try profileFileError(
       """

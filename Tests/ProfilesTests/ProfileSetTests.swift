@@ -44,7 +44,10 @@ struct ProfileSetTests {
     try directory.write("a.toml", Self.plugs("a_plugs", "tele/{device}/SENSOR"))
     try directory.write("b.toml", Self.plugs("b_plugs", "tele/{device}/SENSOR/extra"))
     try directory.write("c.toml", Self.plugs("c_plugs", "tele/{device}/STATE2"))
-    #expect(try ProfileSet.load(directories: [directory.path]).profiles.map(\.name) == ["a_plugs", "b_plugs", "c_plugs"])
+    #expect(
+      try ProfileSet.load(directories: [directory.path]).profiles.map(\.name) == [
+        "a_plugs", "b_plugs", "c_plugs",
+      ])
   }
 
   @Test("the same name in a later directory wins; overridden records it")
@@ -77,9 +80,15 @@ struct ProfileSetTests {
     #expect(!set.filters.contains("zigbee2mqtt/+"))
     let chain = DecoderChain(set.decoders(limits: DecodeLimits()))
     #expect(
-      chain.decode(topic: "z2m/env-101", payload: Array(#"{"co2":700,"temperature":21}"#.utf8), receivedAt: receivedAt)
-        == telemetry(DeviceIdentity(id: "env-101", kind: .envSensor, room: nil, profile: "zigbee2mqtt"), received(["co2": 700])))
-    #expect(deadLetter(chain.decode(topic: "zigbee2mqtt/env-101", payload: Array("{}".utf8), receivedAt: receivedAt))?.code == .unknownTopic)
+      chain.decode(
+        topic: "z2m/env-101", payload: Array(#"{"co2":700,"temperature":21}"#.utf8), receivedAt: receivedAt)
+        == telemetry(
+          DeviceIdentity(id: "env-101", kind: .envSensor, room: nil, profile: "zigbee2mqtt"),
+          received(["co2": 700])))
+    #expect(
+      deadLetter(
+        chain.decode(topic: "zigbee2mqtt/env-101", payload: Array("{}".utf8), receivedAt: receivedAt))?.code
+        == .unknownTopic)
   }
 
   @Test("the same name twice in one directory is an error naming both files")

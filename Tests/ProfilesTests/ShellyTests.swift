@@ -12,8 +12,11 @@ struct ShellyTests {
 
   @Test("online: plain text true/false, any case and spacing")
   func online() throws {
-    for (payload, expected) in [("true", DeviceStatus.online), ("false", .offline), ("TRUE", .online), ("false\n", .offline)] {
-      #expect(try decode("shelly/\(Self.id)/online", payload, profile: "shelly_gen2") == status(Self.pm, expected))
+    for (payload, expected) in [
+      ("true", DeviceStatus.online), ("false", .offline), ("TRUE", .online), ("false\n", .offline),
+    ] {
+      #expect(
+        try decode("shelly/\(Self.id)/online", payload, profile: "shelly_gen2") == status(Self.pm, expected))
     }
     #expect(
       try deadLetter(decode("shelly/\(Self.id)/online", "1", profile: "shelly_gen2"))
@@ -39,13 +42,22 @@ struct ShellyTests {
   @Test("NotifyStatus carries only what changed: a lone apower, a lone output")
   func notifyStatusPartial() throws {
     #expect(
-      try decode(Self.rpc, #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"switch:0":{"id":0,"apower":3.1}}}"#, profile: "shelly_gen2")
+      try decode(
+        Self.rpc,
+        #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"switch:0":{"id":0,"apower":3.1}}}"#,
+        profile: "shelly_gen2")
         == telemetry(Self.pm, at(Self.ts, ["power": 3.1])))
     #expect(
-      try decode(Self.rpc, #"{"method":"NotifyStatus","params":{"ts":1764403195.5,"switch:0":{"id":0,"output":false,"source":"button"}}}"#, profile: "shelly_gen2")
+      try decode(
+        Self.rpc,
+        #"{"method":"NotifyStatus","params":{"ts":1764403195.5,"switch:0":{"id":0,"output":false,"source":"button"}}}"#,
+        profile: "shelly_gen2")
         == telemetry(Self.pm, at(1_764_403_195_500, ["power_on": 0])))
     #expect(
-      try decode(Self.rpc, #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"switch:0":{"id":0,"aenergy":{"total":2500,"minute_ts":1764403140}}}}"#, profile: "shelly_gen2")
+      try decode(
+        Self.rpc,
+        #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"switch:0":{"id":0,"aenergy":{"total":2500,"minute_ts":1764403140}}}}"#,
+        profile: "shelly_gen2")
         == telemetry(Self.pm, at(Self.ts, ["energy": 2.5])))
   }
 
@@ -76,7 +88,9 @@ struct ShellyTests {
     let readings = at(time, ["temperature": 21.8, "humidity": 48.5, "battery": 88, "rssi": -61])
     #expect(
       try decode("shelly/shellyhtg3-d4d4da112233/events/rpc", payload, profile: "shelly_gen2")
-        == telemetry(DeviceIdentity(id: "shellyhtg3-d4d4da112233", kind: .plug, room: nil, profile: "shelly_gen2"), readings))
+        == telemetry(
+          DeviceIdentity(id: "shellyhtg3-d4d4da112233", kind: .plug, room: nil, profile: "shelly_gen2"),
+          readings))
     #expect(
       try decodeChain("shelly/shellyhtg3-d4d4da112233/events/rpc", payload, inventory: demoInventory())
         == telemetry(
@@ -98,7 +112,9 @@ struct ShellyTests {
       try decode(Self.rpc, payload, profile: "shelly_gen2")
         == telemetry(
           Self.pm,
-          at(Self.ts, ["power_on": 1, "power": 0, "voltage": 229.4, "current": 0, "energy": 0.0165, "rssi": -55])))
+          at(
+            Self.ts,
+            ["power_on": 1, "power": 0, "voltage": 229.4, "current": 0, "energy": 0.0165, "rssi": -55])))
   }
 
   @Test("NotifyEvent (button presses…) is ignored")
@@ -125,10 +141,14 @@ struct ShellyTests {
   @Test("a NotifyStatus without params.ts uses the receipt time; a clock 1 h ahead is refused")
   func timestamps() throws {
     #expect(
-      try decode(Self.rpc, #"{"method":"NotifyStatus","params":{"switch:0":{"apower":12}}}"#, profile: "shelly_gen2")
+      try decode(
+        Self.rpc, #"{"method":"NotifyStatus","params":{"switch:0":{"apower":12}}}"#, profile: "shelly_gen2")
         == telemetry(Self.pm, received(["power": 12])))
     #expect(
-      try deadLetter(decode(Self.rpc, #"{"method":"NotifyStatus","params":{"ts":1764406800,"switch:0":{"apower":12}}}"#, profile: "shelly_gen2"))
+      try deadLetter(
+        decode(
+          Self.rpc, #"{"method":"NotifyStatus","params":{"ts":1764406800,"switch:0":{"apower":12}}}"#,
+          profile: "shelly_gen2"))
         == DeadLetterReason(.invalidTimestamp, "'ts' is 3600 s in the future"))
   }
 
@@ -143,7 +163,8 @@ struct ShellyTests {
     #expect(
       try decode("shelly/\(Self.id)/status/switch:0", payload, profile: "shelly_gen2")
         == telemetry(
-          Self.pm, received(["power_on": 1, "power": 45.2, "voltage": 230.1, "current": 0.202, "energy": 4.52125])))
+          Self.pm,
+          received(["power_on": 1, "power": 45.2, "voltage": 230.1, "current": 0.202, "energy": 4.52125])))
     #expect(
       try decode("shelly/\(Self.id)/status/switch:0", #"{"id":0,"output":false}"#, profile: "shelly_gen2")
         == telemetry(Self.pm, received(["power_on": 0])))
@@ -160,20 +181,26 @@ struct ShellyTests {
       try decode(base + "humidity:0", #"{"id":0,"rh":45.1}"#, profile: "shelly_gen2")
         == telemetry(ht, received(["humidity": 45.1])))
     #expect(
-      try decode(base + "devicepower:0", #"{"id":0,"battery":{"V":5.8,"percent":92},"external":{"present":false}}"#, profile: "shelly_gen2")
+      try decode(
+        base + "devicepower:0", #"{"id":0,"battery":{"V":5.8,"percent":92},"external":{"present":false}}"#,
+        profile: "shelly_gen2")
         == telemetry(ht, received(["battery": 92])))
     #expect(
-      try decode(base + "wifi", #"{"sta_ip":"10.0.1.23","status":"got ip","ssid":"School","rssi":-58}"#, profile: "shelly_gen2")
+      try decode(
+        base + "wifi", #"{"sta_ip":"10.0.1.23","status":"got ip","ssid":"School","rssi":-58}"#,
+        profile: "shelly_gen2")
         == telemetry(ht, received(["rssi": -58])))
     // A temperature sensor with an error reports tC null: skipped, the device is still seen.
     #expect(
-      try decode(base + "temperature:0", #"{"id":0,"tC":null,"tF":null,"errors":["read"]}"#, profile: "shelly_gen2")
+      try decode(
+        base + "temperature:0", #"{"id":0,"tC":null,"tF":null,"errors":["read"]}"#, profile: "shelly_gen2")
         == telemetry(ht, []))
   }
 
   @Test("malformed JSON on a status topic is a malformedPayload")
   func malformed() throws {
-    let reason = try deadLetter(decode("shelly/\(Self.id)/status/switch:0", #"{"id":0,"apower":45.2"#, profile: "shelly_gen2"))
+    let reason = try deadLetter(
+      decode("shelly/\(Self.id)/status/switch:0", #"{"id":0,"apower":45.2"#, profile: "shelly_gen2"))
     #expect(reason?.code == .malformedPayload)
     #expect(reason?.detail.hasPrefix("invalid JSON: ") == true)
   }
@@ -181,19 +208,27 @@ struct ShellyTests {
   @Test("a text value in a mapped Shelly field is a dead letter naming the field")
   func unmappableValue() throws {
     #expect(
-      try deadLetter(decode("shelly/\(Self.id)/status/switch:0", #"{"id":0,"output":"on","apower":45.2}"#, profile: "shelly_gen2"))
+      try deadLetter(
+        decode(
+          "shelly/\(Self.id)/status/switch:0", #"{"id":0,"output":"on","apower":45.2}"#,
+          profile: "shelly_gen2"))
         == DeadLetterReason(.invalidValue, "field 'output' has a value the profile does not map"))
     #expect(
-      try deadLetter(decode(Self.rpc, #"{"method":"NotifyStatus","params":{"switch:0":{"aenergy":{"total":"n/a"}}}}"#, profile: "shelly_gen2"))
-        == DeadLetterReason(.invalidValue, "field 'params.switch:0.aenergy.total' has a value the profile does not map"))
+      try deadLetter(
+        decode(
+          Self.rpc, #"{"method":"NotifyStatus","params":{"switch:0":{"aenergy":{"total":"n/a"}}}}"#,
+          profile: "shelly_gen2"))
+        == DeadLetterReason(
+          .invalidValue, "field 'params.switch:0.aenergy.total' has a value the profile does not map"))
   }
 
   @Test("topics with Shelly's default prefix (bare device id) and other components are not claimed")
   func otherTopics() throws {
     let filters = try shippedSet().filters
-    for topic in ["\(Self.id)/online", "\(Self.id)/events/rpc", "shelly/\(Self.id)/status/switch:1",
-      "shelly/\(Self.id)/status/sys", "shelly/\(Self.id)/rpc", "shellies/shelly1-ABC123/relay/0"]
-    {
+    for topic in [
+      "\(Self.id)/online", "\(Self.id)/events/rpc", "shelly/\(Self.id)/status/switch:1",
+      "shelly/\(Self.id)/status/sys", "shelly/\(Self.id)/rpc", "shellies/shelly1-ABC123/relay/0",
+    ] {
       #expect(try decode(topic, "true", profile: "shelly_gen2") == nil, "\(topic)")
       #expect(try !isSubscribed(topic, by: filters), "\(topic)")
       #expect(try deadLetter(decodeChain(topic, "true"))?.code == .unknownTopic, "\(topic)")

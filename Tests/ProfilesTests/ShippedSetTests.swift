@@ -42,8 +42,10 @@ struct ShippedSetTests {
     let filters = try shippedSet().filters
     for topic in [
       "shelly/shellyplus1pm-a8032ab12345/online", "shelly/shellyplus1pm-a8032ab12345/events/rpc",
-      "shelly/shellyplus1pm-a8032ab12345/status/switch:0", "shelly/shellyhtg3-d4d4da112233/status/temperature:0",
-      "shelly/shellyhtg3-d4d4da112233/status/humidity:0", "shelly/shellyhtg3-d4d4da112233/status/devicepower:0",
+      "shelly/shellyplus1pm-a8032ab12345/status/switch:0",
+      "shelly/shellyhtg3-d4d4da112233/status/temperature:0",
+      "shelly/shellyhtg3-d4d4da112233/status/humidity:0",
+      "shelly/shellyhtg3-d4d4da112233/status/devicepower:0",
       "shelly/shellyhtg3-d4d4da112233/status/wifi", "tele/plug-101/SENSOR", "tele/plug-101/STATE",
       "stat/plug-101/RESULT", "tele/plug-101/LWT", "zigbee2mqtt/env-101", "zigbee2mqtt/env-101/availability",
     ] {
@@ -75,7 +77,8 @@ struct ShippedSetTests {
     #expect(rules.first?.content == .ignore)
   }
 
-  @Test("no shipped pattern overlaps the built-in native protocol (classgate/<room>/<kind>/<device>/<channel>)")
+  @Test(
+    "no shipped pattern overlaps the built-in native protocol (classgate/<room>/<kind>/<device>/<channel>)")
   func noOverlapWithNative() throws {
     let native = try TopicPattern("classgate/{room}/{kind}/{device}/+")
     for profile in try shippedSet().profiles {
@@ -89,7 +92,8 @@ struct ShippedSetTests {
     #expect(
       result
         == telemetry(
-          DeviceIdentity(id: "board-101", kind: .board, room: "101", profile: "native", name: "Smart board, 101"),
+          DeviceIdentity(
+            id: "board-101", kind: .board, room: "101", profile: "native", name: "Smart board, 101"),
           received(["power_on": 1, "active": 1])))
   }
 
@@ -98,7 +102,11 @@ struct ShippedSetTests {
     let set = try shippedSet()
     let defaultPrefix = Profile(
       name: "shelly_default_prefix", summary: "", file: "site/shelly.toml", kind: .plug,
-      rules: [Profile.Rule(pattern: try TopicPattern("{device}/online"), content: .availability(.init(online: ["true"], offline: ["false"])))])
+      rules: [
+        Profile.Rule(
+          pattern: try TopicPattern("{device}/online"),
+          content: .availability(.init(online: ["true"], offline: ["false"])))
+      ])
     do {
       _ = try ProfileSet(profiles: set.profiles + [defaultPrefix])
       Issue.record("expected the overlapping profile to be refused")
@@ -135,7 +143,9 @@ struct ShippedSetTests {
     ]
     for (topic, expected) in cases {
       let payload = topic.hasSuffix("LWT") ? "Online" : topic.hasSuffix("online") ? "true" : "{}"
-      #expect(chain.explain(topic: topic, payload: Array(payload.utf8), receivedAt: receivedAt).decoder == expected, "\(topic)")
+      #expect(
+        chain.explain(topic: topic, payload: Array(payload.utf8), receivedAt: receivedAt).decoder == expected,
+        "\(topic)")
     }
   }
 
@@ -146,9 +156,11 @@ struct ShippedSetTests {
     #expect(inventory.rooms.first == Inventory.Room(id: "101", name: "Lớp 1A", building: "A", floor: 1))
     #expect(
       inventory.devices["plug-101"]
-        == Inventory.Device(id: "plug-101", name: "Old projector, 101", room: "101", kind: .projector, onAboveWatts: 20))
+        == Inventory.Device(
+          id: "plug-101", name: "Old projector, 101", room: "101", kind: .projector, onAboveWatts: 20))
     #expect(
-      inventory.devices["plug-102"] == Inventory.Device(id: "plug-102", name: "Fan plug, 102", room: "102", kind: .plug))
+      inventory.devices["plug-102"]
+        == Inventory.Device(id: "plug-102", name: "Fan plug, 102", room: "102", kind: .plug))
     #expect(inventory.devices.count == 6)
     // Every device room is a listed room (the parser enforces it; this keeps the example honest).
     let rooms = Set(inventory.rooms.map(\.id))

@@ -22,29 +22,47 @@ struct TasmotaTests {
   @Test("SENSOR with optional ENERGY fields missing (a meter without voltage/current)")
   func energyPartial() throws {
     #expect(
-      try decode("tele/tasmota_8A3F2C/SENSOR", #"{"Time":"2025-11-29T15:00:00","ENERGY":{"Total":0.004,"Power":3}}"#, profile: "tasmota")
+      try decode(
+        "tele/tasmota_8A3F2C/SENSOR", #"{"Time":"2025-11-29T15:00:00","ENERGY":{"Total":0.004,"Power":3}}"#,
+        profile: "tasmota")
         == telemetry(Self.plug, received(["power": 3, "energy": 0.004])))
   }
 
   @Test(
     "SENSOR with common climate sensors",
     arguments: [
-      (#"{"Time":"2025-11-29T15:00:00","AM2301":{"Temperature":27.4,"Humidity":61.2,"DewPoint":19.3},"TempUnit":"C"}"#,
-       received(["temperature": 27.4, "humidity": 61.2])),
-      (#"{"Time":"2025-11-29T15:00:00","DHT11":{"Temperature":26.0,"Humidity":58.0,"DewPoint":17.1},"TempUnit":"C"}"#,
-       received(["temperature": 26, "humidity": 58])),
-      (#"{"Time":"2025-11-29T15:00:00","SHT3X":{"Temperature":24.1,"Humidity":49.9,"DewPoint":12.9},"TempUnit":"C"}"#,
-       received(["temperature": 24.1, "humidity": 49.9])),
-      (#"{"Time":"2025-11-29T15:00:00","BME280":{"Temperature":25.3,"Humidity":55.1,"DewPoint":15.6,"Pressure":1009.8},"PressureUnit":"hPa","TempUnit":"C"}"#,
-       received(["temperature": 25.3, "humidity": 55.1])),
-      (#"{"Time":"2025-11-29T15:00:00","DS18B20":{"Id":"01144A0CB2AA","Temperature":22.5},"TempUnit":"C"}"#,
-       received(["temperature": 22.5])),
-      (#"{"Time":"2025-11-29T15:00:00","SCD30":{"CarbonDioxide":612,"eCO2":598,"Temperature":23.1,"Humidity":45.3,"DewPoint":10.7},"TempUnit":"C"}"#,
-       received(["co2": 612, "temperature": 23.1, "humidity": 45.3])),
-      (#"{"Time":"2025-11-29T15:00:00","SCD40":{"CarbonDioxide":1034,"eCO2":1010,"Temperature":28.2,"Humidity":63.0,"DewPoint":20.6},"TempUnit":"C"}"#,
-       received(["co2": 1034, "temperature": 28.2, "humidity": 63])),
-      (#"{"Time":"2025-11-29T15:00:00","MHZ19B":{"Model":"B","CarbonDioxide":473,"Temperature":38.0},"TempUnit":"C"}"#,
-       received(["co2": 473])),
+      (
+        #"{"Time":"2025-11-29T15:00:00","AM2301":{"Temperature":27.4,"Humidity":61.2,"DewPoint":19.3},"TempUnit":"C"}"#,
+        received(["temperature": 27.4, "humidity": 61.2])
+      ),
+      (
+        #"{"Time":"2025-11-29T15:00:00","DHT11":{"Temperature":26.0,"Humidity":58.0,"DewPoint":17.1},"TempUnit":"C"}"#,
+        received(["temperature": 26, "humidity": 58])
+      ),
+      (
+        #"{"Time":"2025-11-29T15:00:00","SHT3X":{"Temperature":24.1,"Humidity":49.9,"DewPoint":12.9},"TempUnit":"C"}"#,
+        received(["temperature": 24.1, "humidity": 49.9])
+      ),
+      (
+        #"{"Time":"2025-11-29T15:00:00","BME280":{"Temperature":25.3,"Humidity":55.1,"DewPoint":15.6,"Pressure":1009.8},"PressureUnit":"hPa","TempUnit":"C"}"#,
+        received(["temperature": 25.3, "humidity": 55.1])
+      ),
+      (
+        #"{"Time":"2025-11-29T15:00:00","DS18B20":{"Id":"01144A0CB2AA","Temperature":22.5},"TempUnit":"C"}"#,
+        received(["temperature": 22.5])
+      ),
+      (
+        #"{"Time":"2025-11-29T15:00:00","SCD30":{"CarbonDioxide":612,"eCO2":598,"Temperature":23.1,"Humidity":45.3,"DewPoint":10.7},"TempUnit":"C"}"#,
+        received(["co2": 612, "temperature": 23.1, "humidity": 45.3])
+      ),
+      (
+        #"{"Time":"2025-11-29T15:00:00","SCD40":{"CarbonDioxide":1034,"eCO2":1010,"Temperature":28.2,"Humidity":63.0,"DewPoint":20.6},"TempUnit":"C"}"#,
+        received(["co2": 1034, "temperature": 28.2, "humidity": 63])
+      ),
+      (
+        #"{"Time":"2025-11-29T15:00:00","MHZ19B":{"Model":"B","CarbonDioxide":473,"Temperature":38.0},"TempUnit":"C"}"#,
+        received(["co2": 473])
+      ),
       (#"{"Time":"2025-11-29T15:00:00","BH1750":{"Illuminance":250}}"#, received(["illuminance": 250])),
     ])
   func climateSensors(payload: String, expected: [Reading]) throws {
@@ -55,7 +73,9 @@ struct TasmotaTests {
   @Test("a SENSOR message without any mapped sensor marks the device as seen")
   func sensorNothingMapped() throws {
     #expect(
-      try decode("tele/tasmota_8A3F2C/SENSOR", #"{"Time":"2025-11-29T15:00:00","Switch1":"ON","ANALOG":{"A0":512}}"#, profile: "tasmota")
+      try decode(
+        "tele/tasmota_8A3F2C/SENSOR", #"{"Time":"2025-11-29T15:00:00","Switch1":"ON","ANALOG":{"A0":512}}"#,
+        profile: "tasmota")
         == telemetry(Self.plug, []))
   }
 
@@ -75,7 +95,9 @@ struct TasmotaTests {
   @Test("STATE of a multi-relay device: POWER1; any case of ON/OFF")
   func statePower1() throws {
     #expect(
-      try decode("tele/tasmota_8A3F2C/STATE", #"{"POWER1":"off","POWER2":"ON","Wifi":{"RSSI":100}}"#, profile: "tasmota")
+      try decode(
+        "tele/tasmota_8A3F2C/STATE", #"{"POWER1":"off","POWER2":"ON","Wifi":{"RSSI":100}}"#,
+        profile: "tasmota")
         == telemetry(Self.plug, received(["power_on": 0])))
     #expect(
       try decode("tele/tasmota_8A3F2C/STATE", #"{"POWER":"On"}"#, profile: "tasmota")
@@ -85,14 +107,16 @@ struct TasmotaTests {
   @Test("a POWER text the profile does not map is a dead letter naming the field")
   func unmappablePower() throws {
     #expect(
-      try deadLetter(decode("tele/tasmota_8A3F2C/STATE", #"{"POWER":"BLINK","Wifi":{"Signal":-60}}"#, profile: "tasmota"))
+      try deadLetter(
+        decode("tele/tasmota_8A3F2C/STATE", #"{"POWER":"BLINK","Wifi":{"Signal":-60}}"#, profile: "tasmota"))
         == DeadLetterReason(.invalidValue, "field 'POWER' has a value the profile does not map"))
   }
 
   @Test("multi-channel ENERGY arrays are refused whole, naming the field")
   func energyArrays() throws {
     #expect(
-      try deadLetter(decode("tele/tasmota_8A3F2C/SENSOR", #"{"ENERGY":{"Total":1.5,"Power":[12,0]}}"#, profile: "tasmota"))
+      try deadLetter(
+        decode("tele/tasmota_8A3F2C/SENSOR", #"{"ENERGY":{"Total":1.5,"Power":[12,0]}}"#, profile: "tasmota"))
         == DeadLetterReason(.wrongType, "field 'ENERGY.Power' must be a number"))
   }
 
@@ -108,8 +132,11 @@ struct TasmotaTests {
 
   @Test("LWT: Online/Offline in any case")
   func lwt() throws {
-    for (payload, expected) in [("Online", DeviceStatus.online), ("Offline", .offline), ("online", .online), ("OFFLINE", .offline)] {
-      #expect(try decode("tele/tasmota_8A3F2C/LWT", payload, profile: "tasmota") == status(Self.plug, expected))
+    for (payload, expected) in [
+      ("Online", DeviceStatus.online), ("Offline", .offline), ("online", .online), ("OFFLINE", .offline),
+    ] {
+      #expect(
+        try decode("tele/tasmota_8A3F2C/LWT", payload, profile: "tasmota") == status(Self.plug, expected))
     }
     #expect(
       try deadLetter(decode("tele/tasmota_8A3F2C/LWT", "Restarting", profile: "tasmota"))
@@ -128,9 +155,10 @@ struct TasmotaTests {
   @Test("other Tasmota topics are neither claimed nor subscribed")
   func otherTopics() throws {
     let filters = try shippedSet().filters
-    for topic in ["tele/tasmota_8A3F2C/INFO1", "stat/tasmota_8A3F2C/POWER", "cmnd/tasmota_8A3F2C/POWER",
-      "tele/tasmota_8A3F2C/SENSOR/extra"]
-    {
+    for topic in [
+      "tele/tasmota_8A3F2C/INFO1", "stat/tasmota_8A3F2C/POWER", "cmnd/tasmota_8A3F2C/POWER",
+      "tele/tasmota_8A3F2C/SENSOR/extra",
+    ] {
       #expect(try decode(topic, "ON", profile: "tasmota") == nil, "\(topic)")
       #expect(try !isSubscribed(topic, by: filters), "\(topic)")
     }

@@ -28,7 +28,8 @@ struct Zigbee2MQTTTests {
   @Test("optional fields missing: a plain temperature/humidity sensor gives only what it sends")
   func optionalFieldsMissing() throws {
     #expect(
-      try decode("zigbee2mqtt/0x00158d0001a2b3c4", #"{"temperature":27.34,"humidity":44.72}"#, profile: "zigbee2mqtt")
+      try decode(
+        "zigbee2mqtt/0x00158d0001a2b3c4", #"{"temperature":27.34,"humidity":44.72}"#, profile: "zigbee2mqtt")
         == telemetry(
           DeviceIdentity(id: "0x00158d0001a2b3c4", kind: .envSensor, room: nil, profile: "zigbee2mqtt"),
           received(["temperature": 27.34, "humidity": 44.72])))
@@ -39,8 +40,11 @@ struct Zigbee2MQTTTests {
     let topic = "zigbee2mqtt/motion-102"
     let device = DeviceIdentity(id: "motion-102", kind: .envSensor, room: nil, profile: "zigbee2mqtt")
     #expect(
-      try decode(topic, #"{"occupancy":true,"illuminance":320,"battery":100,"linkquality":87}"#, profile: "zigbee2mqtt")
-        == telemetry(device, received(["illuminance": 320, "occupancy": 1, "battery": 100, "linkquality": 87])))
+      try decode(
+        topic, #"{"occupancy":true,"illuminance":320,"battery":100,"linkquality":87}"#, profile: "zigbee2mqtt"
+      )
+        == telemetry(
+          device, received(["illuminance": 320, "occupancy": 1, "battery": 100, "linkquality": 87])))
     #expect(
       try decode(topic, #"{"occupancy":false,"battery":100}"#, profile: "zigbee2mqtt")
         == telemetry(device, received(["occupancy": 0, "battery": 100])))
@@ -62,14 +66,17 @@ struct Zigbee2MQTTTests {
         == telemetry(
           device,
           received([
-            "linkquality": 120, "power_on": 1, "power": 143.2, "energy": 12.75, "voltage": 229, "current": 0.63,
+            "linkquality": 120, "power_on": 1, "power": 143.2, "energy": 12.75, "voltage": 229,
+            "current": 0.63,
           ])))
     #expect(
       try decode("zigbee2mqtt/plug-102", #"{"state":"OFF","power":0}"#, profile: "zigbee2mqtt")
         == telemetry(device, received(["power_on": 0, "power": 0])))
   }
 
-  @Test("state texts are matched case-insensitively", arguments: [("ON", 1.0), ("on", 1), ("On", 1), ("OFF", 0), ("off", 0), ("oFf", 0)])
+  @Test(
+    "state texts are matched case-insensitively",
+    arguments: [("ON", 1.0), ("on", 1), ("On", 1), ("OFF", 0), ("off", 0), ("oFf", 0)])
   func stateCaseInsensitive(text: String, value: Double) throws {
     #expect(
       try readings(decode("zigbee2mqtt/plug-102", #"{"state":"\#(text)"}"#, profile: "zigbee2mqtt"))
@@ -78,11 +85,13 @@ struct Zigbee2MQTTTests {
 
   @Test("the inventory makes a Zigbee plug a plug, in its room, with its name")
   func inventoryLabelsThePlug() throws {
-    let result = try decodeChain("zigbee2mqtt/plug-102", #"{"state":"ON","power":35.5}"#, inventory: demoInventory())
+    let result = try decodeChain(
+      "zigbee2mqtt/plug-102", #"{"state":"ON","power":35.5}"#, inventory: demoInventory())
     #expect(
       result
         == telemetry(
-          DeviceIdentity(id: "plug-102", kind: .plug, room: "102", profile: "zigbee2mqtt", name: "Fan plug, 102"),
+          DeviceIdentity(
+            id: "plug-102", kind: .plug, room: "102", profile: "zigbee2mqtt", name: "Fan plug, 102"),
           received(["power_on": 1, "power": 35.5])))
   }
 
@@ -96,7 +105,10 @@ struct Zigbee2MQTTTests {
     }
     // ISO_8601_local without an offset would be ambiguous: refused, not guessed.
     #expect(
-      try deadLetter(decode("zigbee2mqtt/env-101", #"{"co2":812,"last_seen":"2025-11-29T14:59:58"}"#, profile: "zigbee2mqtt"))?.code
+      try deadLetter(
+        decode(
+          "zigbee2mqtt/env-101", #"{"co2":812,"last_seen":"2025-11-29T14:59:58"}"#, profile: "zigbee2mqtt"))?
+        .code
         == .invalidTimestamp)
   }
 
@@ -108,7 +120,8 @@ struct Zigbee2MQTTTests {
     // A wireless button only sends an action.
     #expect(
       try decode("zigbee2mqtt/button-101", #"{"action":"single","battery":null}"#, profile: "zigbee2mqtt")
-        == telemetry(DeviceIdentity(id: "button-101", kind: .envSensor, room: nil, profile: "zigbee2mqtt"), []))
+        == telemetry(
+          DeviceIdentity(id: "button-101", kind: .envSensor, room: nil, profile: "zigbee2mqtt"), []))
   }
 
   @Test("a state text the profile does not map is a dead letter naming the field")
@@ -116,7 +129,8 @@ struct Zigbee2MQTTTests {
     // A curtain motor (cover): OPEN/CLOSE/STOP are not power states.
     for text in ["OPEN", "TOGGLE", ""] {
       #expect(
-        try deadLetter(decode("zigbee2mqtt/blind-101", #"{"state":"\#(text)","position":100}"#, profile: "zigbee2mqtt"))
+        try deadLetter(
+          decode("zigbee2mqtt/blind-101", #"{"state":"\#(text)","position":100}"#, profile: "zigbee2mqtt"))
           == DeadLetterReason(.invalidValue, "field 'state' has a value the profile does not map"), "\(text)")
     }
   }
@@ -176,8 +190,13 @@ struct Zigbee2MQTTTests {
       ("zigbee2mqtt/bridge/info", #"{"version":"2.1.3","coordinator":{"type":"zStack3x0"}}"#),
       ("zigbee2mqtt/bridge/devices", #"[{"ieee_address":"0x00158d0001a2b3c4","friendly_name":"env-101"}]"#),
       ("zigbee2mqtt/bridge/groups", "[]"),
-      ("zigbee2mqtt/bridge/logging", #"{"level":"info","message":"MQTT publish: topic 'zigbee2mqtt/env-101'"}"#),
-      ("zigbee2mqtt/bridge/event", #"{"type":"device_joined","data":{"friendly_name":"0x0017880104e45517"}}"#),
+      (
+        "zigbee2mqtt/bridge/logging",
+        #"{"level":"info","message":"MQTT publish: topic 'zigbee2mqtt/env-101'"}"#
+      ),
+      (
+        "zigbee2mqtt/bridge/event", #"{"type":"device_joined","data":{"friendly_name":"0x0017880104e45517"}}"#
+      ),
       ("zigbee2mqtt/bridge/request/permit_join", #"{"time":254}"#),
       ("zigbee2mqtt/bridge/response/permit_join", #"{"status":"ok"}"#),
       ("zigbee2mqtt/bridge", "not json"),
@@ -197,9 +216,10 @@ struct Zigbee2MQTTTests {
   @Test("command topics (/set, /get) and nested names are not claimed and not subscribed")
   func commandTopicsNotClaimed() throws {
     let filters = try shippedSet().filters
-    for topic in ["zigbee2mqtt/plug-102/set", "zigbee2mqtt/plug-102/get", "zigbee2mqtt/plug-102/set/state",
-      "zigbee2mqtt/room101/env"]
-    {
+    for topic in [
+      "zigbee2mqtt/plug-102/set", "zigbee2mqtt/plug-102/get", "zigbee2mqtt/plug-102/set/state",
+      "zigbee2mqtt/room101/env",
+    ] {
       #expect(try decode(topic, #"{"state":"ON"}"#, profile: "zigbee2mqtt") == nil, "\(topic)")
       #expect(try !isSubscribed(topic, by: filters), "\(topic)")
     }

@@ -49,7 +49,8 @@ struct SimulatorTests {
     // Decoded at the end of the simulated day + 1 h, like an agent receiving it live a day later.
     let receivedAt = Self.midnight + Int64(SchoolDay.closes + 60) * 60_000
     for (_, message) in day.messages {
-      switch chain.decode(topic: message.topic, payload: Array(message.payload.utf8), receivedAt: receivedAt) {
+      switch chain.decode(topic: message.topic, payload: Array(message.payload.utf8), receivedAt: receivedAt)
+      {
       case .decoded(let decoded):
         devicesSeen.insert(decoded.device.id)
         kinds[decoded.device.id] = decoded.device.kind
@@ -75,8 +76,12 @@ struct SimulatorTests {
   @Test func co2RisesInLessonsAndFallsInTheLongBreak() throws {
     let (_, day) = Self.simulate()
     func co2(atMinute minute: Int) -> Double? {
-      guard let message = day.messages.first(where: { $0.minute == minute && $0.message.topic == "classgate/201/env_sensor/env-201/telemetry" }),
-        let object = try? JSONSerialization.jsonObject(with: Data(message.message.payload.utf8)) as? [String: Any]
+      guard
+        let message = day.messages.first(where: {
+          $0.minute == minute && $0.message.topic == "classgate/201/env_sensor/env-201/telemetry"
+        }),
+        let object = try? JSONSerialization.jsonObject(with: Data(message.message.payload.utf8))
+          as? [String: Any]
       else { return nil }
       return object["co2"] as? Double
     }
@@ -90,7 +95,9 @@ struct SimulatorTests {
 
   @Test func cardScansBurstBeforeTheFirstPeriod() {
     let (_, day) = Self.simulate()
-    let scans = day.messages.filter { $0.message.topic.hasSuffix("/event") && $0.message.payload.contains("card_scan") }
+    let scans = day.messages.filter {
+      $0.message.topic.hasSuffix("/event") && $0.message.payload.contains("card_scan")
+    }
     let beforeFirstPeriod = scans.filter { $0.minute < 420 }.count
     #expect(scans.count > 300)
     #expect(Double(beforeFirstPeriod) > Double(scans.count) * 0.8)
@@ -98,7 +105,10 @@ struct SimulatorTests {
 
   @Test func devicesDropOfflineAndComeBack() {
     let (_, day) = Self.simulate(devices: 400)
-    let offline = day.messages.filter { $0.message.retain && ["offline", "Offline", "false", #"{"state":"offline"}"#].contains($0.message.payload) }
+    let offline = day.messages.filter {
+      $0.message.retain
+        && ["offline", "Offline", "false", #"{"state":"offline"}"#].contains($0.message.payload)
+    }
     #expect(!offline.isEmpty)
     // Each drop is followed by a return of the same device.
     for drop in offline where drop.minute < SchoolDay.closes - 30 {
@@ -112,7 +122,8 @@ struct SimulatorTests {
 
   /// The demo's inventory in Devices/ is the simulator's own output for the default school.
   @Test func theShippedDemoSchoolInventoryMatchesTheDefaultLayout() throws {
-    let shipped = try String(contentsOfFile: Self.devicesDirectory + "/demo-school-inventory.toml", encoding: .utf8)
+    let shipped = try String(
+      contentsOfFile: Self.devicesDirectory + "/demo-school-inventory.toml", encoding: .utf8)
     #expect(shipped == SchoolLayout(deviceCount: 120, seed: 1).inventoryTOML())
     let inventory = try InventoryParser.parse(shipped, file: "demo-school-inventory.toml")
     #expect(inventory.rooms.count == 30)

@@ -158,14 +158,17 @@ struct BufferWriterTests {
   func events() throws {
     let store = try TestStore()
     let gate = device("gate-1", kind: .attendanceReader, room: "lobby")
-    store.writer.add(eventMessage(gate, "card_scan", at: t0 + 2_000, data: #"{"ok":true}"#), receivedAt: t0 + 2_000)
-    store.writer.add(eventMessage(gate, "door_open", at: t0, data: #"{"door":"north"}"#), receivedAt: t0 + 2_500)
+    store.writer.add(
+      eventMessage(gate, "card_scan", at: t0 + 2_000, data: #"{"ok":true}"#), receivedAt: t0 + 2_000)
+    store.writer.add(
+      eventMessage(gate, "door_open", at: t0, data: #"{"door":"north"}"#), receivedAt: t0 + 2_500)
     store.writer.add(eventMessage(gate, "button", at: t0 + 1_000), receivedAt: t0 + 2_600)
     let summary = try store.writer.commit(now: t0 + 3_000)
     #expect(summary.eventsStored == 3)
     #expect(describe(summary.statusChanges) == ["gate-1:online:data received"])
     // Redelivered: same device, time and type.
-    store.writer.add(eventMessage(gate, "card_scan", at: t0 + 2_000, data: #"{"ok":true}"#), receivedAt: t0 + 4_000)
+    store.writer.add(
+      eventMessage(gate, "card_scan", at: t0 + 2_000, data: #"{"ok":true}"#), receivedAt: t0 + 4_000)
     #expect(try store.writer.commit(now: t0 + 4_000).eventsStored == 0)
 
     let reader = try store.reader()
@@ -202,13 +205,19 @@ struct BufferWriterTests {
   @Test("a device that changes room or kind is updated; a message without a room keeps the room")
   func deviceMoves() throws {
     let store = try TestStore()
-    store.writer.add(readingsMessage(device("plug-1", kind: .plug, room: "r101"), [("power", 5)], at: t0), receivedAt: t0)
+    store.writer.add(
+      readingsMessage(device("plug-1", kind: .plug, room: "r101"), [("power", 5)], at: t0), receivedAt: t0)
     try store.writer.commit(now: t0)
-    store.writer.add(readingsMessage(device("plug-1", kind: .plug, room: "r202"), [("power", 6)], at: t0 + 1), receivedAt: t0 + 1)
+    store.writer.add(
+      readingsMessage(device("plug-1", kind: .plug, room: "r202"), [("power", 6)], at: t0 + 1),
+      receivedAt: t0 + 1)
     try store.writer.commit(now: t0 + 1)
     let reader = try store.reader()
     #expect(try reader.device(id: "plug-1")?.room == "r202")
-    store.writer.add(readingsMessage(device("plug-1", kind: .other, room: nil, profile: "tasmota"), [("power", 7)], at: t0 + 2), receivedAt: t0 + 2)
+    store.writer.add(
+      readingsMessage(
+        device("plug-1", kind: .other, room: nil, profile: "tasmota"), [("power", 7)], at: t0 + 2),
+      receivedAt: t0 + 2)
     try store.writer.commit(now: t0 + 2)
     let moved = try #require(try reader.device(id: "plug-1"))
     #expect(moved.room == "r202")

@@ -62,9 +62,11 @@ struct ConcurrencyAndRecoveryTests {
     }
     let connection = try StoreFile.openForWriting(path: path, durability: .full)
     let writer = try BufferWriter(connection: connection)
-    writer.add(readingsMessage(env, [("co2", 650), ("humidity", 41)], at: t0 + 60_000), receivedAt: t0 + 60_000)
+    writer.add(
+      readingsMessage(env, [("co2", 650), ("humidity", 41)], at: t0 + 60_000), receivedAt: t0 + 60_000)
     writer.add(statusMessage(env, .online, at: t0 + 60_000), receivedAt: t0 + 60_000)
-    writer.add(statusMessage(device("proj-1", kind: .projector), .offline, at: t0 + 60_000), receivedAt: t0 + 60_000)
+    writer.add(
+      statusMessage(device("proj-1", kind: .projector), .offline, at: t0 + 60_000), receivedAt: t0 + 60_000)
     let summary = try writer.commit(now: t0 + 60_000)
     #expect(summary.readingsStored == 2)
     #expect(summary.statusChanges.isEmpty)
@@ -109,7 +111,8 @@ struct ConcurrencyAndRecoveryTests {
     for second in 1...400 {
       let time = t0 + Int64(second) * 1_000
       store.writer.add(readingsMessage(env, [("co2", Double(600 + second))], at: time), receivedAt: time)
-      store.writer.add(readingsMessage(plug, [("power", Double(second)), ("energy", 1.5)], at: time), receivedAt: time)
+      store.writer.add(
+        readingsMessage(plug, [("power", Double(second)), ("energy", 1.5)], at: time), receivedAt: time)
     }
     store.writer.addDeadLetter(
       topic: "x/y", payload: [1, 2, 3], reason: DeadLetterReason(.unknownTopic, "no"),
@@ -171,7 +174,8 @@ struct ConcurrencyAndRecoveryTests {
     try store.connection.execute(sql: "PRAGMA max_page_count = 1073741823")
 
     // The retry carries one more message, with a metric never seen before.
-    store.writer.add(readingsMessage(device("env-1"), [("noise", 55)], at: t0 + 1_000), receivedAt: t0 + 1_000)
+    store.writer.add(
+      readingsMessage(device("env-1"), [("noise", 55)], at: t0 + 1_000), receivedAt: t0 + 1_000)
     let summary = try store.writer.commit(now: t0 + 1_000)
     #expect(summary.readingsStored == 601)
 

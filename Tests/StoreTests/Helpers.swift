@@ -1,8 +1,9 @@
-@testable import Buffer
 import DeviceModel
 import Foundation
 import SQLiteStore
 import Testing
+
+@testable import Buffer
 
 /// The schema version this ClassGate writes: its migrator's latest, whatever migrations it has.
 let latestSchemaVersion = Schema.migrator.latestVersion

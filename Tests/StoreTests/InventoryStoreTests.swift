@@ -49,7 +49,9 @@ struct InventoryStoreTests {
     let store = try TestStore()
     try store.writer.replaceRooms(rooms)
     #expect(throws: SQLiteError.self) {
-      try store.writer.replaceRooms([Inventory.Room(id: "x", name: "X"), Inventory.Room(id: "x", name: "X again")])
+      try store.writer.replaceRooms([
+        Inventory.Room(id: "x", name: "X"), Inventory.Room(id: "x", name: "X again"),
+      ])
     }
     #expect(try store.reader().rooms().map(\.id) == ["hall", "lab-chem", "r001", "r101"])
     // The writer still works afterwards.
@@ -107,7 +109,8 @@ struct InventoryStoreTests {
     #expect(try reader.device(id: "proj-101")?.name == "Projector A")
 
     // A new writer on the same store (the agent restarted) loads the name with the device.
-    let restarted = try BufferWriter(connection: try StoreFile.openForWriting(path: store.path, durability: .full))
+    let restarted = try BufferWriter(
+      connection: try StoreFile.openForWriting(path: store.path, durability: .full))
     restarted.add(statusMessage(projector(name: nil), .offline, at: t0 + 3), receivedAt: t0 + 3)
     try restarted.commit(now: t0 + 3)
     #expect(try reader.device(id: "proj-101")?.name == "Projector A")

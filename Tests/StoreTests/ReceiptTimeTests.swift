@@ -61,7 +61,9 @@ struct ReceiptTimeTests {
     #expect(summary.duplicateReadings == 0)
     #expect(
       try stored(store, "env-101", "co2")
-        == ["1.0@\(t0)", "2.0@\(t0 + 1)", "3.0@\(t0 + 2)", "4.0@\(t0 + 3)", "5.0@\(t0 + 10)", "6.0@\(t0 + 11)"])
+        == [
+          "1.0@\(t0)", "2.0@\(t0 + 1)", "3.0@\(t0 + 2)", "4.0@\(t0 + 3)", "5.0@\(t0 + 10)", "6.0@\(t0 + 11)",
+        ])
   }
 
   @Test("the series is remembered across commits")
@@ -131,6 +133,7 @@ struct ReceiptTimeTests {
     #expect(summary.duplicateReadings == 0)
     let times = try store.reader().readings(device: "env-101", metric: "co2").map(\.time)
     #expect(times == [t0] + (0..<600).map { t0 + 5 + Int64($0) })
-    #expect(describe(try #require(try store.reader().device(id: "env-101")).values) == ["co2=599.0@\(t0 + 604)"])
+    #expect(
+      describe(try #require(try store.reader().device(id: "env-101")).values) == ["co2=599.0@\(t0 + 604)"])
   }
 }

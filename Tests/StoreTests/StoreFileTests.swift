@@ -75,7 +75,8 @@ struct StoreFileTests {
         == "store schema version \(latestSchemaVersion + 1) is newer than this ClassGate understands (\(latestSchemaVersion)); upgrade ClassGate"
     )
     let reading = #expect(throws: SQLiteError.self) { _ = try StoreFile.openForReading(path: path) }
-    #expect(reading?.message == "\(path) was written by a newer ClassGate (schema \(latestSchemaVersion + 1))")
+    #expect(
+      reading?.message == "\(path) was written by a newer ClassGate (schema \(latestSchemaVersion + 1))")
     // Refused, not touched: the newer ClassGate's version stays.
     let check = try Connection(path: path, mode: .readOnly)
     #expect(try Migrator.currentVersion(of: check) == latestSchemaVersion + 1)

@@ -9,11 +9,13 @@ struct StoreReaderTests {
   func populatedStore() throws -> TestStore {
     let store = try TestStore()
     let writer = store.writer
-    writer.add(readingsMessage(device("plug-202", kind: .plug, room: "r202"), [("power", 12)], at: t0), receivedAt: t0)
+    writer.add(
+      readingsMessage(device("plug-202", kind: .plug, room: "r202"), [("power", 12)], at: t0), receivedAt: t0)
     try writer.commit(now: t0)
     #expect(writer.sweepStale(now: t0 + 700_000, staleAfterMs: 600_000) == 1)
     let now = t0 + 700_000
-    writer.add(readingsMessage(device("env-101"), [("co2", 812), ("temperature", 27.5)], at: now), receivedAt: now)
+    writer.add(
+      readingsMessage(device("env-101"), [("co2", 812), ("temperature", 27.5)], at: now), receivedAt: now)
     writer.add(statusMessage(device("proj-101", kind: .projector), .offline, at: now), receivedAt: now)
     writer.add(readingsMessage(device("env-x", room: nil), [("co2", 450)], at: now), receivedAt: now)
     try writer.commit(now: now)
@@ -53,9 +55,11 @@ struct StoreReaderTests {
     #expect(describe(single[0].values) == ["power=12.0@\(t0)"])
   }
 
-  @Test("a room string that looks like SQL injection matches nothing and breaks nothing", arguments: [
-    "r101' OR '1'='1", "'; DROP TABLE devices;--", "r101\" OR 1=1 --", "%", "r%", "*", "NULL", "",
-  ])
+  @Test(
+    "a room string that looks like SQL injection matches nothing and breaks nothing",
+    arguments: [
+      "r101' OR '1'='1", "'; DROP TABLE devices;--", "r101\" OR 1=1 --", "%", "r%", "*", "NULL", "",
+    ])
   func injectionLookingRoom(room: String) throws {
     let store = try populatedStore()
     let reader = try store.reader()
