@@ -12,13 +12,7 @@ public enum InventoryParser {
   }
 
   public static func parse(_ text: String, file: String) throws(ProfileError) -> Inventory {
-    let root: TOMLTable
-    do throws(TOMLError) {
-      root = try TOMLParser.parse(text)
-    } catch {
-      throw ProfileError(file: file, line: error.line, key: "", message: error.message)
-    }
-    var reader = TableReader(file: file, table: root, path: "")
+    var reader = try TableReader(document: text, file: file)
     var rooms: [Inventory.Room] = []
     var roomIDs: Set<String> = []
     for (index, table) in try reader.tables("rooms").enumerated() {

@@ -11,13 +11,7 @@ public enum ProfileParser {
   ]
 
   public static func parse(_ text: String, file: String) throws(ProfileError) -> Profile {
-    let root: TOMLTable
-    do throws(TOMLError) {
-      root = try TOMLParser.parse(text)
-    } catch {
-      throw ProfileError(file: file, line: error.line, key: "", message: error.message)
-    }
-    var reader = TableReader(file: file, table: root, path: "")
+    var reader = try TableReader(document: text, file: file)
     let name = try reader.requiredString("name")
     guard Identifier.isValidName(name[...]) else {
       throw reader.error("name", "expected lowercase snake_case, found \"\(name.prefix(40))\"")

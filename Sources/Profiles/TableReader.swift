@@ -15,6 +15,15 @@ struct TableReader {
     self.path = path
   }
 
+  /// The root table of a whole TOML document; syntax errors become ProfileErrors with the line.
+  init(document text: String, file: String) throws(ProfileError) {
+    do throws(TOMLError) {
+      self.init(file: file, table: try TOMLParser.parse(text), path: "")
+    } catch {
+      throw ProfileError(file: file, line: error.line, key: "", message: error.message)
+    }
+  }
+
   func qualified(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
   func error(_ key: String, _ message: String) -> ProfileError {
