@@ -7,7 +7,7 @@ struct ClassGate: ParsableCommand {
     abstract: "Smart-classroom gateway: ingest device MQTT into a durable store, show what is online.",
     version: "0.1.0",
     subcommands: [
-      Run.self, Devices.self, Device.self, ProfilesCommand.self, Simulate.self, BrokerCommand.self,
-      DoctorCommand.self,
+      Run.self, Devices.self, Device.self, DeadLetters.self, ProfilesCommand.self, Simulate.self,
+      BrokerCommand.self, DoctorCommand.self,
     ])
 }

@@ -40,6 +40,17 @@ struct DeadLetterTests {
     let huge = try #require(letters.first { $0.reason == "payload_too_large" })
     #expect(huge.payloadSize == hugePayload.utf8.count)
     #expect(huge.payloadPrefix.count == 512)
+    // The technician's view: newest first, cleaned of control characters, counts by reason.
+    let shown = try harness.cli(["dead-letters", "--limit", "3"])
+    #expect(shown.status == 0)
+    #expect(shown.stdout.contains("invalid_timestamp") && shown.stdout.contains("10 dead letters in all"))
+    #expect(shown.stdout.contains("invalid_device_id 3"))
+    #expect(!shown.stdout.unicodeScalars.contains { $0.value == 0x202E })
+    let json = try harness.cli(["dead-letters", "--json"])
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    #expect((document["counts"] as? [String: Int])?["payload_too_large"] == 1)
+    #expect((document["recent"] as? [[String: Any]])?.count == 10)
     // The hostile id was stored only as dead-letter text, never as a device; the tables are intact.
     let devices = try harness.reader().devices()
     #expect(devices.map(\.id) == ["env-1"])

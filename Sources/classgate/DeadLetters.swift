@@ -1,0 +1,59 @@
+import ArgumentParser
+import Buffer
+import DeviceModel
+import EventLoop
+import JSON
+
+extension ClassGate {
+  struct DeadLetters: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "dead-letters",
+      abstract: "Show the messages that could not be used, newest first, and the counts by reason.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "How many to show.") var limit: Int = 20
+
+    func validate() throws {
+      guard limit > 0 else { throw ValidationError("Please specify a 'limit' of at least 1.") }
+    }
+
+    func run() throws {
+      let reader = try storeOptions.openReader()
+      let letters = try reader.deadLetters(limit: limit)
+      let counters = try reader.counters()
+      let byReason = DeadLetterReason.Code.allCases.compactMap { code -> (String, Int64)? in
+        counters[Counter.deadLetters(code.rawValue)].map { (code.rawValue, $0) }
+      }
+      let now = Clock.wallMs()
+      if storeOptions.json {
+        let items: [JSONValue] = letters.map { letter in
+          .object(
+            JSONObject([
+              ("time", .string(EpochTime.iso8601(letter.time))), ("reason", .string(letter.reason)),
+              ("detail", .string(letter.detail)), ("topic", .string(letter.topic)),
+              ("payload_size", .number(Double(letter.payloadSize))),
+              ("payload_prefix", .string(String(decoding: letter.payloadPrefix, as: UTF8.self))),
+            ]))
+        }
+        let counts = JSONObject(byReason.map { ($0.0, JSONValue.number(Double($0.1))) })
+        print(
+          JSONWriter.pretty(.object(JSONObject([("counts", .object(counts)), ("recent", .array(items))]))))
+        return
+      }
+      var table = TextTable(headers: ["WHEN", "REASON", "TOPIC", "BYTES", "WHY", "PAYLOAD"])
+      for letter in letters {
+        table.append([
+          TimeText.ago(letter.time, now: now), letter.reason, String(letter.topic.prefix(60)),
+          String(letter.payloadSize), String(letter.detail.prefix(60)),
+          String(String(decoding: letter.payloadPrefix, as: UTF8.self).prefix(40)),
+        ])
+      }
+      print(letters.isEmpty ? "No dead letters." : table.render())
+      let total = counters[Counter.deadLetters] ?? 0
+      print(
+        "\n\(total) dead letters in all"
+          + (byReason.isEmpty ? "" : ": " + byReason.map { "\($0.0) \($0.1)" }.joined(separator: ", ")))
+    }
+  }
+}
