@@ -9,9 +9,14 @@ public struct ConfigPeek: Sendable {
 
   private let root: TOMLTable
   private let name: String
+  /// `CLASSGATE_*` overrides win, as they do for the agent.
+  private let environment: [String: String]
 
   /// A missing file reads as empty (every key at its default).
-  public init(configFile: String, mustExist: Bool = false) throws(ConfigError) {
+  public init(
+    configFile: String, mustExist: Bool = false, environment: [String: String] = ProcessEnvironment.current()
+  ) throws(ConfigError) {
+    self.environment = environment
     name = configFile.split(separator: "/").last.map(String.init) ?? configFile
     switch readTextFile(configFile) {
     case .failure(let failure):
@@ -44,6 +49,9 @@ public struct ConfigPeek: Sendable {
 
   public var profileDirectories: [String] {
     get throws(ConfigError) {
+      if let paths = environment[ConfigReader.environmentName(of: "profiles.directories")] {
+        return paths.split(separator: ":").map(String.init)
+      }
       guard let (value, line) = lookup("profiles", "directories") else {
         return Self.defaultProfileDirectories
       }
@@ -60,6 +68,7 @@ public struct ConfigPeek: Sendable {
   }
 
   private func string(_ section: String, _ key: String) throws(ConfigError) -> String? {
+    if let text = environment[ConfigReader.environmentName(of: "\(section).\(key)")] { return text }
     guard let (value, line) = lookup(section, key) else { return nil }
     guard case .string(let text) = value else {
       throw problem("\(section).\(key)", line, "expected a string, found \(value.typeName)")

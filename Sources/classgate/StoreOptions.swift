@@ -27,9 +27,7 @@ struct StoreOptions: ParsableArguments {
 
   func resolvedPath() throws -> String {
     if let store { return store }
-    let environment = ProcessEnvironment.current()
-    if let path = environment["CLASSGATE_STORE_PATH"] { return path }
-    do {
+    do {  // CLASSGATE_STORE_PATH wins inside ConfigPeek, as it does for the agent
       return try ConfigPeek(configFile: config).storePath
     } catch {
       throw CLIError("\(error)")

@@ -275,3 +275,26 @@ struct ConfigPeekTests {
     #expect(missing?.description == "\(absent): cannot open \(absent): No such file or directory")
   }
 }
+
+@Suite("ConfigPeek and the environment")
+struct ConfigPeekEnvironmentTests {
+  @Test("CLASSGATE_* overrides win for read-only commands too, as for the agent")
+  func environmentWins() throws {
+    let files = ConfigDirectory()
+    let path = try files.write(
+      "school_id = \"s1\"\n[store]\npath = \"/from/file.db\"\n[profiles]\ndirectories = [\"/file/dir\"]\n")
+    let peek = try ConfigPeek(
+      configFile: path,
+      environment: [
+        "CLASSGATE_STORE_PATH": "/from/env.db", "CLASSGATE_PROFILES_DIRECTORIES": "/a:/b",
+        "CLASSGATE_NATIVE_PREFIX": "school/x", "CLASSGATE_INVENTORY_PATH": "/inv.toml",
+      ])
+    #expect(try peek.storePath == "/from/env.db")
+    #expect(try peek.profileDirectories == ["/a", "/b"])
+    #expect(try peek.nativePrefix == "school/x")
+    #expect(try peek.inventoryPath == "/inv.toml")
+    let plain = try ConfigPeek(configFile: path, environment: [:])
+    #expect(try plain.storePath == "/from/file.db")
+    #expect(try plain.profileDirectories == ["/file/dir"])
+  }
+}
