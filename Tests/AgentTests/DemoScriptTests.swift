@@ -36,18 +36,8 @@ struct DemoScriptTests {
     #expect(!FileManager.default.fileExists(atPath: work), "the demo's temp directory was left behind")
     // The brackets keep pgrep from matching this shell's own command line.
     let leftovers = try runShell("pgrep -f '[m]osquitto -c \(work)|[c]lassgate run --config \(work)' || true")
+      .stdout
     #expect(leftovers.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "left running: \(leftovers)")
   }
 
-  private func runShell(_ command: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-  }
 }

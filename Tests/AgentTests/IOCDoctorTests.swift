@@ -6,23 +6,16 @@ import Testing
 /// the operations centre; certificates made by openssl in the test.
 @Suite("doctor: the IOC's TLS", .serialized)
 struct IOCDoctorTests {
-  @discardableResult
-  func shell(_ command: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = ["-c", "set -e; " + command]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else { throw TestFailure("\(command): \(text)") }
-    return text
-  }
 
   /// A CA, a server certificate for 127.0.0.1, and a client certificate valid for `clientDays`.
+  /// Runs a script that must succeed.
+  @discardableResult
+  func shell(_ command: String) throws -> String {
+    let result = try runShell("set -e; " + command)
+    guard result.status == 0 else { throw TestFailure("\(command): \(result.stdout)") }
+    return result.stdout
+  }
+
   func makePKI(in directory: String, name: String, clientDays: Int) throws {
     try shell(
       """

@@ -41,6 +41,21 @@ public func runClassgate(_ arguments: [String], environment: [String: String] = 
     stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// Runs `command` with bash and waits; stdout and stderr together.
+public func runShell(_ command: String) throws -> CommandResult {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/bin/bash")
+  process.arguments = ["-c", command]
+  let output = Pipe()
+  process.standardOutput = output
+  process.standardError = output
+  try process.run()
+  let data = output.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return CommandResult(
+    status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+}
+
 /// `classgate run` as a child process, its log in a file.
 public final class AgentProcess: @unchecked Sendable {
   public let configPath: String
