@@ -64,7 +64,7 @@ let package = Package(
     // Tests
     .testTarget(name: "JSONTests", dependencies: ["JSON"]),
     .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
-    .testTarget(name: "DecodeTests", dependencies: ["Decode", "DeviceModel", "JSON"]),
+    .testTarget(name: "DecodeTests", dependencies: ["Decode", "DeviceModel", "JSON", "TestSupport"]),
     .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Profiles", "Decode", "DeviceModel"]),
     .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Decode", "DeviceModel", "TestSupport"]),
     .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
@@ -73,7 +73,7 @@ let package = Package(
     .testTarget(
       name: "AgentTests",
       dependencies: ["Agent", "Buffer", "SQLiteStore", "TestSupport", "classgate"]),
-    .target(name: "TestSupport", dependencies: ["MQTTClient"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["MQTTClient", "DeviceModel"], path: "Tests/TestSupport"),
   ],
   swiftLanguageModes: [.v6]
 )

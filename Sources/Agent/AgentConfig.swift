@@ -119,14 +119,13 @@ public struct AgentConfig: Sendable {
     }
 
     let profileDirectories = reader.strings(
-      "profiles.directories", default: ["/usr/share/classgate/devices", "/etc/classgate/devices"])
+      "profiles.directories", default: ConfigPeek.defaultProfileDirectories)
     let inventoryPath = reader.string("inventory.path", default: nil)
     let metricsTextfile = reader.string("metrics.textfile", default: nil)
     let ioc = readIOC(&reader, schoolID: schoolID)
 
     let storePath =
-      reader.string("store.path", default: "/var/lib/classgate/classgate.db")
-      ?? "/var/lib/classgate/classgate.db"
+      reader.string("store.path", default: ConfigPeek.defaultStorePath) ?? ConfigPeek.defaultStorePath
     let durability = reader.choice(
       "store.durability", default: StoreFile.Durability.full, among: StoreFile.Durability.allCases)
     let commitWindow = reader.integer("store.commit_window_ms", default: 100, range: 1...10_000)

@@ -35,9 +35,9 @@ public struct ConsoleLogHandler: LogHandler {
     var merged = metadata
     if let explicit = event.metadata { merged.merge(explicit) { $1 } }
     var text = forJournal ? "<\(Self.priority(level))>" : "\(Self.timestamp()) \(level) "
-    text += Self.clean(message.description)
+    text += DisplayText.clean(message.description)
     for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-      let rendered = Self.clean(value.description)
+      let rendered = DisplayText.clean(value.description)
       text += rendered.contains(" ") ? " \(key)=\"\(rendered)\"" : " \(key)=\(rendered)"
     }
     text += "\n"
@@ -53,14 +53,6 @@ public struct ConsoleLogHandler: LogHandler {
     case .error: 3
     case .critical: 2
     }
-  }
-
-  static func clean(_ text: String) -> String {
-    String(
-      String.UnicodeScalarView(
-        text.unicodeScalars.map { scalar in
-          scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar
-        }))
   }
 
   static func timestamp() -> String {

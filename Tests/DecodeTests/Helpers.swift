@@ -1,5 +1,6 @@
 import Decode
 import DeviceModel
+import TestSupport
 
 /// The receipt time used throughout: 2025-11-29T08:00:00Z.
 let receivedAt: EpochMillis = 1_764_403_200_000
@@ -9,26 +10,6 @@ func decode(
   _ topic: String, _ payload: String, with decoder: NativeDecoder = NativeDecoder()
 ) -> DecodeResult? {
   decoder.decode(topic: topic, payload: Array(payload.utf8), receivedAt: receivedAt)
-}
-
-/// The dead-letter reason of `result`, or nil when it is not a dead letter.
-func deadLetter(_ result: DecodeResult?) -> DeadLetterReason? {
-  guard case .deadLetter(let reason)? = result else { return nil }
-  return reason
-}
-
-/// The readings of `result`, or nil when it is not decoded telemetry.
-func readings(_ result: DecodeResult?) -> [Reading]? {
-  guard case .decoded(let message)? = result, case .readings(let readings) = message.content else {
-    return nil
-  }
-  return readings
-}
-
-/// The device of a decoded `result`, or nil.
-func identity(_ result: DecodeResult?) -> DeviceIdentity? {
-  guard case .decoded(let message)? = result else { return nil }
-  return message.device
 }
 
 let telemetryTopic = "classgate/r101/env_sensor/env-101/telemetry"

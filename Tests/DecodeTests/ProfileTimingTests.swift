@@ -1,5 +1,6 @@
 import Decode
 import DeviceModel
+import TestSupport
 import Testing
 
 /// Receipt timing in profile-decoded telemetry, and through the inventory's derived `power_on`.

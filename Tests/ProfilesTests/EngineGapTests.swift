@@ -1,6 +1,7 @@
 import Decode
 import DeviceModel
 import Profiles
+import TestSupport
 import Testing
 
 /// Behaviour the vendor formats need that the engine (Sources/) does not provide yet. These tests

@@ -73,26 +73,6 @@ func at(_ time: EpochMillis, _ pairs: KeyValuePairs<String, Double>) -> [Reading
   pairs.map { Reading(metric: $0.key, value: $0.value, time: time) }
 }
 
-/// The dead-letter reason of `result`, or nil when it is not a dead letter.
-func deadLetter(_ result: DecodeResult?) -> DeadLetterReason? {
-  guard case .deadLetter(let reason)? = result else { return nil }
-  return reason
-}
-
-/// The readings of `result`, or nil when it is not decoded telemetry.
-func readings(_ result: DecodeResult?) -> [Reading]? {
-  guard case .decoded(let message)? = result, case .readings(let readings) = message.content else {
-    return nil
-  }
-  return readings
-}
-
-/// The device of a decoded `result`, or nil.
-func identity(_ result: DecodeResult?) -> DeviceIdentity? {
-  guard case .decoded(let message)? = result else { return nil }
-  return message.device
-}
-
 /// A decoded message, or nil.
 func message(_ result: DecodeResult?) -> DecodedMessage? {
   guard case .decoded(let message)? = result else { return nil }

@@ -1,6 +1,7 @@
 import Decode
 import DeviceModel
 import Profiles
+import TestSupport
 import Testing
 
 @Suite("The inventory: a plug as a usage meter, labels, and inventory file errors")

@@ -1,6 +1,7 @@
 import Decode
 import DeviceModel
 import Profiles
+import TestSupport
 import Testing
 
 @Suite("Profile sets: several files and directories")

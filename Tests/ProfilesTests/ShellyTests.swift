@@ -1,5 +1,6 @@
 import Decode
 import DeviceModel
+import TestSupport
 import Testing
 
 @Suite("Shelly Gen2+ profile (Devices/shelly-gen2.toml, MQTT prefix shelly/<device id>)")

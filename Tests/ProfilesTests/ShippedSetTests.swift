@@ -1,6 +1,7 @@
 import Decode
 import DeviceModel
 import Profiles
+import TestSupport
 import Testing
 
 @Suite("The shipped profile set (Devices/*.toml)")

@@ -1,5 +1,6 @@
 import Decode
 import DeviceModel
+import TestSupport
 import Testing
 
 @Suite("Tasmota profile (Devices/tasmota.toml)")

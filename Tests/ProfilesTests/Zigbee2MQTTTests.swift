@@ -1,5 +1,6 @@
 import Decode
 import DeviceModel
+import TestSupport
 import Testing
 
 @Suite("Zigbee2MQTT profile (Devices/zigbee2mqtt.toml)")
