@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The targets follow the data: ingest → decode → buffer (→ rollup → uplink), plus the CLI.
+// The targets follow the data: ingest → decode → buffer → rollup → uplink, plus the CLI.
 // C libraries sit behind system-library shims; nothing above MQTTClient/SQLiteStore sees a pointer.
 let package = Package(
   name: "ClassGate",
@@ -12,6 +12,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
   ],
   targets: [
     // C shims
@@ -31,9 +32,18 @@ let package = Package(
     .target(name: "SQLiteStore", dependencies: ["CSQLite"]),
 
     // Stages
-    .target(name: "Decode", dependencies: ["DeviceModel", "JSON"]),
+    .target(
+      name: "Decode",
+      dependencies: ["DeviceModel", "JSON", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "Profiles", dependencies: ["Decode", "DeviceModel", "TOML", "EventLoop"]),
     .target(name: "Buffer", dependencies: ["DeviceModel", "SQLiteStore"]),
+    .target(name: "Rollup", dependencies: ["DeviceModel"]),
+    .target(
+      name: "Uplink",
+      dependencies: [
+        "Rollup", "Buffer", "MQTTClient", "EventLoop", "JSON", "DeviceModel", "SQLiteStore",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     .target(name: "Simulator", dependencies: ["DeviceModel", "JSON"]),
     .target(
       name: "Ingest",
@@ -44,14 +54,15 @@ let package = Package(
     .target(
       name: "Agent",
       dependencies: [
-        "Ingest", "Decode", "Profiles", "Buffer", "TOML", "MQTTClient", "EventLoop", "DeviceModel",
+        "Ingest", "Decode", "Profiles", "Buffer", "Rollup", "Uplink", "TOML", "MQTTClient", "EventLoop",
+        "DeviceModel",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(
       name: "classgate",
       dependencies: [
         "Agent", "Buffer", "DeviceModel", "JSON", "EventLoop", "Decode", "Profiles", "Simulator",
-        "MQTTClient",
+        "MQTTClient", "Rollup", "Uplink",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -67,6 +78,10 @@ let package = Package(
     .testTarget(name: "DecodeTests", dependencies: ["Decode", "DeviceModel", "JSON", "TestSupport"]),
     .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Profiles", "Decode", "DeviceModel"]),
     .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Decode", "DeviceModel", "TestSupport"]),
+    .testTarget(name: "RollupTests", dependencies: ["Rollup", "DeviceModel"]),
+    .testTarget(
+      name: "UplinkTests",
+      dependencies: ["Uplink", "Rollup", "Buffer", "SQLiteStore", "JSON", "DeviceModel", "TestSupport"]),
     .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
     .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),

@@ -1,0 +1,4 @@
+import DeviceModel
+import Testing
+
+@testable import Rollup
