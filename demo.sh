@@ -53,6 +53,10 @@ PIDS+=($!)
 for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 echo "== Local broker on 127.0.0.1:$PORT"
 
+# The school's card secret: card ids are stored only as HMAC pseudonyms keyed with it.
+(umask 077 && head -c 32 /dev/urandom >"$WORK/card.secret")
+chmod 600 "$WORK/card.secret"
+
 cat >"$WORK/classgate.toml" <<CONF
 school_id = "demo-school"
 time_zone = "Asia/Ho_Chi_Minh"
@@ -68,6 +72,9 @@ directories = ["$PWD/Devices"]
 
 [inventory]
 path = "$PWD/Devices/demo-school-inventory.toml"
+
+[privacy]
+secret_file = "$WORK/card.secret"
 CONF
 "$BIN" run --config "$WORK/classgate.toml" 2>"$WORK/agent.log" &
 PIDS+=($!)

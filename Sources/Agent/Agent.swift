@@ -48,9 +48,12 @@ public enum Agent {
         }
         metricsFailing = !written
       })
+    // Same thread, same connection: the stage runs between ingest commits, never during one.
+    let uplink = try UplinkSetup.stage(config, connection: connection, writer: writer, logger: logger)
     let loop = IngestLoop(
       mqtt: mqtt, decoders: setup.chain, writer: writer, signals: signals, settings: settings,
-      logger: logger, hooks: hooks, systemd: SystemdNotifier(environment: environment))
+      logger: logger, hooks: hooks, systemd: SystemdNotifier(environment: environment),
+      companions: [uplink])
     try loop.run()
     connection.close()
   }
@@ -58,6 +61,7 @@ public enum Agent {
   /// What `classgate run --check` verifies: everything loaded at start except the store and broker.
   public static func validate(_ config: AgentConfig) throws(ConfigError) {
     _ = try DecodingSetup.load(config)
+    _ = try UplinkSetup.calendar(config)
   }
 
   /// SIGHUP: re-reads the config file, the profiles and the inventory. Broker and store settings

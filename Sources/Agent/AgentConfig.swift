@@ -4,7 +4,9 @@ import EventLoop
 import Ingest
 import Logging
 import MQTTClient
+import Rollup
 import TOML
+import Uplink
 
 #if canImport(Glibc)
   import Glibc
@@ -32,6 +34,18 @@ public struct AgentConfig: Sendable {
   public var decodeLimits: DecodeLimits
   public var bufferLimits: BufferWriter.Limits
   public var logLevel: Logger.Level
+  /// Card ids become pseudonyms keyed with the secret in `privacy.secret_file`; nil (no secret
+  /// configured): they are dropped, and distinct cards cannot be counted. Never prints the secret.
+  public var cardPseudonymizer: CardPseudonymizer?
+  /// The file the secret was read from (for `classgate doctor`), nil when none is configured.
+  public var cardSecretFile: String?
+  /// `card_scan` events older than this many days are deleted from the store.
+  public var scanRetentionDays: Int
+  /// Rollup windows, aligned to the school's wall clock; a divisor of a day.
+  public var rollupWindowMinutes: Int = 5
+  /// Rollup thresholds and grace, and the IOC publisher's pace.
+  public var uplink = UplinkStage.Settings(
+    summariser: .init(rollup: RollupSettings()), publisher: .init())
 
   /// The keys each section accepts; anything else in the file is reported as unknown.
   static let knownKeys: [String: [String]] = [
@@ -44,13 +58,21 @@ public struct AgentConfig: Sendable {
     "profiles": ["directories"],
     "inventory": ["path"],
     "metrics": ["textfile"],
-    "ioc": ["host", "port", "ca_file", "cert_file", "key_file"],
+    "ioc": [
+      "host", "port", "ca_file", "cert_file", "key_file", "keepalive_s", "max_in_flight",
+      "max_messages_per_s", "presence_interval_s", "reconnect_min_ms", "reconnect_max_ms",
+    ],
+    "rollup": [
+      "window_minutes", "grace_s", "co2_above_ppm", "temperature_above_c", "noise_above_dba",
+      "humidity_above_pct",
+    ],
     "store": [
       "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters",
     ],
     "devices": ["stale_after_s"],
     "ingest": ["max_payload_bytes"],
     "log": ["level"],
+    "privacy": ["secret_file", "scan_retention_days"],
   ]
 
   /// Reads and validates `path`. Every problem is reported at once, each naming file, line and key.
@@ -73,7 +95,9 @@ public struct AgentConfig: Sendable {
       ])
     }
     var reader = ConfigReader(file: name, root: root, environment: environment)
-    let config = read(&reader, path: path)
+    var config = read(&reader, path: path)
+    config?.rollupWindowMinutes = readRollupWindow(&reader)
+    config?.uplink = readUplink(&reader)
     reader.rejectUnknownKeys(known: knownKeys)
     guard reader.problems.isEmpty, let config else {
       throw ConfigError(problems: reader.problems)
@@ -137,6 +161,8 @@ public struct AgentConfig: Sendable {
       "ingest.max_payload_bytes", default: 64 * 1024, range: 256...16 * 1024 * 1024)
     let level = reader.choice(
       "log.level", default: LogLevelName.info, among: LogLevelName.allCases)
+    let cardSecret = readCardSecret(&reader)
+    let scanRetentionDays = reader.integer("privacy.scan_retention_days", default: 30, range: 1...3650)
 
     guard let schoolID else { return nil }
     let filter = "\(prefix)/+/+/+/+"
@@ -158,7 +184,38 @@ public struct AgentConfig: Sendable {
         subscriptions: [.init(filter: filter, qos: Int32(qos))]),
       decodeLimits: DecodeLimits(maxPayloadBytes: maxPayload),
       bufferLimits: BufferWriter.Limits(maxDeadLetters: maxDeadLetters),
-      logLevel: level.level)
+      logLevel: level.level, cardPseudonymizer: cardSecret?.pseudonymizer, cardSecretFile: cardSecret?.file,
+      scanRetentionDays: scanRetentionDays)
+  }
+
+  private static func readRollupWindow(_ reader: inout ConfigReader) -> Int {
+    let minutes = reader.integer("rollup.window_minutes", default: 5, range: 1...1440)
+    if 1440 % minutes != 0 {
+      reader.report("rollup.window_minutes", "expected a divisor of 1440 (a day), such as 5, 15 or 60")
+      return 5
+    }
+    return minutes
+  }
+
+  /// `[rollup]` thresholds and grace, `[ioc]` pace. A threshold of 0 turns it off.
+  private static func readUplink(_ reader: inout ConfigReader) -> UplinkStage.Settings {
+    var thresholds: [String: Double] = [:]
+    for (metric, key, fallback, limit) in [
+      ("co2", "co2_above_ppm", 1000, 100_000), ("temperature", "temperature_above_c", 32, 100),
+      ("noise", "noise_above_dba", 0, 200), ("humidity", "humidity_above_pct", 0, 100),
+    ] {
+      let value = reader.integer("rollup.\(key)", default: fallback, range: 0...limit)
+      if value > 0 { thresholds[metric] = Double(value) }
+    }
+    let grace = reader.integer("rollup.grace_s", default: 60, range: 0...3600)
+    let inFlight = reader.integer("ioc.max_in_flight", default: 20, range: 1...1000)
+    let rate = reader.integer("ioc.max_messages_per_s", default: 500, range: 1...100_000)
+    let presence = reader.integer("ioc.presence_interval_s", default: 60, range: 5...3600)
+    return UplinkStage.Settings(
+      summariser: .init(
+        rollup: RollupSettings(thresholds: thresholds), graceMs: Int64(grace) * 1000),
+      publisher: .init(
+        maxInFlight: inFlight, maxPerSecond: rate, presenceIntervalMs: Int64(presence) * 1000))
   }
 
   /// `[ioc]`: all of host, CA, client certificate and key, or none. Server verification cannot be
@@ -171,6 +228,9 @@ public struct AgentConfig: Sendable {
       return nil
     }
     let port = reader.integer("ioc.port", default: 8883, range: 1...65535)
+    let keepalive = reader.integer("ioc.keepalive_s", default: 60, range: 5...3600)
+    let reconnectMin = reader.integer("ioc.reconnect_min_ms", default: 1000, range: 10...60_000)
+    let reconnectMax = reader.integer("ioc.reconnect_max_ms", default: 60_000, range: 100...3_600_000)
     var files: [String: String] = [:]
     for key in ["ca_file", "cert_file", "key_file"] {
       guard let path = reader.string("ioc.\(key)", default: nil) else {
@@ -193,8 +253,11 @@ public struct AgentConfig: Sendable {
       return nil
     }
     return MQTTOptions(
-      host: host, port: Int32(port), clientID: "classgate-\(schoolID ?? "agent")", protocolVersion: .v311,
-      cleanSession: false, tls: .init(caFile: ca, certFile: cert, keyFile: key))
+      host: host, port: Int32(port), clientID: "classgate-\(schoolID ?? "agent")",
+      keepAliveSeconds: Int32(keepalive), protocolVersion: .v311, cleanSession: false,
+      tls: .init(caFile: ca, certFile: cert, keyFile: key),
+      reconnectDelay: Backoff(
+        initialMs: Int64(reconnectMin), maximumMs: Int64(max(reconnectMin, reconnectMax))))
   }
 
   /// The broker password comes from a file (never from the config itself, which is world-readable),
@@ -218,6 +281,66 @@ public struct AgentConfig: Sendable {
     case .failure(let failure):
       reader.report("local_broker.password_file", failure.message)
       return nil
+    }
+  }
+
+  /// `privacy.secret_file`: the per-school key of the card pseudonyms. Refused unless only its owner
+  /// can read and write it, and it holds at least 16 bytes.
+  private static func readCardSecret(_ reader: inout ConfigReader)
+    -> (file: String, pseudonymizer: CardPseudonymizer)?
+  {
+    guard let file = reader.string("privacy.secret_file", default: nil) else { return nil }
+    do throws(CardSecretError) {
+      return (file, try loadCardSecret(file: file))
+    } catch {
+      reader.report("privacy.secret_file", error.description)
+      return nil
+    }
+  }
+
+  /// Why a card secret file was refused, as a sentence naming the file and the fix.
+  public struct CardSecretError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+  }
+
+  /// Reads the card secret file as the agent does: its bytes, as they are, are the HMAC key (a
+  /// trailing newline would be part of it). Shared with `classgate profiles test`.
+  public static func loadCardSecret(file: String) throws(CardSecretError) -> CardPseudonymizer {
+    let create =
+      "head -c 32 /dev/urandom > \(file) && chmod 600 \(file) (owned by the user the agent runs as)"
+    var info = stat()
+    guard stat(file, &info) == 0 else {
+      throw CardSecretError(
+        description: "cannot read \(file): \(String(cString: strerror(errno))); create it: \(create)")
+    }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+      throw CardSecretError(description: "\(file) is not a regular file")
+    }
+    guard info.st_mode & 0o077 == 0 else {
+      let mode = String(info.st_mode & 0o777, radix: 8)
+      throw CardSecretError(
+        description:
+          "\(file) is accessible by other users (mode \(mode)); run: chmod 600 \(file)")
+    }
+    guard let handle = fopen(file, "rb") else {
+      throw CardSecretError(description: "cannot read \(file): \(String(cString: strerror(errno)))")
+    }
+    defer { fclose(handle) }
+    var bytes = [UInt8](repeating: 0, count: 4097)
+    let count = fread(&bytes, 1, bytes.count, handle)
+    if ferror(handle) != 0 {
+      throw CardSecretError(description: "cannot read \(file): \(String(cString: strerror(errno)))")
+    }
+    guard count <= 4096 else {
+      throw CardSecretError(description: "\(file) is larger than 4096 bytes; 32 random bytes are enough")
+    }
+    do throws(CardPseudonymizer.SecretError) {
+      return try CardPseudonymizer(secret: Array(bytes[..<count]))
+    } catch {
+      throw CardSecretError(
+        description:
+          "\(file) holds \(count) bytes; at least \(CardPseudonymizer.minimumSecretBytes) are needed: \(create)"
+      )
     }
   }
 

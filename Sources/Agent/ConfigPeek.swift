@@ -47,6 +47,10 @@ public struct ConfigPeek: Sendable {
     get throws(ConfigError) { try string("inventory", "path") }
   }
 
+  public var cardSecretFile: String? {
+    get throws(ConfigError) { try string("privacy", "secret_file") }
+  }
+
   public var profileDirectories: [String] {
     get throws(ConfigError) {
       if let paths = environment[ConfigReader.environmentName(of: "profiles.directories")] {

@@ -24,10 +24,11 @@ struct DecodingSetup {
         .init(location: error.location, key: error.key, message: error.message)
       ])
     }
-    let native = NativeDecoder(prefix: config.nativePrefix, limits: config.decodeLimits)
+    let native = NativeDecoder(
+      prefix: config.nativePrefix, limits: config.decodeLimits, pseudonymizer: config.cardPseudonymizer)
     let chain = DecoderChain(
-      [native] + profiles.decoders(limits: config.decodeLimits), limits: config.decodeLimits,
-      inventory: inventory)
+      [native] + profiles.decoders(limits: config.decodeLimits, pseudonymizer: config.cardPseudonymizer),
+      limits: config.decodeLimits, inventory: inventory)
     let filters = config.ingest.subscriptions.map(\.filter) + profiles.filters
     return DecodingSetup(chain: chain, filters: filters, profiles: profiles, inventory: inventory)
   }

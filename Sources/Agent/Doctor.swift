@@ -52,6 +52,7 @@ public enum Doctor {
           name: "profiles", status: .fail, detail: error.description,
           fix: "fix the profile or inventory file named"))
     }
+    checks.append(privacy(config))
     checks += store(config, serviceUser: serviceUser)
     checks.append(disk(config))
     checks.append(broker(config, timeoutMs: brokerTimeoutMs))
@@ -112,6 +113,23 @@ public enum Doctor {
           fix: "check the file's permissions and that it is a ClassGate store"))
     }
     return checks
+  }
+
+  /// The secret file itself was checked with the config (owner-only, ≥ 16 bytes).
+  static func privacy(_ config: AgentConfig) -> Check {
+    guard config.cardPseudonymizer != nil, let file = config.cardSecretFile else {
+      return Check(
+        name: "privacy", status: .warn,
+        detail: "no privacy.secret_file: card ids are dropped; distinct-card counts are unavailable",
+        fix:
+          "head -c 32 /dev/urandom > /etc/classgate/card.secret && chown classgate: /etc/classgate/card.secret && chmod 600 /etc/classgate/card.secret, then set [privacy] secret_file"
+      )
+    }
+    return Check(
+      name: "privacy", status: .ok,
+      detail:
+        "card ids are pseudonymised with the secret in \(file); card scans are kept \(config.scanRetentionDays) days",
+      fix: nil)
   }
 
   static func disk(_ config: AgentConfig) -> Check {

@@ -73,6 +73,17 @@ public final class BufferWriter {
 
   public var pendingCount: Int { pending.count }
 
+  /// Periods before this time are already summarised (set by the rollup stage). Data stored for
+  /// them later is recorded in `late_ranges`, so those periods are summarised again.
+  public var summarisedUntil: EpochMillis?
+  /// Oldest and newest time of late data in the batch being written.
+  private var lateRange: (from: EpochMillis, to: EpochMillis)?
+
+  private func noteStored(at time: EpochMillis) {
+    guard let until = summarisedUntil, time < until else { return }
+    lateRange = (min(lateRange?.from ?? time, time), max(lateRange?.to ?? time, time))
+  }
+
   /// Devices by status, from the writer's cache (no query).
   public func deviceCounts() -> [DeviceStatus: Int] {
     var counts: [DeviceStatus: Int] = [:]
@@ -111,7 +122,10 @@ public final class BufferWriter {
     // A rolled-back transaction also rolls back new device and metric rows: forget their ids too.
     let snapshot = (devices, metricIDs, lastReceiptTime)
     var summary = CommitSummary()
-    defer { newestInBatch.removeAll(keepingCapacity: true) }
+    defer {
+      newestInBatch.removeAll(keepingCapacity: true)
+      lateRange = nil
+    }
     do {
       try connection.transaction {
         for item in pending { try write(item, into: &summary) }
@@ -141,19 +155,35 @@ public final class BufferWriter {
     }
   }
 
+  /// Deletes events of `type` (e.g. `card_scan`) older than `olderThan`; returns how many. In
+  /// transactions of at most `chunk` rows, so the write lock is never held long and ingest commits
+  /// interleave. Pending (uncommitted) messages are not touched.
+  @discardableResult
+  public func purgeEvents(type: String, olderThan cutoff: EpochMillis, chunk: Int = 5000) throws -> Int {
+    let delete = try connection.cachedStatement(
+      sql: "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE type = ? AND ts < ? LIMIT ?)")
+    let limit = max(1, chunk)
+    var total = 0
+    while true {
+      let deleted = try connection.transaction {
+        delete.bind(type, at: 1)
+        delete.bind(cutoff, at: 2)
+        delete.bind(limit, at: 3)
+        try delete.run()
+        return connection.changes
+      }
+      total += deleted
+      if deleted < limit { return total }
+    }
+  }
+
   /// Updates the heartbeat alone, so the CLI knows the agent lives while nothing arrives.
   public func heartbeat(now: EpochMillis) throws {
     try connection.transaction { try setMeta(MetaKey.agentHeartbeat, String(now)) }
   }
 
   public func setMeta(_ key: String, _ value: String) throws {
-    let statement = try connection.cachedStatement(
-      sql:
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-    )
-    statement.bind(key, at: 1)
-    statement.bind(value, at: 2)
-    try statement.run()
+    try Meta.write(key, value, in: connection)
   }
 
   // MARK: - Writing one pending item
@@ -175,6 +205,7 @@ public final class BufferWriter {
           }
           if try insertReading(device: device, metric: metric, reading: reading) {
             summary.readingsStored += 1
+            noteStored(at: reading.time)
             if (newestInBatch[key]?.time ?? .min) <= reading.time { newestInBatch[key] = reading }
           } else {
             summary.duplicateReadings += 1
@@ -190,7 +221,10 @@ public final class BufferWriter {
           if let last = lastReceiptTime[key], event.time <= last { event.time = last + 1 }
           lastReceiptTime[key] = event.time
         }
-        if try insertEvent(device: device, event: event) { summary.eventsStored += 1 }
+        if try insertEvent(device: device, event: event) {
+          summary.eventsStored += 1
+          noteStored(at: event.time)
+        }
       }
     case .deadLetter(let topic, let payload, let reason, let receivedAt):
       summary.messages += 1
@@ -355,6 +389,13 @@ public final class BufferWriter {
   private func finishBatch(summary: CommitSummary, now: EpochMillis) throws {
     for (key, reading) in newestInBatch {
       try updateLatest(device: key.device, metric: key.metric, reading: reading)
+    }
+    if let lateRange {
+      let late = try connection.cachedStatement(
+        sql: "INSERT INTO late_ranges (from_ms, to_ms) VALUES (?, ?)")
+      late.bind(lateRange.from, at: 1)
+      late.bind(lateRange.to, at: 2)
+      try late.run()
     }
     try increment(Counter.messagesReceived, by: summary.messages)
     try increment(Counter.readingsStored, by: summary.readingsStored)

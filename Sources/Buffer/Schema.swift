@@ -75,6 +75,73 @@ enum Schema {
           floor INTEGER
         ) WITHOUT ROWID;
         """),
+    .init(
+      version: 3, name: "rollups and outbox",
+      sql: """
+        CREATE TABLE usage_periods (
+          kind TEXT NOT NULL,
+          start_ms INTEGER NOT NULL,
+          end_ms INTEGER NOT NULL,
+          revision INTEGER NOT NULL,
+          created_ms INTEGER NOT NULL,
+          online INTEGER NOT NULL,
+          offline INTEGER NOT NULL,
+          stale INTEGER NOT NULL,
+          unknown INTEGER NOT NULL,
+          offline_incidents INTEGER NOT NULL,
+          online_ms INTEGER NOT NULL,
+          observed_ms INTEGER NOT NULL,
+          PRIMARY KEY (kind, start_ms)
+        ) WITHOUT ROWID;
+        CREATE TABLE device_usage (
+          kind TEXT NOT NULL,
+          start_ms INTEGER NOT NULL,
+          device INTEGER NOT NULL,
+          online_ms INTEGER NOT NULL,
+          on_ms INTEGER NOT NULL,
+          active_ms INTEGER NOT NULL,
+          sessions INTEGER NOT NULL,
+          energy_kwh REAL,
+          lamp_hours REAL,
+          scans INTEGER NOT NULL,
+          distinct_cards INTEGER NOT NULL,
+          offline_incidents INTEGER NOT NULL,
+          PRIMARY KEY (kind, start_ms, device)
+        ) WITHOUT ROWID;
+        CREATE TABLE metric_usage (
+          kind TEXT NOT NULL,
+          start_ms INTEGER NOT NULL,
+          device INTEGER NOT NULL,
+          metric INTEGER NOT NULL,
+          count INTEGER NOT NULL,
+          min REAL NOT NULL,
+          max REAL NOT NULL,
+          sum REAL NOT NULL,
+          above_ms INTEGER,
+          PRIMARY KEY (kind, start_ms, device, metric)
+        ) WITHOUT ROWID;
+        CREATE TABLE late_ranges (
+          id INTEGER PRIMARY KEY,
+          from_ms INTEGER NOT NULL,
+          to_ms INTEGER NOT NULL
+        );
+        CREATE TABLE alert_state (
+          device INTEGER NOT NULL,
+          metric INTEGER NOT NULL,
+          above INTEGER NOT NULL,
+          since_ms INTEGER NOT NULL,
+          PRIMARY KEY (device, metric)
+        ) WITHOUT ROWID;
+        CREATE TABLE outbox (
+          seq INTEGER PRIMARY KEY,
+          lane TEXT NOT NULL,
+          topic TEXT NOT NULL,
+          payload BLOB NOT NULL,
+          created_ms INTEGER NOT NULL,
+          delivered_ms INTEGER
+        );
+        CREATE INDEX outbox_pending ON outbox (lane, seq) WHERE delivered_ms IS NULL;
+        """),
   ])
 }
 
@@ -94,4 +161,14 @@ public enum MetaKey {
   public static let agentHeartbeat = "agent.heartbeat_ms"
   public static let agentVersion = "agent.version"
   public static let staleAfterMs = "agent.stale_after_ms"
+  /// The last seq given to an outbox message: only ever increases, so a seq is never reused.
+  public static let outboxLastSeq = "outbox.last_seq"
+  public static let outboxLastAckedSeq = "outbox.last_acked_seq"
+  /// Periods before this (epoch ms) are summarised; data that arrives for them later is "late".
+  public static let windowsSummarisedUntil = "rollup.windows_until_ms"
+  public static let daysSummarisedUntil = "rollup.days_until_ms"
+  /// The last status_changes.id turned into an uplink event.
+  public static let statusEventCursor = "uplink.status_cursor"
+  /// The uplink's state for `classgate uplink`: JSON written by the agent when it changes.
+  public static let uplinkState = "uplink.state"
 }

@@ -199,9 +199,7 @@ public final class StoreReader {
   }
 
   public func meta(_ key: String) throws -> String? {
-    let statement = try connection.makeStatement(sql: "SELECT value FROM meta WHERE key = ?")
-    statement.bind(key, at: 1)
-    return try statement.step() ? statement.text(0) : nil
+    try Meta.read(key, in: connection)
   }
 
   /// Number of stored readings, optionally for one device (tests and diagnostics).

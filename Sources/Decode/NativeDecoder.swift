@@ -12,14 +12,20 @@ public struct NativeDecoder: MessageDecoder {
   public let name = "native"
   public let prefix: String
   public let limits: DecodeLimits
+  /// Card ids in events become pseudonyms; nil: they are dropped (no secret configured).
+  public let pseudonymizer: CardPseudonymizer?
   /// Hard cap on metrics in one telemetry message, so a hostile payload cannot create thousands.
   public static let maxMetricsPerMessage = 64
 
   private let prefixLevels: [Substring]
 
-  public init(prefix: String = "classgate", limits: DecodeLimits = DecodeLimits()) {
+  public init(
+    prefix: String = "classgate", limits: DecodeLimits = DecodeLimits(),
+    pseudonymizer: CardPseudonymizer? = nil
+  ) {
     self.prefix = prefix
     self.limits = limits
+    self.pseudonymizer = pseudonymizer
     self.prefixLevels = prefix.split(separator: "/", omittingEmptySubsequences: false)
   }
 
@@ -134,26 +140,12 @@ public struct NativeDecoder: MessageDecoder {
     for (key, value) in object where key != "type" && key != "ts" {
       data[key] = value
     }
-    let cleaned = Self.withoutPersonalFields(.object(data))
+    // Card ids are personal data of minors: pseudonymised (or dropped) at any depth.
+    let cleaned = PersonalFields.scrub(data, with: pseudonymizer)
     return .event(
       DeviceEvent(
-        type: type, time: time, data: JSONWriter.compact(cleaned), receiptTimed: object["ts"] == nil))
-  }
-
-  /// Card ids are personal data of minors: dropped at any depth until pseudonymisation (HMAC) lands.
-  static func withoutPersonalFields(_ value: JSONValue) -> JSONValue {
-    switch value {
-    case .object(let object):
-      var kept = JSONObject()
-      for (key, inner) in object where !PersonalData.isPersonal(field: key) {
-        kept[key] = withoutPersonalFields(inner)
-      }
-      return .object(kept)
-    case .array(let items):
-      return .array(items.map(withoutPersonalFields))
-    default:
-      return value
-    }
+        type: type, time: time, data: JSONWriter.compact(.object(cleaned)),
+        receiptTimed: object["ts"] == nil))
   }
 }
 

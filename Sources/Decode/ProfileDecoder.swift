@@ -5,11 +5,16 @@ import JSON
 public struct ProfileDecoder: MessageDecoder {
   public let profile: Profile
   public let limits: DecodeLimits
+  /// Card ids in events become pseudonyms; nil: they are dropped (no secret configured).
+  public let pseudonymizer: CardPseudonymizer?
   public var name: String { profile.name }
 
-  public init(profile: Profile, limits: DecodeLimits = DecodeLimits()) {
+  public init(
+    profile: Profile, limits: DecodeLimits = DecodeLimits(), pseudonymizer: CardPseudonymizer? = nil
+  ) {
     self.profile = profile
     self.limits = limits
+    self.pseudonymizer = pseudonymizer
   }
 
   public func decode(topic: String, payload: [UInt8], receivedAt: EpochMillis) -> DecodeResult? {
@@ -149,10 +154,11 @@ public struct ProfileDecoder: MessageDecoder {
     for field in event.fields {
       if let value = lookup(object, field.path) { data[field.name] = value }
     }
-    let cleaned = NativeDecoder.withoutPersonalFields(.object(data))
+    let cleaned = PersonalFields.scrub(data, with: pseudonymizer)
     return .event(
       DeviceEvent(
-        type: event.type, time: time, data: JSONWriter.compact(cleaned), receiptTimed: deviceTime == nil))
+        type: event.type, time: time, data: JSONWriter.compact(.object(cleaned)),
+        receiptTimed: deviceTime == nil))
   }
 
   private func lookup(_ object: JSONObject, _ path: FieldPath) -> JSONValue? {

@@ -9,6 +9,17 @@ public struct TextFileError: Error, Sendable {
 }
 
 public func readTextFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<String, TextFileError> {
+  readBinaryFile(path, maxBytes: maxBytes).flatMap { bytes in
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      return .failure(TextFileError(message: "\(path) is not valid UTF-8"))
+    }
+    return .success(text)
+  }
+}
+
+/// Reads a small file's bytes (a TZif zone file, say); larger than `maxBytes` is an error, not a
+/// truncation.
+public func readBinaryFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<[UInt8], TextFileError> {
   guard let file = fopen(path, "rb") else {
     return .failure(TextFileError(message: "cannot open \(path): \(String(cString: strerror(errno)))"))
   }
@@ -28,8 +39,5 @@ public func readTextFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<Stri
       break
     }
   }
-  guard let text = String(validating: bytes, as: UTF8.self) else {
-    return .failure(TextFileError(message: "\(path) is not valid UTF-8"))
-  }
-  return .success(text)
+  return .success(bytes)
 }

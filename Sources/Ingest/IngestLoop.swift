@@ -60,6 +60,7 @@ public final class IngestLoop {
   private let hooks: Hooks
   private var logger: Logger
   private let systemd: SystemdNotifier?
+  private let companions: [any LoopCompanion]
   private var nextWatchdogMs: Int64 = 0
   private var nextStatusMs: Int64 = 0
   private var lastToldBrokerState: MQTTConnection.State?
@@ -78,9 +79,11 @@ public final class IngestLoop {
 
   public init(
     mqtt: MQTTConnection, decoders: DecoderChain, writer: BufferWriter, signals: SignalWatcher,
-    settings: IngestSettings, logger: Logger, hooks: Hooks = Hooks(), systemd: SystemdNotifier? = nil
+    settings: IngestSettings, logger: Logger, hooks: Hooks = Hooks(), systemd: SystemdNotifier? = nil,
+    companions: [any LoopCompanion] = []
   ) {
     self.systemd = systemd
+    self.companions = companions
     self.mqtt = mqtt
     self.decoders = decoders
     self.writer = writer
@@ -124,6 +127,7 @@ public final class IngestLoop {
       interests.append(
         Poller.Interest(fd: fd, read: canRead, write: writer.pendingCount == 0 && mqtt.wantsWrite))
     }
+    for companion in companions { interests += companion.pollInterests() }
     let ready = Poller.wait(interests, timeoutMs: Int32(timeoutMs(now: now)))
 
     if ready.contains(where: { $0.fd == signals.descriptor }) { handleSignals() }
@@ -136,6 +140,7 @@ public final class IngestLoop {
     sweepIfDue()
     if shouldCommit(now: Clock.monotonicMs()) { commit() }
     if writer.pendingCount == 0 { mqtt.flush(nowMs: Clock.monotonicMs()) }
+    for companion in companions { companion.turn(ready: ready, nowMs: Clock.monotonicMs()) }
   }
 
   /// WATCHDOG=1 from the loop itself: a hung loop (or a commit that never returns) stops it and
@@ -190,6 +195,7 @@ public final class IngestLoop {
       timeout = min(timeout, reconnect)
     }
     timeout = min(timeout, max(0, nextSweepMs - now))
+    for companion in companions { timeout = min(timeout, companion.millisecondsUntilDue(nowMs: now)) }
     return max(0, timeout)
   }
 
@@ -330,6 +336,7 @@ public final class IngestLoop {
       mqtt.flush(nowMs: Clock.monotonicMs())
     }
     mqtt.close()
+    for companion in companions { companion.shutDown() }
     logger.notice("Stopped")
     if let lastError { throw lastError }
   }

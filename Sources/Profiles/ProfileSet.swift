@@ -73,8 +73,9 @@ public struct ProfileSet: Sendable {
     }.filter { seen.insert($0).inserted }
   }
 
-  public func decoders(limits: DecodeLimits) -> [any MessageDecoder] {
-    profiles.map { ProfileDecoder(profile: $0, limits: limits) }
+  /// With a pseudonymizer, card ids in events become pseudonyms; without, they are dropped.
+  public func decoders(limits: DecodeLimits, pseudonymizer: CardPseudonymizer? = nil) -> [any MessageDecoder] {
+    profiles.map { ProfileDecoder(profile: $0, limits: limits, pseudonymizer: pseudonymizer) }
   }
 
   private static func checkOverlaps(_ profiles: [Profile]) throws(ProfileError) {

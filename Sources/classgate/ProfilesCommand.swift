@@ -30,7 +30,7 @@ struct ProfileOptions: ParsableArguments {
   @Flag(help: "Print JSON instead of text.")
   var json = false
 
-  func load() throws -> (set: ProfileSet, inventory: Inventory, nativePrefix: String) {
+  func load() throws -> (set: ProfileSet, inventory: Inventory, nativePrefix: String, cardSecretFile: String?) {
     do {
       let peek = try ConfigPeek(configFile: config)
       let set = try ProfileSet.load(
@@ -38,7 +38,7 @@ struct ProfileOptions: ParsableArguments {
         required: !directories.isEmpty)
       let inventoryFile = try inventory ?? peek.inventoryPath
       let loaded = try inventoryFile.map { try InventoryParser.load(file: $0) } ?? .empty
-      return (set, loaded, try peek.nativePrefix)
+      return (set, loaded, try peek.nativePrefix, try peek.cardSecretFile)
     } catch let error as ProfileError {
       throw CLIError(error.description)
     } catch {
@@ -54,7 +54,7 @@ extension ClassGate.ProfilesCommand {
     @OptionGroup var options: ProfileOptions
 
     func run() throws {
-      let (set, _, prefix) = try options.load()
+      let (set, _, prefix, _) = try options.load()
       let nativeTopics = ["\(prefix)/{room}/{kind}/{device}/telemetry|status|event"]
       if options.json {
         var entries: [JSONValue] = [
@@ -107,11 +107,27 @@ extension ClassGate.ProfilesCommand {
     var payload: String
 
     func run() throws {
-      let (set, inventory, prefix) = try options.load()
+      let (set, inventory, prefix, secretFile) = try options.load()
       let limits = DecodeLimits()
+      // As the agent does: card ids become pseudonyms with the config's secret, else are dropped.
+      let pseudonymizer: CardPseudonymizer?
+      let privacyNote: String
+      if let secretFile {
+        do {
+          pseudonymizer = try AgentConfig.loadCardSecret(file: secretFile)
+          privacyNote = "card ids are pseudonymised with the secret in \(secretFile)"
+        } catch {
+          pseudonymizer = nil
+          privacyNote = "card ids are shown dropped, but the agent pseudonymises them: \(error)"
+        }
+      } else {
+        pseudonymizer = nil
+        privacyNote = "card ids are dropped: no privacy.secret_file in the configuration"
+      }
       let chain = DecoderChain(
-        [NativeDecoder(prefix: prefix, limits: limits)] + set.decoders(limits: limits), limits: limits,
-        inventory: inventory)
+        [NativeDecoder(prefix: prefix, limits: limits, pseudonymizer: pseudonymizer)]
+          + set.decoders(limits: limits, pseudonymizer: pseudonymizer), limits: limits, inventory: inventory)
+      if PersonalData.mayContain(Array(payload.utf8)) { printError("note: \(privacyNote)") }
       let now = Clock.wallMs()
       let (decoder, result) = chain.explain(topic: topic, payload: Array(payload.utf8), receivedAt: now)
       if options.json {

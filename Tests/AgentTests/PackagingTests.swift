@@ -42,6 +42,8 @@ struct PackagingTests {
     #expect(FileManager.default.isExecutableFile(atPath: "/usr/bin/classgate"))
     #expect(try runShell("stat -c '%U:%G %a' /etc/classgate/classgate.toml").stdout == "root:classgate 640\n")
     #expect(try runShell("stat -c '%U %a' /var/lib/classgate").stdout == "classgate 750\n")
+    // The card pseudonym secret: created at install, readable by the agent's account alone.
+    #expect(try runShell("stat -c '%U %a %s' /etc/classgate/card.secret").stdout == "classgate 600 32\n")
     #expect(try runShell("systemd-analyze verify /lib/systemd/system/classgate.service").status == 0)
     // The sample configuration names a password file that does not exist yet: the package must not
     // start the agent with it (postinst checks it this way).

@@ -10,10 +10,19 @@ struct PrivacyAndIdleTests {
     .appendingPathComponent("Devices").path
 
   /// Card ids reach neither the events nor the dead letters nor the log: not even raw bytes in the file.
-  @Test func noClearCardIDReachesTheStoreOrTheLog() throws {
-    let harness = try AgentHarness()
+  /// With a secret configured the events keep the card's pseudonym instead (and the secret is not
+  /// logged either); without one, the card ids are dropped.
+  @Test(arguments: [true, false])
+  func noClearCardIDReachesTheStoreOrTheLog(withSecret: Bool) throws {
+    let secretDirectory = TemporaryDirectory(prefix: "classgate-secret")
+    defer { secretDirectory.remove() }
+    let secret = "0123456789abcdef0123456789abcdef"
+    let secretFile = try secretDirectory.write("card.secret", secret, mode: 0o600)
+    let harness = try AgentHarness(config: withSecret ? "\n[privacy]\nsecret_file = \"\(secretFile)\"\n" : "")
     try harness.startAgent()
     let card = "04A1B2C3D4"
+    // printf '04A1B2C3D4' | openssl dgst -sha256 -hmac '0123456789abcdef0123456789abcdef'
+    let pseudonym = "hmac:74a62c9640d391355e5cff12794d965f"
     try harness.publisher().publish([
       ("classgate/101/attendance_reader/r-1/event", "{\"type\":\"card_scan\",\"card\":\"\(card)\"}"),
       (
@@ -33,12 +42,20 @@ struct PrivacyAndIdleTests {
     #expect(letters.count == 2)
     #expect(
       letters.allSatisfy { $0.payloadPrefix == Array("[withheld: may contain a personal identifier]".utf8) })
-    #expect(try harness.reader().events(device: "r-1").map(\.data) == ["{\"info\":{}}", "{}"])
+    #expect(
+      try harness.reader().events(device: "r-1").map(\.data)
+        == (withSecret
+          ? ["{\"card\":\"\(pseudonym)\",\"info\":{}}", "{\"card\":\"\(pseudonym)\"}"]
+          : ["{\"info\":{}}", "{}"]))
     harness.agent.stop(signal: SIGTERM)
+    var stored = Data()
     for file in [harness.storePath, harness.storePath + "-wal", harness.directory.file("agent.log")] {
       let bytes = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
       #expect(bytes.range(of: Data(card.utf8)) == nil, "\(file) holds the card id")
+      #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) holds the secret")
+      if file != harness.directory.file("agent.log") { stored.append(bytes) }
     }
+    #expect((stored.range(of: Data(pseudonym.utf8)) != nil) == withSecret, "the pseudonym is stored: \(withSecret)")
   }
 
   /// An ignored QoS 0 message (a Shelly NotifyEvent) must not leave the loop spinning.

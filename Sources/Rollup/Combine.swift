@@ -1,0 +1,43 @@
+import DeviceModel
+
+extension Rollup {
+  /// One device's usage over consecutive periods (windows → day, days → month). Durations,
+  /// counts and energy add up; min/max combine; the lamp counter is the last one reported.
+  /// Distinct cards cannot be added: the result holds the largest part, and callers that need
+  /// the exact figure count the scans themselves (`UsageStore.distinctCards`).
+  public static func combine(_ parts: [DeviceUsage]) -> DeviceUsage? {
+    guard var total = parts.first else { return nil }
+    for part in parts.dropFirst() {
+      total.onlineMs += part.onlineMs
+      total.onMs += part.onMs
+      total.activeMs += part.activeMs
+      total.sessions += part.sessions
+      if let energy = part.energyKWh { total.energyKWh = (total.energyKWh ?? 0) + energy }
+      if let lamp = part.lampHours { total.lampHours = lamp }
+      total.scans += part.scans
+      total.distinctCards = max(total.distinctCards, part.distinctCards)
+      total.offlineIncidents += part.offlineIncidents
+      for (name, stats) in part.metrics {
+        guard let existing = total.metrics[name] else {
+          total.metrics[name] = stats
+          continue
+        }
+        total.metrics[name] = MetricStats(
+          count: existing.count + stats.count, min: Swift.min(existing.min, stats.min),
+          max: Swift.max(existing.max, stats.max), sum: existing.sum + stats.sum,
+          aboveMs: existing.aboveMs == nil && stats.aboveMs == nil
+            ? nil : (existing.aboveMs ?? 0) + (stats.aboveMs ?? 0))
+      }
+    }
+    return total
+  }
+
+  /// The fleet over consecutive periods: status counts at the end of the last one, the rest added.
+  public static func combine(_ parts: [FleetUsage]) -> FleetUsage {
+    var total = parts.last ?? FleetUsage()
+    total.offlineIncidents = parts.reduce(0) { $0 + $1.offlineIncidents }
+    total.onlineMs = parts.reduce(0) { $0 + $1.onlineMs }
+    total.observedMs = parts.reduce(0) { $0 + $1.observedMs }
+    return total
+  }
+}

@@ -1,0 +1,102 @@
+import DeviceModel
+
+/// One device's status over a period, reduced to what the rollup needs: the runs it was online
+/// (which also gate every step function), its offline incidents and its status at the end.
+struct StatusTimeline {
+  let period: Period
+  /// Disjoint, oldest first, inside [max(start, firstSeen), end); touching runs are merged.
+  private(set) var onlineRuns: [Period] = []
+  private(set) var offlineIncidents = 0
+  private(set) var statusAtEnd: DeviceStatus
+
+  var onlineMs: Int64 { onlineRuns.reduce(0) { $0 + $1.durationMs } }
+
+  init(_ history: DeviceHistory, over period: Period) {
+    self.period = period
+    statusAtEnd = history.statusAtStart
+    // Time before the device was first seen is not observed, whatever the status says.
+    let observedStart = max(period.start, history.firstSeen)
+    var status = history.statusAtStart
+    var since = period.start
+    for change in history.statusChanges {
+      // Changes after the end belong to the next period (and the status at the end is the last
+      // change at or before it).
+      guard change.time <= period.end else { break }
+      // Clamped and never going back: unsorted input must not produce negative durations.
+      let time = min(max(change.time, since), period.end)
+      if status == .online { addOnline(from: max(since, observedStart), to: time) }
+      let goesDown = change.status == .offline || change.status == .stale
+      if goesDown, change.status != status, change.time >= period.start, change.time < period.end {
+        offlineIncidents += 1
+      }
+      status = change.status
+      since = time
+    }
+    if status == .online { addOnline(from: max(since, observedStart), to: period.end) }
+    statusAtEnd = status
+  }
+
+  private mutating func addOnline(from start: EpochMillis, to end: EpochMillis) {
+    guard end > start else { return }
+    if let last = onlineRuns.last, last.end == start {
+      onlineRuns[onlineRuns.count - 1].end = end
+    } else {
+      onlineRuns.append(Period(start: start, end: end))
+    }
+  }
+
+  /// The end of the online run containing `time`, nil when the device is not online then.
+  func onlineRunEnd(at time: EpochMillis) -> EpochMillis? {
+    var low = 0
+    var high = onlineRuns.count
+    while low < high {
+      let mid = (low + high) / 2
+      if onlineRuns[mid].end <= time { low = mid + 1 } else { high = mid }
+    }
+    guard low < onlineRuns.count, onlineRuns[low].start <= time else { return nil }
+    return onlineRuns[low].end
+  }
+
+  /// A series as a step function inside the period: each sample's value holds from its time until
+  /// the next sample, at most `maxHoldMs`, and only while the device stays online — leaving online
+  /// ends the hold for good (a value is not resumed after a reconnect; the next sample restores it).
+  /// The carry-in sample (`before`) holds from the period's start if its hold reaches that far.
+  func steps(of series: MetricSeries, maxHoldMs: Int64) -> [Step] {
+    var points: [Sample] = []
+    if let before = series.before, before.time < period.start { points.append(before) }
+    points += series.samples.filter { $0.time >= period.start && $0.time < period.end }
+    var steps: [Step] = []
+    for (index, point) in points.enumerated() {
+      let from = max(point.time, period.start)
+      guard let runEnd = onlineRunEnd(at: from) else { continue }
+      let next = index + 1 < points.count ? points[index + 1].time : period.end
+      let to = min(next, saturatingAdd(point.time, maxHoldMs), runEnd, period.end)
+      if to > from { steps.append(Step(span: Period(start: from, end: to), value: point.value)) }
+    }
+    return steps
+  }
+}
+
+/// A value held over a span.
+struct Step {
+  var span: Period
+  var value: Double
+}
+
+/// The union of spans as sorted, disjoint periods; touching spans merge (one session, not two).
+func union(_ spans: [Period]) -> [Period] {
+  var merged: [Period] = []
+  for span in spans.sorted(by: { $0.start < $1.start }) where span.end > span.start {
+    if let last = merged.last, span.start <= last.end {
+      merged[merged.count - 1].end = max(last.end, span.end)
+    } else {
+      merged.append(span)
+    }
+  }
+  return merged
+}
+
+func saturatingAdd(_ a: Int64, _ b: Int64) -> Int64 {
+  let (sum, overflow) = a.addingReportingOverflow(b)
+  return overflow ? (b > 0 ? .max : .min) : sum
+}

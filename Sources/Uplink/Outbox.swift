@@ -1,0 +1,128 @@
+import Buffer
+import DeviceModel
+import SQLiteStore
+
+/// Messages for the IOC, durable until the IOC broker acknowledges them (QoS 1 PUBACK).
+///
+/// Every message gets the next per-school `seq` when it is created, in the same transaction that
+/// creates it; the counter lives in `meta` and only increases, so a seq is never reused, even
+/// after delivered rows are purged.
+public final class Outbox {
+  /// Summaries and events drain in separate lanes, each oldest first, so a week of backlog
+  /// never holds back a device going offline now.
+  public enum Lane: String, Sendable, CaseIterable {
+    case events
+    case summaries
+  }
+
+  public struct Message: Sendable, Equatable {
+    public var seq: Int64
+    public var lane: Lane
+    /// Below the school's prefix, e.g. `summaries/window`.
+    public var topic: String
+    public var payload: [UInt8]
+    public var createdAt: EpochMillis
+  }
+
+  public struct Status: Sendable, Equatable {
+    public var pending = 0
+    public var pendingByLane: [Lane: Int] = [:]
+    public var oldestPendingAt: EpochMillis?
+    public var lastSeq: Int64?
+    public var lastAckedSeq: Int64?
+    public init() {}
+  }
+
+  private let connection: Connection
+
+  public init(connection: Connection) {
+    self.connection = connection
+  }
+
+  /// Adds a message; `payload` gets its seq. Call inside the transaction that makes the message,
+  /// so a crash leaves either both the data change and the message or neither.
+  @discardableResult
+  public func enqueue(
+    lane: Lane, topic: String, createdAt: EpochMillis, payload: (Int64) -> [UInt8]
+  ) throws -> Int64 {
+    let seq = (try Meta.readInt(MetaKey.outboxLastSeq, in: connection) ?? 0) + 1
+    let insert = try connection.cachedStatement(
+      sql: "INSERT INTO outbox (seq, lane, topic, payload, created_ms) VALUES (?, ?, ?, ?, ?)")
+    insert.bind(seq, at: 1)
+    insert.bind(lane.rawValue, at: 2)
+    insert.bind(topic, at: 3)
+    insert.bind(blob: payload(seq), at: 4)
+    insert.bind(createdAt, at: 5)
+    try insert.run()
+    try Meta.write(MetaKey.outboxLastSeq, String(seq), in: connection)
+    return seq
+  }
+
+  /// Undelivered messages of a lane with seq > `after`, oldest first.
+  public func pending(_ lane: Lane, after: Int64, limit: Int) throws -> [Message] {
+    let statement = try connection.cachedStatement(
+      sql: """
+        SELECT seq, topic, payload, created_ms FROM outbox
+        WHERE lane = ? AND delivered_ms IS NULL AND seq > ? ORDER BY seq LIMIT ?
+        """)
+    statement.bind(lane.rawValue, at: 1)
+    statement.bind(after, at: 2)
+    statement.bind(limit, at: 3)
+    var messages: [Message] = []
+    while try statement.step() {
+      messages.append(
+        Message(
+          seq: statement.int64(0), lane: lane, topic: statement.text(1) ?? "",
+          payload: statement.blob(2), createdAt: statement.int64(3)))
+    }
+    return messages
+  }
+
+  /// Marks acknowledged messages delivered, in one transaction.
+  public func markDelivered(_ seqs: [Int64], at time: EpochMillis) throws {
+    guard !seqs.isEmpty else { return }
+    try connection.transaction {
+      let update = try connection.cachedStatement(
+        sql: "UPDATE outbox SET delivered_ms = ? WHERE seq = ? AND delivered_ms IS NULL")
+      for seq in seqs {
+        update.bind(time, at: 1)
+        update.bind(seq, at: 2)
+        try update.run()
+      }
+      let lastAcked = try Meta.readInt(MetaKey.outboxLastAckedSeq, in: connection) ?? 0
+      if let newest = seqs.max(), newest > lastAcked {
+        try Meta.write(MetaKey.outboxLastAckedSeq, String(newest), in: connection)
+      }
+    }
+  }
+
+  public func status() throws -> Status {
+    var status = Status()
+    let statement = try connection.cachedStatement(
+      sql: "SELECT lane, count(*), min(created_ms) FROM outbox WHERE delivered_ms IS NULL GROUP BY lane")
+    while try statement.step() {
+      let count = statement.int(1)
+      if let lane = Lane(rawValue: statement.text(0) ?? "") { status.pendingByLane[lane] = count }
+      status.pending += count
+      if let oldest = statement.optionalInt64(2) {
+        status.oldestPendingAt = min(status.oldestPendingAt ?? oldest, oldest)
+      }
+    }
+    status.lastSeq = try Meta.readInt(MetaKey.outboxLastSeq, in: connection)
+    status.lastAckedSeq = try Meta.readInt(MetaKey.outboxLastAckedSeq, in: connection)
+    return status
+  }
+
+  /// Forgets delivered messages older than `cutoff` (their seqs stay used).
+  @discardableResult
+  public func purgeDelivered(before cutoff: EpochMillis) throws -> Int {
+    let statement = try connection.cachedStatement(
+      sql: "DELETE FROM outbox WHERE delivered_ms IS NOT NULL AND delivered_ms < ?")
+    statement.bind(cutoff, at: 1)
+    try statement.run()
+    return connection.changes
+  }
+}
+
+@available(*, unavailable)
+extension Outbox: Sendable {}

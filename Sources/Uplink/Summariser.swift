@@ -1,0 +1,178 @@
+import Buffer
+import DeviceModel
+import Rollup
+import SQLiteStore
+
+/// Turns closed periods into summaries: reads the history (Buffer), rolls it up (Rollup), and in
+/// one transaction stores the usage rows and queues the uplink message with its seq.
+///
+/// A window is summarised `graceMs` after it ends. Data that arrives later for a summarised
+/// period (a device flushing its own buffer) is recorded by the writer in `late_ranges`; the
+/// window is then summarised again in full and sent with the next `revision`, which the IOC
+/// keeps instead of the earlier one. Nothing is ever added twice.
+public final class Summariser {
+  public struct Settings: Sendable {
+    public var rollup: RollupSettings
+    /// How long after a window's end it is summarised: time for in-flight data to arrive.
+    public var graceMs: Int64
+    /// Windows re-summarised per step when late data arrives, so one step stays short.
+    public var maxWindowsPerStep: Int
+    public init(rollup: RollupSettings, graceMs: Int64 = 60_000, maxWindowsPerStep: Int = 12) {
+      self.rollup = rollup
+      self.graceMs = graceMs
+      self.maxWindowsPerStep = maxWindowsPerStep
+    }
+  }
+
+  private let connection: Connection
+  private let calendar: SchoolCalendar
+  private let settings: Settings
+  private let messages: UplinkMessages
+  private let history: HistoryReader
+  private let usage: UsageStore
+  /// nil without an IOC: usage is still stored for `classgate stats`, nothing is queued.
+  private let outbox: Outbox?
+
+  public init(
+    connection: Connection, calendar: SchoolCalendar, settings: Settings, messages: UplinkMessages,
+    outbox: Outbox?
+  ) {
+    self.connection = connection
+    self.calendar = calendar
+    self.settings = settings
+    self.messages = messages
+    history = HistoryReader(connection: connection)
+    usage = UsageStore(connection: connection)
+    self.outbox = outbox
+  }
+
+  /// Windows before this are summarised (what the writer compares new data with).
+  public func summarisedUntil() throws -> EpochMillis? {
+    try Meta.readInt(MetaKey.windowsSummarisedUntil, in: connection)
+  }
+
+  /// Does at most one unit of work (one window, one day, or a few late windows). Returns true
+  /// when it did something, so the caller can give it another turn soon.
+  @discardableResult
+  public func step(now: EpochMillis) throws -> Bool {
+    guard let windowsUntil = try startingPoint(now: now) else { return true }
+    let next = calendar.window(containing: windowsUntil)
+    if next.end + settings.graceMs <= now {
+      try connection.transaction {
+        try summarise(.window, period: next, revision: 0, now: now)
+        try Meta.write(MetaKey.windowsSummarisedUntil, String(next.end), in: connection)
+      }
+      return true
+    }
+    if let daysUntil = try Meta.readInt(MetaKey.daysSummarisedUntil, in: connection) {
+      let day = calendar.day(containing: daysUntil)
+      if day.end <= windowsUntil {
+        try connection.transaction {
+          try summariseDay(day, revision: 0, now: now)
+          try Meta.write(MetaKey.daysSummarisedUntil, String(day.end), in: connection)
+        }
+        return true
+      }
+    }
+    return try reviseLateData(windowsUntil: windowsUntil, now: now)
+  }
+
+  // MARK: - Internals
+
+  /// The first run starts with the current window and day: history from before the agent (an
+  /// upgraded store) is not sent as a flood of summaries. Returns nil after initialising.
+  private func startingPoint(now: EpochMillis) throws -> EpochMillis? {
+    if let until = try Meta.readInt(MetaKey.windowsSummarisedUntil, in: connection) { return until }
+    try connection.transaction {
+      try Meta.write(
+        MetaKey.windowsSummarisedUntil, String(calendar.window(containing: now).start),
+        in: connection)
+      try Meta.write(
+        MetaKey.daysSummarisedUntil, String(calendar.day(containing: now).start), in: connection)
+    }
+    return nil
+  }
+
+  private func summarise(_ kind: UsageStore.Kind, period: Period, revision: Int, now: EpochMillis)
+    throws
+  {
+    let histories = try history.histories(over: period)
+    let devices = histories.map { Rollup.usage(of: $0, over: period, settings: settings.rollup) }
+    let fleet = Rollup.fleet(histories, over: period)
+    try store(kind, period: period, revision: revision, devices: devices, fleet: fleet, now: now)
+  }
+
+  /// A day is its windows added up; distinct cards are counted from the day's scans.
+  private func summariseDay(_ day: Period, revision: Int, now: EpochMillis) throws {
+    let rows = try usage.deviceUsage(.window, from: day.start, to: day.end)
+    var byDevice: [String: [DeviceUsage]] = [:]
+    for row in rows { byDevice[row.usage.id, default: []].append(row.usage) }
+    var devices: [DeviceUsage] = []
+    for (id, parts) in byDevice.sorted(by: { $0.key < $1.key }) {
+      guard var total = Rollup.combine(parts) else { continue }
+      if total.kind == .attendanceReader {
+        total.distinctCards = try usage.distinctCards(from: day.start, to: day.end, device: id)
+      }
+      devices.append(total)
+    }
+    let fleet = Rollup.combine(try usage.periods(.window, from: day.start, to: day.end).map(\.fleet))
+    try store(.day, period: day, revision: revision, devices: devices, fleet: fleet, now: now)
+  }
+
+  private func store(
+    _ kind: UsageStore.Kind, period: Period, revision: Int, devices: [DeviceUsage],
+    fleet: FleetUsage, now: EpochMillis
+  ) throws {
+    try usage.save(
+      kind, period: period, revision: revision, devices: devices, fleet: fleet, createdAt: now)
+    try outbox?.enqueue(lane: .summaries, topic: UplinkMessages.topic(for: kind), createdAt: now) {
+      seq in
+      messages.summary(
+        kind, period: period, revision: revision, devices: devices, fleet: fleet,
+        thresholds: settings.rollup.thresholds, seq: seq, createdAt: now)
+    }
+  }
+
+  /// Re-summarises the windows (then the days) that the oldest late range touches, a few
+  /// windows per step; the range row is narrowed as it goes and deleted when done.
+  private func reviseLateData(windowsUntil: EpochMillis, now: EpochMillis) throws -> Bool {
+    let oldest = try connection.cachedStatement(
+      sql: "SELECT id, from_ms, to_ms FROM late_ranges ORDER BY id LIMIT 1")
+    guard try oldest.step() else { return false }
+    let (id, from, to) = (oldest.int64(0), oldest.int64(1), min(oldest.int64(2), windowsUntil - 1))
+    oldest.reset()
+    try connection.transaction {
+      var window = calendar.window(containing: from)
+      var done = 0
+      while window.start <= to && done < settings.maxWindowsPerStep {
+        let revision = (try usage.revision(of: .window, startingAt: window.start) ?? -1) + 1
+        try summarise(.window, period: window, revision: revision, now: now)
+        window = calendar.window(containing: window.end)
+        done += 1
+      }
+      if window.start <= to {
+        try execute("UPDATE late_ranges SET from_ms = ? WHERE id = ?", window.start, id)
+        return
+      }
+      // Every late window is redone: now the days they belong to, once each.
+      let daysUntil = try Meta.readInt(MetaKey.daysSummarisedUntil, in: connection) ?? 0
+      var day = calendar.day(containing: min(from, to))
+      while day.start <= to && day.end <= daysUntil {
+        let revision = (try usage.revision(of: .day, startingAt: day.start) ?? -1) + 1
+        try summariseDay(day, revision: revision, now: now)
+        day = calendar.day(containing: day.end)
+      }
+      try execute("DELETE FROM late_ranges WHERE id = ?", id)
+    }
+    return true
+  }
+
+  private func execute(_ sql: String, _ values: Int64...) throws {
+    let statement = try connection.cachedStatement(sql: sql)
+    for (index, value) in values.enumerated() { statement.bind(value, at: Int32(index + 1)) }
+    try statement.run()
+  }
+}
+
+@available(*, unavailable)
+extension Summariser: Sendable {}

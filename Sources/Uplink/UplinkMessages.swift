@@ -1,0 +1,215 @@
+import Buffer
+import DeviceModel
+import JSON
+
+/// The uplink contract's message bodies (schemas/ and docs/uplink.md). Pure: values in, bytes out.
+public struct UplinkMessages: Sendable {
+  public static let schemaVersion = 1
+  public let schoolID: String
+  public let timeZone: String
+  /// Local ISO-8601 time with offset ("2026-11-28T08:05:00+07:00").
+  public let localTime: @Sendable (EpochMillis) -> String
+  /// Local date ("2026-11-28").
+  public let localDate: @Sendable (EpochMillis) -> String
+
+  public init(
+    schoolID: String, timeZone: String, localTime: @escaping @Sendable (EpochMillis) -> String,
+    localDate: @escaping @Sendable (EpochMillis) -> String
+  ) {
+    self.schoolID = schoolID
+    self.timeZone = timeZone
+    self.localTime = localTime
+    self.localDate = localDate
+  }
+
+  /// Every topic is under this prefix; the IOC's ACL gives each school only its own.
+  public var topicPrefix: String { "ioc/v1/schools/\(schoolID)/" }
+
+  public enum Topic {
+    public static let windowSummary = "summaries/window"
+    public static let daySummary = "summaries/day"
+    public static let events = "events"
+    public static let presence = "presence"
+  }
+
+  public static func topic(for kind: UsageStore.Kind) -> String {
+    kind == .window ? Topic.windowSummary : Topic.daySummary
+  }
+
+  // MARK: - Summaries
+
+  public func summary(
+    _ kind: UsageStore.Kind, period: Period, revision: Int, devices: [DeviceUsage],
+    fleet: FleetUsage, thresholds: [String: Double], seq: Int64, createdAt: EpochMillis
+  ) -> [UInt8] {
+    var periodObject: JSONObject = [
+      "start_ms": .number(Double(period.start)), "end_ms": .number(Double(period.end)),
+      "start": .string(localTime(period.start)), "end": .string(localTime(period.end)),
+      "time_zone": .string(timeZone), "minutes": .number(Double(period.durationMs / 60_000)),
+    ]
+    if kind == .day { periodObject["date"] = .string(localDate(period.start)) }
+    var body = envelope(
+      schema: kind == .window ? "classgate.window_summary" : "classgate.daily_summary", seq: seq,
+      createdAt: createdAt)
+    body["period"] = .object(periodObject)
+    body["revision"] = .number(Double(revision))
+    body["devices"] = .array(devices.map { device(usage: $0, thresholds: thresholds) })
+    body["fleet"] = .object([
+      "online": .number(Double(fleet.online)), "offline": .number(Double(fleet.offline)),
+      "stale": .number(Double(fleet.stale)), "unknown": .number(Double(fleet.unknown)),
+      "offline_incidents": .number(Double(fleet.offlineIncidents)),
+      "uptime_pct": .number(Self.rounded(fleet.uptimePercent)),
+    ])
+    return JSONWriter.compactBytes(.object(body))
+  }
+
+  func device(usage: DeviceUsage, thresholds: [String: Double]) -> JSONValue {
+    var object: JSONObject = [
+      "id": .string(usage.id), "kind": .string(usage.kind.rawValue),
+      "room": usage.room.map(JSONValue.string) ?? .null,
+      "online_min": .number(Self.minutes(usage.onlineMs)),
+      "offline_incidents": .number(Double(usage.offlineIncidents)),
+    ]
+    if [.board, .projector, .plug].contains(usage.kind) {
+      object["on_min"] = .number(Self.minutes(usage.onMs))
+      object["active_min"] = .number(Self.minutes(usage.activeMs))
+      object["sessions"] = .number(Double(usage.sessions))
+    }
+    if let energy = usage.energyKWh { object["energy_kwh"] = .number(Self.rounded(energy, places: 6)) }
+    if let lamp = usage.lampHours { object["lamp_hours"] = .number(lamp) }
+    if !usage.metrics.isEmpty {
+      var metrics = JSONObject()
+      for (name, stats) in usage.metrics.sorted(by: { $0.key < $1.key }) where stats.count > 0 {
+        var entry: JSONObject = [
+          "count": .number(Double(stats.count)), "min": .number(stats.min),
+          "mean": .number(Self.rounded(stats.mean, places: 3)), "max": .number(stats.max),
+        ]
+        if let above = stats.aboveMs {
+          entry["above_min"] = .number(Self.minutes(above))
+          if let threshold = thresholds[name] { entry["threshold"] = .number(threshold) }
+        }
+        metrics[name] = .object(entry)
+      }
+      if !metrics.isEmpty { object["metrics"] = .object(metrics) }
+    }
+    if usage.kind == .attendanceReader {
+      object["scans"] = .number(Double(usage.scans))
+      object["distinct_cards"] = .number(Double(usage.distinctCards))
+    }
+    return .object(object)
+  }
+
+  // MARK: - Events
+
+  public struct DeviceRef: Sendable, Equatable {
+    public var id: String
+    public var kind: DeviceKind
+    public var room: String?
+    public init(id: String, kind: DeviceKind, room: String?) {
+      self.id = id
+      self.kind = kind
+      self.room = room
+    }
+  }
+
+  public func statusEvent(
+    device: DeviceRef, time: EpochMillis, status: DeviceStatus, cause: String, seq: Int64,
+    createdAt: EpochMillis
+  ) -> [UInt8] {
+    var event = eventHeader(type: "device_status", device: device, time: time)
+    event["status"] = .string(status.rawValue)
+    event["cause"] = .string(cause)
+    var body = envelope(schema: "classgate.event", seq: seq, createdAt: createdAt)
+    body["event"] = .object(event)
+    return JSONWriter.compactBytes(.object(body))
+  }
+
+  public func thresholdAlert(
+    device: DeviceRef, time: EpochMillis, metric: String, value: Double, threshold: Double,
+    above: Bool, seq: Int64, createdAt: EpochMillis
+  ) -> [UInt8] {
+    var event = eventHeader(type: "threshold_alert", device: device, time: time)
+    event["metric"] = .string(metric)
+    event["value"] = .number(value)
+    event["threshold"] = .number(threshold)
+    event["state"] = .string(above ? "above" : "cleared")
+    var body = envelope(schema: "classgate.event", seq: seq, createdAt: createdAt)
+    body["event"] = .object(event)
+    return JSONWriter.compactBytes(.object(body))
+  }
+
+  private func eventHeader(type: String, device: DeviceRef, time: EpochMillis) -> JSONObject {
+    [
+      "type": .string(type), "device": .string(device.id), "kind": .string(device.kind.rawValue),
+      "room": device.room.map(JSONValue.string) ?? .null, "time_ms": .number(Double(time)),
+    ]
+  }
+
+  // MARK: - Presence (retained, not sequenced)
+
+  public struct Health: Sendable, Equatable {
+    public var time: EpochMillis
+    public var version: String
+    public var backlog: Int
+    public var oldestPendingAt: EpochMillis?
+    public var lastAckedSeq: Int64?
+    public var diskFreeBytes: Int64?
+    public var devices: [DeviceStatus: Int]
+    public init(
+      time: EpochMillis, version: String, backlog: Int, oldestPendingAt: EpochMillis?,
+      lastAckedSeq: Int64?, diskFreeBytes: Int64?, devices: [DeviceStatus: Int]
+    ) {
+      self.time = time
+      self.version = version
+      self.backlog = backlog
+      self.oldestPendingAt = oldestPendingAt
+      self.lastAckedSeq = lastAckedSeq
+      self.diskFreeBytes = diskFreeBytes
+      self.devices = devices
+    }
+  }
+
+  public func presence(_ health: Health) -> [UInt8] {
+    var body = presenceHeader(online: true)
+    body["time_ms"] = .number(Double(health.time))
+    body["version"] = .string(health.version)
+    body["backlog"] = .number(Double(health.backlog))
+    body["oldest_pending_ms"] = health.oldestPendingAt.map { .number(Double($0)) } ?? .null
+    body["last_acked_seq"] = health.lastAckedSeq.map { .number(Double($0)) } ?? .null
+    body["disk_free_bytes"] = health.diskFreeBytes.map { .number(Double($0)) } ?? .null
+    var devices = JSONObject()
+    for status in [DeviceStatus.online, .offline, .stale, .unknown] {
+      devices[status.rawValue] = .number(Double(health.devices[status] ?? 0))
+    }
+    body["devices"] = .object(devices)
+    return JSONWriter.compactBytes(.object(body))
+  }
+
+  /// The Last Will: what the IOC sees when the school's link or agent dies without a goodbye.
+  public func offlinePresence() -> [UInt8] {
+    JSONWriter.compactBytes(.object(presenceHeader(online: false)))
+  }
+
+  private func presenceHeader(online: Bool) -> JSONObject {
+    [
+      "schema": "classgate.presence", "schema_version": .number(Double(Self.schemaVersion)),
+      "school_id": .string(schoolID), "online": .bool(online),
+    ]
+  }
+
+  private func envelope(schema: String, seq: Int64, createdAt: EpochMillis) -> JSONObject {
+    [
+      "schema": .string(schema), "schema_version": .number(Double(Self.schemaVersion)),
+      "school_id": .string(schoolID), "seq": .number(Double(seq)),
+      "created_ms": .number(Double(createdAt)),
+    ]
+  }
+
+  static func minutes(_ ms: Int64) -> Double { rounded(Double(ms) / 60_000) }
+
+  static func rounded(_ value: Double, places: Int = 3) -> Double {
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    return (value * scale).rounded() / scale
+  }
+}

@@ -1,0 +1,271 @@
+import Buffer
+import DeviceModel
+import EventLoop
+import Logging
+import MQTTClient
+import SQLiteStore
+
+/// Drains the outbox to the IOC broker: QoS 1, a bounded number in flight and a bounded rate,
+/// the events lane and the summaries lane taking turns, each oldest first. A message is marked
+/// delivered only when its PUBACK arrives; anything unacknowledged when the link drops is sent
+/// again after the reconnect (the IOC drops the copy by seq).
+public final class UplinkPublisher {
+  public struct Settings: Sendable {
+    public var maxInFlight: Int
+    public var maxPerSecond: Int
+    public var presenceIntervalMs: Int64
+    public init(maxInFlight: Int = 20, maxPerSecond: Int = 500, presenceIntervalMs: Int64 = 60_000) {
+      self.maxInFlight = maxInFlight
+      self.maxPerSecond = maxPerSecond
+      self.presenceIntervalMs = presenceIntervalMs
+    }
+  }
+
+  /// What `classgate uplink` shows; stored in `meta` when it changes.
+  public struct State: Sendable, Equatable {
+    public var connected = false
+    public var since: EpochMillis?
+    public var lastError: String?
+    public var lastErrorAt: EpochMillis?
+    public init() {}
+  }
+
+  public let mqtt: MQTTConnection
+  public private(set) var state = State()
+  /// Called when `state` changes (the stage stores it for the CLI).
+  public var onStateChange: (State) -> Void = { _ in }
+
+  private let outbox: Outbox
+  private let messages: UplinkMessages
+  private let settings: Settings
+  private let logger: Logger
+  private let health: () -> UplinkMessages.Health
+  private var inFlight: [Int32: Int64] = [:]
+  private var queued: [Outbox.Lane: [Outbox.Message]] = [:]
+  private var cursor: [Outbox.Lane: Int64] = [:]
+  /// Lanes found empty; looked at again when `wake()` says there is news, or every second.
+  private var idleUntilMs: [Outbox.Lane: Int64] = [:]
+  private var nextLane: Outbox.Lane = .events
+  private var tokens = 0.0
+  private var lastRefillMs: Int64 = 0
+  private var nextPresenceMs: Int64 = 0
+  private var acknowledged: [Int64] = []
+
+  public init(
+    options: MQTTOptions, outbox: Outbox, messages: UplinkMessages, settings: Settings,
+    logger: Logger, health: @escaping () -> UplinkMessages.Health
+  ) throws {
+    var options = options
+    options.will = .init(
+      topic: messages.topicPrefix + UplinkMessages.Topic.presence,
+      payload: messages.offlinePresence(), qos: 1, retain: true)
+    mqtt = try MQTTConnection(options: options)
+    self.outbox = outbox
+    self.messages = messages
+    self.settings = settings
+    self.logger = logger
+    self.health = health
+  }
+
+  /// New messages were queued: look at both lanes again now.
+  public func wake() { idleUntilMs.removeAll() }
+
+  public var pollInterests: [Poller.Interest] {
+    guard let fd = mqtt.socketDescriptor else { return [] }
+    return [Poller.Interest(fd: fd, read: true, write: mqtt.wantsWrite)]
+  }
+
+  public func millisecondsUntilDue(nowMs: Int64) -> Int64 {
+    if let reconnect = mqtt.millisecondsUntilNextAttempt(nowMs: nowMs) { return reconnect }
+    guard mqtt.state == .connected else { return 1000 }
+    var due = max(0, nextPresenceMs - nowMs)
+    if inFlight.count < settings.maxInFlight, hasWork(nowMs: nowMs) {
+      due = min(due, tokens >= 1 ? 0 : Int64((1 - tokens) * 1000 / Double(settings.maxPerSecond)) + 1)
+    }
+    return min(due, 1000)
+  }
+
+  public func turn(ready: [Poller.Readiness], nowMs: Int64) {
+    mqtt.maintain(nowMs: nowMs)
+    if let fd = mqtt.socketDescriptor, ready.contains(where: { $0.fd == fd && ($0.readable || $0.failed) }) {
+      mqtt.read(maxMessages: 1000, nowMs: nowMs)
+      _ = mqtt.takeMessages()
+    }
+    handleEvents(nowMs: nowMs)
+    recordAcknowledged()
+    if mqtt.state == .connected {
+      publishPresenceIfDue(nowMs: nowMs)
+      publishBacklog(nowMs: nowMs)
+    }
+    mqtt.flush(nowMs: nowMs)
+    handleEvents(nowMs: nowMs)
+  }
+
+  /// Says goodbye: presence offline (retained) and DISCONNECT, so the Will does not fire.
+  public func shutDown() {
+    let now = Clock.monotonicMs()
+    if mqtt.state == .connected {
+      _ = try? mqtt.publish(
+        topic: messages.topicPrefix + UplinkMessages.Topic.presence,
+        payload: messages.offlinePresence(), qos: 1, retain: true)
+      // Give in-flight acknowledgements and the goodbye a moment; whatever is not acknowledged
+      // stays in the outbox for the next start.
+      let deadline = now + 1000
+      while Clock.monotonicMs() < deadline, mqtt.state == .connected,
+        mqtt.hasUnacknowledgedPublishes
+      {
+        turnForShutdown()
+      }
+      recordAcknowledged()
+    }
+    mqtt.close()
+  }
+
+  // MARK: - Internals
+
+  private func turnForShutdown() {
+    mqtt.flush(nowMs: Clock.monotonicMs())
+    guard let fd = mqtt.socketDescriptor else { return }
+    let ready = Poller.wait([Poller.Interest(fd: fd)], timeoutMs: 50)
+    if !ready.isEmpty { mqtt.read(maxMessages: 1000, nowMs: Clock.monotonicMs()) }
+    handleEvents(nowMs: Clock.monotonicMs())
+  }
+
+  private func handleEvents(nowMs: Int64) {
+    for event in mqtt.takeEvents() {
+      switch event {
+      case .connected:
+        logger.notice(
+          "Connected to the IOC", metadata: ["host": "\(mqtt.options.host):\(mqtt.options.port)"])
+        var fresh = State()
+        fresh.connected = true
+        fresh.since = Clock.wallMs()
+        fresh.lastError = state.lastError
+        fresh.lastErrorAt = state.lastErrorAt
+        update(fresh)
+        nextPresenceMs = 0
+        tokens = Double(settings.maxInFlight)
+        lastRefillMs = nowMs
+      case .refused(let reason):
+        lost("IOC broker refused the connection: \(reason)")
+      case .disconnected(let reason):
+        lost(reason)
+      case .published(let messageID):
+        if let seq = inFlight.removeValue(forKey: messageID) { acknowledged.append(seq) }
+      case .subscribed:
+        break
+      }
+    }
+    if case .disconnected = mqtt.state { lost(mqtt.lastError ?? "disconnected") }
+  }
+
+  private func lost(_ reason: String) {
+    let hinted = Self.explain(reason)
+    guard state.connected || state.lastError != hinted else { return }
+    logger.warning("IOC link down; messages stay queued", metadata: ["reason": "\(hinted)"])
+    var fresh = State()
+    fresh.connected = false
+    fresh.since = state.connected ? Clock.wallMs() : (state.since ?? Clock.wallMs())
+    fresh.lastError = hinted
+    fresh.lastErrorAt = Clock.wallMs()
+    update(fresh)
+    // Unacknowledged messages are sent again from the outbox after the reconnect.
+    inFlight.removeAll()
+    queued.removeAll()
+    cursor.removeAll()
+    idleUntilMs.removeAll()
+  }
+
+  /// libmosquitto's TLS failures all read "A TLS error occurred."; say what to check.
+  static func explain(_ reason: String) -> String {
+    guard reason.contains("TLS") || reason.lowercased().contains("certificate") else { return reason }
+    return reason
+      + " (check ioc.ca_file signed the IOC's certificate, the client certificate and key match and are not expired, and the clock)"
+  }
+
+  private func update(_ fresh: State) {
+    guard fresh != state else { return }
+    state = fresh
+    onStateChange(fresh)
+  }
+
+  private func recordAcknowledged() {
+    guard !acknowledged.isEmpty else { return }
+    do {
+      try outbox.markDelivered(acknowledged, at: Clock.wallMs())
+      acknowledged.removeAll()
+    } catch {
+      // Kept in memory and retried next turn; if the agent dies first, they are sent again.
+      logger.error("Cannot mark messages delivered", metadata: ["error": "\(error)"])
+    }
+  }
+
+  private func publishPresenceIfDue(nowMs: Int64) {
+    guard nowMs >= nextPresenceMs else { return }
+    nextPresenceMs = nowMs + settings.presenceIntervalMs
+    do {
+      try mqtt.publish(
+        topic: messages.topicPrefix + UplinkMessages.Topic.presence,
+        payload: messages.presence(health()), qos: 1, retain: true)
+    } catch {
+      logger.warning("Cannot publish presence", metadata: ["error": "\(error)"])
+    }
+  }
+
+  private func hasWork(nowMs: Int64) -> Bool {
+    Outbox.Lane.allCases.contains { !(queued[$0]?.isEmpty ?? true) || (idleUntilMs[$0] ?? 0) <= nowMs }
+  }
+
+  private func publishBacklog(nowMs: Int64) {
+    let elapsed = nowMs - lastRefillMs
+    lastRefillMs = nowMs
+    tokens = min(
+      Double(settings.maxInFlight), tokens + Double(elapsed) * Double(settings.maxPerSecond) / 1000)
+    while inFlight.count < settings.maxInFlight, tokens >= 1, let message = next(nowMs: nowMs) {
+      do {
+        let id = try mqtt.publish(
+          topic: messages.topicPrefix + message.topic, payload: message.payload, qos: 1,
+          retain: false)
+        inFlight[id] = message.seq
+        tokens -= 1
+      } catch {
+        // The connection is going down; the reconnect starts from the outbox again.
+        logger.warning("Cannot publish to the IOC", metadata: ["error": "\(error)"])
+        return
+      }
+    }
+  }
+
+  /// The next message, alternating lanes so neither starves the other.
+  private func next(nowMs: Int64) -> Outbox.Message? {
+    for lane in [nextLane, nextLane == .events ? .summaries : .events] {
+      if let message = take(from: lane, nowMs: nowMs) {
+        nextLane = lane == .events ? .summaries : .events
+        return message
+      }
+    }
+    return nil
+  }
+
+  private func take(from lane: Outbox.Lane, nowMs: Int64) -> Outbox.Message? {
+    if queued[lane]?.isEmpty ?? true {
+      guard (idleUntilMs[lane] ?? 0) <= nowMs else { return nil }
+      do {
+        queued[lane] = try outbox.pending(lane, after: cursor[lane] ?? 0, limit: 200)
+      } catch {
+        logger.error("Cannot read the outbox", metadata: ["error": "\(error)"])
+        queued[lane] = []
+      }
+      if queued[lane]?.isEmpty ?? true {
+        idleUntilMs[lane] = nowMs + 1000
+        return nil
+      }
+    }
+    guard let message = queued[lane]?.removeFirst() else { return nil }
+    cursor[lane] = message.seq
+    return message
+  }
+}
+
+@available(*, unavailable)
+extension UplinkPublisher: Sendable {}

@@ -1,0 +1,139 @@
+import Buffer
+import DeviceModel
+import EventLoop
+
+import JSON
+import Logging
+import MQTTClient
+import Rollup
+import SQLiteStore
+
+/// The rollup → uplink half of the agent, on the ingest loop's thread: summarises closed
+/// periods, turns status changes and threshold crossings into events, drains the outbox to the
+/// IOC, and keeps house (delivered messages, old card scans).
+public final class UplinkStage: LoopCompanion {
+  public struct Settings: Sendable {
+    public var summariser: Summariser.Settings
+    public var publisher: UplinkPublisher.Settings
+    /// How often status changes and alerts are looked for.
+    public var eventIntervalMs: Int64 = 1000
+    /// Delivered outbox rows are kept this long (for diagnosis), then deleted.
+    public var keepDeliveredMs: Int64 = 86_400_000
+    public init(summariser: Summariser.Settings, publisher: UplinkPublisher.Settings) {
+      self.summariser = summariser
+      self.publisher = publisher
+    }
+  }
+
+  private let connection: Connection
+  private let settings: Settings
+  private let summariser: Summariser
+  private let events: EventSource?
+  private let publisher: UplinkPublisher?
+  private let outbox: Outbox
+  private let logger: Logger
+  private let housekeeping: (EpochMillis) -> Void
+  /// Tells the ingest writer which periods are summarised (for the late-data rule).
+  private let summarisedUntil: (EpochMillis) -> Void
+  private var nextSummaryMs: Int64 = 0
+  private var nextEventsMs: Int64 = 0
+  private var nextHousekeepingMs: Int64 = 0
+  private var failing = false
+
+  /// `ioc` nil: summaries are still made (for `classgate stats`) but nothing is queued or sent.
+  public init(
+    connection: Connection, calendar: SchoolCalendar, ioc: MQTTOptions?,
+    messages: UplinkMessages, settings: Settings, logger: Logger,
+    health: @escaping () -> UplinkMessages.Health,
+    summarisedUntil: @escaping (EpochMillis) -> Void,
+    housekeeping: @escaping (EpochMillis) -> Void = { _ in }
+  ) throws {
+    self.connection = connection
+    self.settings = settings
+    self.logger = logger
+    self.housekeeping = housekeeping
+    self.summarisedUntil = summarisedUntil
+    outbox = Outbox(connection: connection)
+    summariser = Summariser(
+      connection: connection, calendar: calendar, settings: settings.summariser,
+      messages: messages, outbox: ioc == nil ? nil : outbox)
+    if let ioc {
+      events = EventSource(
+        connection: connection, messages: messages,
+        thresholds: settings.summariser.rollup.thresholds)
+      let publisher = try UplinkPublisher(
+        options: ioc, outbox: outbox, messages: messages, settings: settings.publisher,
+        logger: logger, health: health)
+      publisher.onStateChange = { [connection] state in
+        try? Meta.write(MetaKey.uplinkState, Self.encode(state), in: connection)
+      }
+      self.publisher = publisher
+    } else {
+      events = nil
+      publisher = nil
+    }
+    if let until = try summariser.summarisedUntil() { summarisedUntil(until) }
+  }
+
+  public func pollInterests() -> [Poller.Interest] { publisher?.pollInterests ?? [] }
+
+  public func millisecondsUntilDue(nowMs: Int64) -> Int64 {
+    var due = min(nextSummaryMs, nextHousekeepingMs) - nowMs
+    if events != nil { due = min(due, nextEventsMs - nowMs) }
+    if let publisher { due = min(due, publisher.millisecondsUntilDue(nowMs: nowMs)) }
+    return max(0, due)
+  }
+
+  public func turn(ready: [Poller.Readiness], nowMs: Int64) {
+    let wallNow = Clock.wallMs()
+    var queuedSomething = false
+    do {
+      if nowMs >= nextSummaryMs {
+        let worked = try summariser.step(now: wallNow)
+        // Catching up (after downtime, or late data): one period per turn, ingest in between.
+        nextSummaryMs = nowMs + (worked ? 0 : 5000)
+        queuedSomething = worked
+        if let until = try summariser.summarisedUntil() { summarisedUntil(until) }
+      }
+      if let events, nowMs >= nextEventsMs {
+        nextEventsMs = nowMs + settings.eventIntervalMs
+        if try events.collect(now: wallNow) > 0 { queuedSomething = true }
+      }
+      if nowMs >= nextHousekeepingMs {
+        nextHousekeepingMs = nowMs + 3_600_000
+        try outbox.purgeDelivered(before: wallNow - settings.keepDeliveredMs)
+        housekeeping(wallNow)
+      }
+      if failing { logger.notice("Rollup and uplink queue writable again") }
+      failing = false
+    } catch {
+      if !failing {
+        logger.error("Cannot summarise or queue for the IOC; retrying", metadata: ["error": "\(error)"])
+      }
+      failing = true
+      nextSummaryMs = nowMs + 5000
+      nextEventsMs = nowMs + 5000
+    }
+    if queuedSomething { publisher?.wake() }
+    publisher?.turn(ready: ready, nowMs: nowMs)
+  }
+
+  public func shutDown() {
+    publisher?.shutDown()
+  }
+
+  public var publisherState: UplinkPublisher.State? { publisher?.state }
+
+  static func encode(_ state: UplinkPublisher.State) -> String {
+    JSONWriter.compact(
+      .object([
+        "connected": .bool(state.connected),
+        "since_ms": state.since.map { .number(Double($0)) } ?? .null,
+        "last_error": state.lastError.map(JSONValue.string) ?? .null,
+        "last_error_ms": state.lastErrorAt.map { .number(Double($0)) } ?? .null,
+      ]))
+  }
+}
+
+@available(*, unavailable)
+extension UplinkStage: Sendable {}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Buffer
+import DeviceModel
+import EventLoop
+import JSON
+import Uplink
+
+extension ClassGate {
+  struct UplinkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "uplink",
+      abstract: "Show the link to the operations centre: connected or not, queue, last acknowledged seq.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+      let path = try storeOptions.resolvedPath()
+      let reader = try storeOptions.openReader()
+      let connection = try StoreFile.openForReading(path: path)
+      let status = try Outbox(connection: connection).status()
+      let state = try reader.meta(MetaKey.uplinkState).flatMap { try? JSONParser.parse($0) }
+      let heartbeat = try reader.meta(MetaKey.agentHeartbeat).flatMap { Int64($0) }
+      let summarisedUntil = try reader.meta(MetaKey.windowsSummarisedUntil).flatMap { Int64($0) }
+      let now = Clock.wallMs()
+      let connected = state?.value(atPath: "connected")?.boolValue ?? false
+      let since = state?.value(atPath: "since_ms")?.doubleValue.map { Int64($0) }
+      let lastError = state?.value(atPath: "last_error")?.stringValue
+      let lastErrorAt = state?.value(atPath: "last_error_ms")?.doubleValue.map { Int64($0) }
+
+      if storeOptions.json {
+        func number(_ value: Int64?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
+        let lanes = JSONObject(
+          Outbox.Lane.allCases.map { ($0.rawValue, .number(Double(status.pendingByLane[$0] ?? 0))) })
+        print(
+          JSONWriter.pretty(
+            .object(
+              JSONObject([
+                ("configured", .bool(state != nil)), ("connected", .bool(connected)),
+                ("since_ms", number(since)), ("queue_depth", .number(Double(status.pending))),
+                ("queue_by_lane", .object(lanes)), ("oldest_pending_ms", number(status.oldestPendingAt)),
+                ("last_seq", number(status.lastSeq)), ("last_acked_seq", number(status.lastAckedSeq)),
+                ("last_error", lastError.map(JSONValue.string) ?? .null),
+                ("last_error_ms", number(lastErrorAt)),
+                ("summarised_until_ms", number(summarisedUntil)),
+                ("agent_heartbeat_ms", number(heartbeat)),
+              ]))))
+        return
+      }
+
+      var lines: [(String, String)] = []
+      if state == nil {
+        lines.append(("IOC link", "never connected (is [ioc] configured and the agent running?)"))
+      } else if connected {
+        lines.append(("IOC link", "connected since \(TimeText.ago(since, now: now))"))
+      } else {
+        lines.append(("IOC link", "NOT connected, since \(TimeText.ago(since, now: now))"))
+      }
+      if let lastError {
+        lines.append(("Last error", "\(DisplayText.clean(lastError)) (\(TimeText.ago(lastErrorAt, now: now)))"))
+      }
+      let lanes = Outbox.Lane.allCases.map { "\($0.rawValue) \(status.pendingByLane[$0] ?? 0)" }
+      lines.append(
+        (
+          "Queue",
+          status.pending == 0
+            ? "empty"
+            : "\(status.pending) waiting (\(lanes.joined(separator: ", "))), oldest queued \(TimeText.ago(status.oldestPendingAt, now: now))"
+        ))
+      lines.append(
+        ("Last seq", "\(status.lastSeq.map(String.init) ?? "none") (acknowledged up to \(status.lastAckedSeq.map(String.init) ?? "none"))"))
+      if let summarisedUntil {
+        lines.append(("Summarised", "up to \(EpochTime.iso8601(summarisedUntil))"))
+      }
+      lines.append(("Agent", "last heartbeat \(TimeText.ago(heartbeat, now: now))"))
+      for (label, value) in lines {
+        print(label.padding(12) + value)
+      }
+    }
+  }
+}
+
+extension String {
+  fileprivate func padding(_ width: Int) -> String {
+    count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+  }
+}
