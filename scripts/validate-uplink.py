@@ -15,8 +15,8 @@ agent's own output; leave it off for messages from agents newer than this checko
 Besides the JSON Schemas it checks what a schema cannot say: the topic (kind and school id) matches
 the payload; period lengths, local times, day boundaries and window alignment agree with the time
 zone; minutes have at most 3 decimals and do not exceed the period; min <= mean <= max; distinct
-cards <= scans; device ids are unique; a seq is never reused for different content; revisions of a
-period have distinct seqs in the same order.
+cards <= scans; device ids are unique and a window's fleet counts them all; a seq is never reused
+for different content; revisions of a period have distinct seqs in the same order.
 
 Prints one line per failure and exits 1 if there is any, else prints a count per schema and exits 0.
 Exit 2: the command line, a file or a schema is unusable, or the jsonschema package is missing.
@@ -32,18 +32,21 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+
+def missing(text):
+    print(f"validate-uplink: needs {text}", file=sys.stderr)
+    sys.exit(2)
+
+
 try:
     from jsonschema import Draft202012Validator
 except ImportError:  # jsonschema 3 has no Draft202012Validator either
-    sys.exit(
-        "validate-uplink: needs the jsonschema package, version 4 or later "
-        "(apt-get install python3-jsonschema, or pip install jsonschema)"
-    )
+    missing("the jsonschema package, version 4 or later (apt-get install python3-jsonschema)")
 
 try:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 except ImportError:
-    sys.exit("validate-uplink: needs Python 3.9 or later (zoneinfo)")
+    missing("Python 3.9 or later (zoneinfo)")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schemas"
@@ -262,6 +265,10 @@ def consistency(name, p):
     if name in SUMMARIES:
         problems += period_problems(name, p["period"])
         problems += device_problems(p["devices"], p["period"]["minutes"])
+        fleet = p["fleet"]
+        counted = fleet["online"] + fleet["offline"] + fleet["stale"] + fleet["unknown"]
+        if name == "classgate.window_summary" and counted != len(p["devices"]):
+            problems.append(f"fleet counts {counted} devices by status, but devices[] has {len(p['devices'])}")
     elif name == "classgate.event":
         event = p["event"]
         if event["time_ms"] < YEAR_2000_MS:

@@ -51,6 +51,42 @@ public struct ConfigPeek: Sendable {
     get throws(ConfigError) { try string("privacy", "secret_file") }
   }
 
+  /// The school's IANA time zone (`time_zone`), which rollup days and windows follow.
+  public var timeZone: String {
+    get throws(ConfigError) {
+      if let text = environment[ConfigReader.environmentName(of: "time_zone")] { return text }
+      guard let value = root["time_zone"] else { return Self.defaultTimeZone }
+      guard case .string(let text) = value else {
+        throw problem("time_zone", root.line(of: "time_zone") ?? 1, "expected a string, found \(value.typeName)")
+      }
+      return text
+    }
+  }
+
+  /// `rollup.window_minutes`: the length of the summarised windows.
+  public var rollupWindowMinutes: Int {
+    get throws(ConfigError) { try integer("rollup", "window_minutes") ?? 5 }
+  }
+
+  /// The rollup thresholds (`rollup.co2_above_ppm`, …; 0 turns one off), as the agent reads them.
+  public var rollupThresholds: [String: Double] {
+    get throws(ConfigError) {
+      var thresholds: [String: Double] = [:]
+      for (metric, key, fallback) in Self.thresholdKeys {
+        let value = try integer("rollup", key) ?? fallback
+        if value > 0 { thresholds[metric] = Double(value) }
+      }
+      return thresholds
+    }
+  }
+
+  public static let defaultTimeZone = "Asia/Ho_Chi_Minh"
+  /// Metric, `[rollup]` key and default: the same table as AgentConfig's.
+  static let thresholdKeys: [(String, String, Int)] = [
+    ("co2", "co2_above_ppm", 1000), ("temperature", "temperature_above_c", 32),
+    ("noise", "noise_above_dba", 0), ("humidity", "humidity_above_pct", 0),
+  ]
+
   public var profileDirectories: [String] {
     get throws(ConfigError) {
       if let paths = environment[ConfigReader.environmentName(of: "profiles.directories")] {
@@ -78,6 +114,23 @@ public struct ConfigPeek: Sendable {
       throw problem("\(section).\(key)", line, "expected a string, found \(value.typeName)")
     }
     return text
+  }
+
+  private func integer(_ section: String, _ key: String) throws(ConfigError) -> Int? {
+    let name = ConfigReader.environmentName(of: "\(section).\(key)")
+    if let text = environment[name] {
+      guard let value = Int(text) else {
+        throw ConfigError(problems: [
+          .init(location: "environment variable \(name)", key: "\(section).\(key)", message: "expected an integer")
+        ])
+      }
+      return value
+    }
+    guard let (value, line) = lookup(section, key) else { return nil }
+    guard case .integer(let number) = value, let result = Int(exactly: number) else {
+      throw problem("\(section).\(key)", line, "expected an integer, found \(value.typeName)")
+    }
+    return result
   }
 
   private func lookup(_ section: String, _ key: String) -> (TOMLValue, Int)? {

@@ -8,19 +8,34 @@ import Uplink
 
 /// Builds the rollup → uplink stage from the config: the school's calendar, the message
 /// contract, and the hooks into the ingest writer.
-enum UplinkSetup {
+public enum UplinkSetup {
   static func calendar(_ config: AgentConfig) throws(ConfigError) -> SchoolCalendar {
-    let path = "/usr/share/zoneinfo/\(config.timeZone)"
+    try calendar(
+      timeZone: config.timeZone, windowMinutes: config.rollupWindowMinutes, file: config.file)
+  }
+
+  /// The school's calendar from a zone name (`/usr/share/zoneinfo/<name>`), for the agent and
+  /// for read-only commands that take the name from `ConfigPeek`.
+  public static func calendar(timeZone: String, windowMinutes: Int, file: String) throws(ConfigError)
+    -> SchoolCalendar
+  {
+    let path = "/usr/share/zoneinfo/\(timeZone)"
+    guard AgentConfig.isTimeZone(timeZone) else {
+      throw ConfigError(problems: [
+        .init(
+          location: file, key: "time_zone",
+          message: "expected an IANA time zone such as \"Asia/Ho_Chi_Minh\", found \"\(timeZone.prefix(40))\"")
+      ])
+    }
     let zone: ZoneRules
     do {
       zone = try ZoneRules(tzif: readBinaryFile(path).get())
     } catch {
       throw ConfigError(problems: [
-        .init(location: config.file, key: "time_zone", message: "cannot load \(path): \(error)")
+        .init(location: file, key: "time_zone", message: "cannot load \(path): \(error)")
       ])
     }
-    return SchoolCalendar(
-      zone: zone, zoneName: config.timeZone, windowMinutes: config.rollupWindowMinutes)
+    return SchoolCalendar(zone: zone, zoneName: timeZone, windowMinutes: windowMinutes)
   }
 
   static func messages(_ config: AgentConfig, calendar: SchoolCalendar) -> UplinkMessages {

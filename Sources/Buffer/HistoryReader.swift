@@ -12,16 +12,14 @@ public final class HistoryReader {
     self.connection = connection
   }
 
-  /// Devices first seen before the period's end, with their history inside it.
+  /// Devices known before the period's end, with their history inside it. A device's first data
+  /// can be older than when ClassGate first heard of it (a device flushing its own buffer), so
+  /// "first seen" is the earlier of the two.
   public func histories(over period: Period, device key: String? = nil) throws -> [DeviceHistory] {
     try loadMetricNames()
     let devices = try connection.cachedStatement(
-      sql: """
-        SELECT id, key, kind, room, first_seen FROM devices
-        WHERE first_seen < ?1 AND (?2 IS NULL OR key = ?2) ORDER BY key
-        """)
-    devices.bind(period.end, at: 1)
-    devices.bind(key, at: 2)
+      sql: "SELECT id, key, kind, room, first_seen FROM devices WHERE ?1 IS NULL OR key = ?1 ORDER BY key")
+    devices.bind(key, at: 1)
     var rows: [(id: Int64, history: DeviceHistory)] = []
     while try devices.step() {
       rows.append(
@@ -32,12 +30,15 @@ public final class HistoryReader {
             room: devices.text(3), firstSeen: devices.int64(4))
         ))
     }
-    return try rows.map { id, history in
+    return try rows.compactMap { id, history in
       var history = history
       try readStatus(device: id, period: period, into: &history)
       try readSeries(device: id, period: period, into: &history)
       try readEvents(device: id, period: period, into: &history)
-      return history
+      let earliestData = history.series.values.compactMap { $0.before?.time ?? $0.samples.first?.time }
+        + [history.events.first?.time].compactMap { $0 }
+      history.firstSeen = ([history.firstSeen] + earliestData).min() ?? history.firstSeen
+      return history.firstSeen < period.end ? history : nil
     }
   }
 

@@ -74,7 +74,8 @@ public struct ProfileSet: Sendable {
   }
 
   /// With a pseudonymizer, card ids in events become pseudonyms; without, they are dropped.
-  public func decoders(limits: DecodeLimits, pseudonymizer: CardPseudonymizer? = nil) -> [any MessageDecoder] {
+  public func decoders(limits: DecodeLimits, pseudonymizer: CardPseudonymizer? = nil) -> [any MessageDecoder]
+  {
     profiles.map { ProfileDecoder(profile: $0, limits: limits, pseudonymizer: pseudonymizer) }
   }
 

@@ -103,6 +103,8 @@ public struct ZoneRules: Sendable, Equatable {
   private static func body(
     _ reader: inout ByteReader, _ header: Header, timeSize: Int, footer: PosixTZ?
   ) throws(ZoneRulesError) -> ZoneRules {
+    // Checked here, not in the header: a v2+ file's ignored 32-bit section may be empty.
+    guard header.typeCount > 0 else { throw .invalid("no local time types") }
     var times: [Int64] = []
     for _ in 0..<header.timeCount {
       let time = try timeSize == 4 ? Int64(reader.int32()) : reader.int64()
@@ -166,7 +168,6 @@ public struct ZoneRules: Sendable, Equatable {
       timeCount = Int(try reader.uint32())
       typeCount = Int(try reader.uint32())
       charCount = Int(try reader.uint32())
-      guard typeCount > 0 else { throw .invalid("no local time types") }
       guard utIndicatorCount == 0 || utIndicatorCount == typeCount,
         standardIndicatorCount == 0 || standardIndicatorCount == typeCount
       else { throw .invalid("indicator counts differ from the type count") }

@@ -54,16 +54,22 @@ public struct UplinkMessages: Sendable {
     body["period"] = .object(periodObject)
     body["revision"] = .number(Double(revision))
     body["devices"] = .array(devices.map { device(usage: $0, thresholds: thresholds) })
-    body["fleet"] = .object([
-      "online": .number(Double(fleet.online)), "offline": .number(Double(fleet.offline)),
-      "stale": .number(Double(fleet.stale)), "unknown": .number(Double(fleet.unknown)),
-      "offline_incidents": .number(Double(fleet.offlineIncidents)),
-      "uptime_pct": .number(Self.rounded(fleet.uptimePercent)),
-    ])
+    body["fleet"] = Self.fleet(fleet)
     return JSONWriter.compactBytes(.object(body))
   }
 
-  func device(usage: DeviceUsage, thresholds: [String: Double]) -> JSONValue {
+  /// The school's fleet as the IOC gets it (also `classgate stats --json`).
+  public static func fleet(_ fleet: FleetUsage) -> JSONValue {
+    .object([
+      "online": .number(Double(fleet.online)), "offline": .number(Double(fleet.offline)),
+      "stale": .number(Double(fleet.stale)), "unknown": .number(Double(fleet.unknown)),
+      "offline_incidents": .number(Double(fleet.offlineIncidents)),
+      "uptime_pct": .number(rounded(fleet.uptimePercent)),
+    ])
+  }
+
+  /// One device's usage as the IOC gets it (also `classgate stats --json`).
+  public func device(usage: DeviceUsage, thresholds: [String: Double]) -> JSONValue {
     var object: JSONObject = [
       "id": .string(usage.id), "kind": .string(usage.kind.rawValue),
       "room": usage.room.map(JSONValue.string) ?? .null,

@@ -160,7 +160,7 @@ public final class UplinkPublisher {
   }
 
   private func lost(_ reason: String) {
-    let hinted = Self.explain(reason)
+    let hinted = Self.explain(reason, beforeConnack: !state.connected)
     guard state.connected || state.lastError != hinted else { return }
     logger.warning("IOC link down; messages stay queued", metadata: ["reason": "\(hinted)"])
     var fresh = State()
@@ -176,11 +176,18 @@ public final class UplinkPublisher {
     idleUntilMs.removeAll()
   }
 
-  /// libmosquitto's TLS failures all read "A TLS error occurred."; say what to check.
-  static func explain(_ reason: String) -> String {
-    guard reason.contains("TLS") || reason.lowercased().contains("certificate") else { return reason }
+  /// libmosquitto's TLS failures read "A TLS error occurred." (our side refused the server) or,
+  /// when the server refuses our certificate, just "The connection was lost." before any CONNACK.
+  static func explain(_ reason: String, beforeConnack: Bool) -> String {
+    if reason.contains("TLS") || reason.lowercased().contains("certificate") {
+      return reason
+        + " (TLS handshake failed: check that ioc.ca_file signed the IOC's certificate, and the clock)"
+    }
+    if beforeConnack && reason.contains("connection was lost") {
+      return reason
+        + " (the IOC closed the connection during the TLS handshake: it probably refused the client certificate; check ioc.cert_file and ioc.key_file are the ones the IOC issued and not expired)"
+    }
     return reason
-      + " (check ioc.ca_file signed the IOC's certificate, the client certificate and key match and are not expired, and the clock)"
   }
 
   private func update(_ fresh: State) {

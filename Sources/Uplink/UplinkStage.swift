@@ -91,7 +91,7 @@ public final class UplinkStage: LoopCompanion {
       if nowMs >= nextSummaryMs {
         let worked = try summariser.step(now: wallNow)
         // Catching up (after downtime, or late data): one period per turn, ingest in between.
-        nextSummaryMs = nowMs + (worked ? 0 : 5000)
+        nextSummaryMs = nowMs + (worked ? 0 : 1000)
         queuedSomething = worked
         if let until = try summariser.summarisedUntil() { summarisedUntil(until) }
       }

@@ -30,7 +30,8 @@ struct ProfileOptions: ParsableArguments {
   @Flag(help: "Print JSON instead of text.")
   var json = false
 
-  func load() throws -> (set: ProfileSet, inventory: Inventory, nativePrefix: String, cardSecretFile: String?) {
+  func load() throws -> (set: ProfileSet, inventory: Inventory, nativePrefix: String, cardSecretFile: String?)
+  {
     do {
       let peek = try ConfigPeek(configFile: config)
       let set = try ProfileSet.load(
@@ -118,7 +119,7 @@ extension ClassGate.ProfilesCommand {
           privacyNote = "card ids are pseudonymised with the secret in \(secretFile)"
         } catch {
           pseudonymizer = nil
-          privacyNote = "card ids are shown dropped, but the agent pseudonymises them: \(error)"
+          privacyNote = "card ids are shown dropped: cannot use privacy.secret_file: \(error)"
         }
       } else {
         pseudonymizer = nil

@@ -12,7 +12,10 @@ struct DoctorTests {
   }
 
   @Test func healthySetupHasNoFailureAndExitsZero() throws {
-    let harness = try AgentHarness()
+    let secrets = TemporaryDirectory(prefix: "classgate-secret")
+    defer { secrets.remove() }
+    let secret = try secrets.write("card.secret", "0123456789abcdef0123456789abcdef", mode: 0o600)
+    let harness = try AgentHarness(config: "\n[privacy]\nsecret_file = \"\(secret)\"\n")
     try harness.startAgent()
     try harness.publisher().publish(topic: "classgate/101/board/b-1/telemetry", payload: #"{"power_on":1}"#)
     #expect(waitUntil(timeout: 10) { ((try? harness.reader().readingCount()) ?? 0) == 1 })
@@ -21,6 +24,8 @@ struct DoctorTests {
     #expect(text.status == 0, "\(text.stdout)")
     #expect(text.stdout.contains("OK    config"))
     #expect(text.stdout.contains("OK    broker"))
+    #expect(
+      text.stdout.contains("OK    privacy          card ids are pseudonymised with the secret in \(secret)"))
     #expect(!text.stdout.contains("FAIL"))
 
     let json = try runClassgate([
@@ -42,6 +47,11 @@ struct DoctorTests {
     #expect(text.stdout.contains("FAIL  broker "))
     #expect(text.stdout.contains("not reachable"))
     #expect(text.stdout.contains("fix: systemctl status mosquitto"))
+    #expect(
+      text.stdout.contains(
+        "WARN  privacy          no privacy.secret_file: card ids are dropped; distinct-card counts are unavailable"
+      ))
+    #expect(text.stdout.contains("fix: head -c 32 /dev/urandom > /etc/classgate/card.secret"))
 
     let bad = try harness.directory.write("bad.toml", "school_id = \"x\"\n[store]\npth = 1\n")
     let badConfig = try runClassgate(["doctor", "--config", bad, "--json"])

@@ -55,7 +55,41 @@ struct PrivacyAndIdleTests {
       #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) holds the secret")
       if file != harness.directory.file("agent.log") { stored.append(bytes) }
     }
-    #expect((stored.range(of: Data(pseudonym.utf8)) != nil) == withSecret, "the pseudonym is stored: \(withSecret)")
+    #expect(
+      (stored.range(of: Data(pseudonym.utf8)) != nil) == withSecret, "the pseudonym is stored: \(withSecret)")
+  }
+
+  /// `classgate profiles test` decodes as the agent does: pseudonyms with the config's secret, else
+  /// the drop, and a note on stderr saying which.
+  @Test func profilesTestShowsPseudonymsWhenTheConfigHasASecret() throws {
+    let directory = TemporaryDirectory(prefix: "classgate-profiles-test")
+    defer { directory.remove() }
+    let secret = try directory.write("card.secret", "0123456789abcdef0123456789abcdef", mode: 0o600)
+    let open = try directory.write("open.secret", "0123456789abcdef0123456789abcdef", mode: 0o644)
+    func profilesTest(secretFile: String?) throws -> CommandResult {
+      let config = try directory.write(
+        "classgate.toml",
+        "school_id = \"s\"\n" + (secretFile.map { "[privacy]\nsecret_file = \"\($0)\"\n" } ?? ""))
+      return try runClassgate([
+        "profiles", "test", "--config", config, "classgate/101/attendance_reader/r-1/event",
+        #"{"type":"card_scan","info":{"UID":"04:a1:b2:c3:d4"}}"#,
+      ])
+    }
+    let with = try profilesTest(secretFile: secret)
+    #expect(with.status == 0, "\(with.stderr)")
+    #expect(
+      with.stdout.contains(#"{"card":"hmac:74a62c9640d391355e5cff12794d965f","info":{}}"#), "\(with.stdout)")
+    #expect(with.stderr.contains("card ids are pseudonymised with the secret in \(secret)"))
+    let without = try profilesTest(secretFile: nil)
+    #expect(
+      without.stdout.contains(#"{"info":{}}"#) && !without.stdout.contains("hmac:"), "\(without.stdout)")
+    #expect(without.stderr.contains("card ids are dropped: no privacy.secret_file"))
+    let refused = try profilesTest(secretFile: open)
+    #expect(refused.stdout.contains(#"{"info":{}}"#) && !refused.stdout.contains("hmac:"))
+    #expect(refused.stderr.contains("chmod 600 \(open)"), "\(refused.stderr)")
+    for result in [with, without, refused] {
+      #expect(!(result.stdout + result.stderr).lowercased().contains("a1:b2"))
+    }
   }
 
   /// An ignored QoS 0 message (a Shelly NotifyEvent) must not leave the loop spinning.

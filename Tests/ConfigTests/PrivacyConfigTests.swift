@@ -8,7 +8,7 @@ struct PrivacyConfigTests {
   /// The same 32 bytes as DecodeTests' PseudonymTests, so the pseudonyms can be compared.
   static let secret = "0123456789abcdef0123456789abcdef"
 
-  func config(secretFile: String?, retention: String = "") -> String {
+  func toml(secretFile: String?, retention: String = "") -> String {
     """
     school_id = "hcm-q1-th-01"
 
@@ -22,13 +22,14 @@ struct PrivacyConfigTests {
   func validSecret() throws {
     let files = ConfigDirectory()
     let secret = try files.write(Self.secret, name: "card.secret", mode: 0o600)
-    let config = try files.load(config(secretFile: secret))
+    let config = try files.load(toml(secretFile: secret))
     #expect(config.cardSecretFile == secret)
     #expect(config.scanRetentionDays == 30)
-    #expect(config.cardPseudonymizer?.pseudonym(for: "04:a1:b2:c3") == "hmac:c8dcf574465f182381724a2a985fe81e")
+    #expect(
+      config.cardPseudonymizer?.pseudonym(for: "04:a1:b2:c3") == "hmac:c8dcf574465f182381724a2a985fe81e")
     // 16 bytes is enough; 0400 (read-only for the owner) is fine.
     let short = try files.write("0123456789abcdef", name: "short.secret", mode: 0o400)
-    #expect(try files.load(config(secretFile: short)).cardPseudonymizer != nil)
+    #expect(try files.load(toml(secretFile: short)).cardPseudonymizer != nil)
     // The secret is never printed with the config.
     #expect(!"\(config)".contains(Self.secret) && !"\(config)".contains("48, 49, 50"))
   }
@@ -45,7 +46,7 @@ struct PrivacyConfigTests {
     let files = ConfigDirectory()
     let secret = files.file("card.secret")
     #expect(
-      try files.problems(config(secretFile: secret)) == [
+      try files.problems(toml(secretFile: secret)) == [
         "classgate.toml line 4: key 'privacy.secret_file': cannot read \(secret): No such file or directory; create it: head -c 32 /dev/urandom > \(secret) && chmod 600 \(secret) (owned by the user the agent runs as)"
       ])
   }
@@ -57,7 +58,7 @@ struct PrivacyConfigTests {
     let files = ConfigDirectory()
     let secret = try files.write(Self.secret, name: "card.secret", mode: mode)
     #expect(
-      try files.problems(config(secretFile: secret)) == [
+      try files.problems(toml(secretFile: secret)) == [
         "classgate.toml line 4: key 'privacy.secret_file': \(secret) is accessible by other users (mode \(String(mode, radix: 8))); run: chmod 600 \(secret)"
       ])
   }
@@ -66,21 +67,21 @@ struct PrivacyConfigTests {
   func tooShort() throws {
     let files = ConfigDirectory()
     let secret = try files.write("tiny-secret-15b", name: "card.secret", mode: 0o600)
-    let problems = try files.problems(config(secretFile: secret))
+    let problems = try files.problems(toml(secretFile: secret))
     #expect(
       problems == [
         "classgate.toml line 4: key 'privacy.secret_file': \(secret) holds 15 bytes; at least 16 are needed: head -c 32 /dev/urandom > \(secret) && chmod 600 \(secret) (owned by the user the agent runs as)"
       ])
     #expect(!problems.joined().contains("tiny-secret"))
     let empty = try files.write("", name: "empty.secret", mode: 0o600)
-    #expect(try files.problems(config(secretFile: empty)).first?.contains("holds 0 bytes") == true)
+    #expect(try files.problems(toml(secretFile: empty)).first?.contains("holds 0 bytes") == true)
   }
 
   @Test("a directory is not a secret file")
   func directory() throws {
     let files = ConfigDirectory()
     #expect(
-      try files.problems(config(secretFile: files.directory.path)) == [
+      try files.problems(toml(secretFile: files.directory.path)) == [
         "classgate.toml line 4: key 'privacy.secret_file': \(files.directory.path) is not a regular file"
       ])
   }
@@ -90,11 +91,11 @@ struct PrivacyConfigTests {
     let files = ConfigDirectory()
     let secret = try files.write(Self.secret, name: "card.secret", mode: 0o600)
     let config = try files.load(
-      config(secretFile: nil), environment: ["CLASSGATE_PRIVACY_SECRET_FILE": secret])
+      toml(secretFile: nil), environment: ["CLASSGATE_PRIVACY_SECRET_FILE": secret])
     #expect(config.cardSecretFile == secret && config.cardPseudonymizer != nil)
     let open = try files.write(Self.secret, name: "open.secret", mode: 0o644)
     #expect(
-      try files.problems(config(secretFile: secret), environment: ["CLASSGATE_PRIVACY_SECRET_FILE": open]) == [
+      try files.problems(toml(secretFile: secret), environment: ["CLASSGATE_PRIVACY_SECRET_FILE": open]) == [
         "environment variable CLASSGATE_PRIVACY_SECRET_FILE: key 'privacy.secret_file': \(open) is accessible by other users (mode 644); run: chmod 600 \(open)"
       ])
   }
@@ -102,9 +103,10 @@ struct PrivacyConfigTests {
   @Test("scan_retention_days is 1 to 3650")
   func retention() throws {
     let files = ConfigDirectory()
-    #expect(try files.load(config(secretFile: nil, retention: "scan_retention_days = 365")).scanRetentionDays == 365)
+    #expect(
+      try files.load(toml(secretFile: nil, retention: "scan_retention_days = 365")).scanRetentionDays == 365)
     for bad in ["0", "3651", "\"30\""] {
-      let problems = try files.problems(config(secretFile: nil, retention: "scan_retention_days = \(bad)"))
+      let problems = try files.problems(toml(secretFile: nil, retention: "scan_retention_days = \(bad)"))
       #expect(problems.count == 1 && problems[0].contains("key 'privacy.scan_retention_days'"), "\(problems)")
     }
   }

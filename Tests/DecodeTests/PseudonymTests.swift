@@ -77,7 +77,9 @@ struct PseudonymTests {
   @Test("a card id at any depth and in any case moves to the top level as 'card'; its place is emptied")
   func nestedCard() {
     #expect(
-      data(#"{"type": "card_scan", "info": {"reader": {"CardId": "04A1B2C3", "rssi": -40}}, "list": [{"UID": "x"}]}"#)
+      data(
+        #"{"type": "card_scan", "info": {"reader": {"CardId": "04A1B2C3", "rssi": -40}}, "list": [{"UID": "x"}]}"#
+      )
         == #"{"card":"hmac:c8dcf574465f182381724a2a985fe81e","info":{"reader":{"rssi":-40}},"list":[{}]}"#)
     #expect(
       data(#"{"type": "card_scan", "scan": [{"card_uid": "04-A1-B2-C3"}]}"#)
@@ -103,7 +105,8 @@ struct PseudonymTests {
   @Test("a numeric card id is pseudonymised from its JSON text")
   func numericCard() {
     #expect(
-      data(#"{"type": "card_scan", "card_id": 1234}"#) == #"{"card":"hmac:124ae6422d95f7227c344d01d4c1c00a"}"#)
+      data(#"{"type": "card_scan", "card_id": 1234}"#) == #"{"card":"hmac:124ae6422d95f7227c344d01d4c1c00a"}"#
+    )
   }
 
   @Test("student ids are removed, not pseudonymised")
@@ -140,7 +143,8 @@ struct PseudonymTests {
   @Test("profile-decoded events are pseudonymised the same way, after the profile's renaming")
   func profileEvent() throws {
     let event = Profile.Event(
-      type: "card_scan", fields: [(FieldPath(dotted: "Reader.UID"), "card"), (FieldPath(dotted: "Door"), "door")])
+      type: "card_scan",
+      fields: [(FieldPath(dotted: "Reader.UID"), "card"), (FieldPath(dotted: "Door"), "door")])
     let profile = Profile(
       name: "test-reader", summary: "a reader for tests", file: "test-reader.toml", kind: .attendanceReader,
       rules: [Profile.Rule(pattern: try TopicPattern("readers/{device}/scan"), content: .event(event))])

@@ -19,7 +19,8 @@ struct RetentionTests {
     let cutoff = t0 - 30 * 86_400_000
     // 12,001 old scans (more than two chunks of 5000), one at the cut-off, 3 newer.
     for index in 0..<12_001 {
-      store.writer.add(scan(index % 2 == 0 ? reader1 : reader2, at: cutoff - 1 - Int64(index) * 1000), receivedAt: t0)
+      store.writer.add(
+        scan(index % 2 == 0 ? reader1 : reader2, at: cutoff - 1 - Int64(index) * 1000), receivedAt: t0)
     }
     store.writer.add(scan(reader1, at: cutoff), receivedAt: t0)
     for index in 1...3 { store.writer.add(scan(reader2, at: t0 - Int64(index)), receivedAt: t0) }
@@ -44,8 +45,8 @@ struct RetentionTests {
     let store = try TestStore()
     for index in 0..<23 { store.writer.add(scan(reader1, at: t0 - 100 - Int64(index)), receivedAt: t0) }
     try store.writer.commit(now: t0)
-    #expect(try store.writer.purgeEvents(type: "card_scan", olderThan: t0 - 110, chunk: 5) == 13)
-    #expect(try store.writer.purgeEvents(type: "card_scan", olderThan: t0, chunk: 10) == 10)
+    #expect(try store.writer.purgeEvents(type: "card_scan", olderThan: t0 - 110, chunk: 5) == 12)
+    #expect(try store.writer.purgeEvents(type: "card_scan", olderThan: t0, chunk: 10) == 11)
     #expect(try store.count("SELECT count(*) FROM events") == 0)
   }
 

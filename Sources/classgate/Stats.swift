@@ -1,0 +1,463 @@
+import Agent
+import ArgumentParser
+import Buffer
+import DeviceModel
+import EventLoop
+import JSON
+import Rollup
+import Uplink
+
+extension ClassGate {
+  struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Usage per device and for the fleet over a period: the numbers uplinked to the IOC.",
+      discussion: """
+        Whole days come from the agent's daily summaries; today (and any day not yet summarised \
+        as a day) is added up from its 5-minute windows. Dates are local dates in the school's \
+        time zone (time_zone in the config file).
+        """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "One local day, YYYY-MM-DD (default: today).")
+    var day: String?
+
+    @Option(help: "The last N local days, ending today.")
+    var days: Int?
+
+    @Option(help: "The first local day, YYYY-MM-DD (with --to).")
+    var from: String?
+
+    @Option(help: "The last local day, YYYY-MM-DD, included (with --from).")
+    var to: String?
+
+    @Flag(help: "Only the last summarised window.")
+    var window = false
+
+    @Option(help: "Only devices in this room.")
+    var room: String?
+
+    @Option(help: "Only this device.")
+    var device: String?
+
+    @Option(
+      help: "Only devices of this kind (\(DeviceKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var kind: DeviceKind?
+
+    func validate() throws {
+      let selections = [day != nil, days != nil, from != nil || to != nil, window].filter { $0 }.count
+      guard selections <= 1 else {
+        throw ValidationError("Please choose one of --day, --days, --from/--to and --window.")
+      }
+      guard (from == nil) == (to == nil) else {
+        throw ValidationError("Please specify both --from and --to (local dates, both included).")
+      }
+      for (name, text) in [("day", day), ("from", from), ("to", to)] {
+        guard let text else { continue }
+        guard StatsPeriod.dayNumber(text) != nil else {
+          throw ValidationError("Please specify '\(name)' as a date YYYY-MM-DD, e.g. 2026-11-28.")
+        }
+      }
+      if let from, let to, let first = StatsPeriod.dayNumber(from), let last = StatsPeriod.dayNumber(to),
+        first > last
+      {
+        throw ValidationError("Please specify a '--from' date no later than '--to'.")
+      }
+      if let days, !(1...3660).contains(days) {
+        throw ValidationError("Please specify 'days' from 1 to 3660.")
+      }
+    }
+
+    func run() throws {
+      let path = try storeOptions.resolvedPath()
+      guard fileExists(path) else {
+        throw CLIError("no store at \(path): is the agent configured and has it run? (use --store PATH)")
+      }
+      let settings: (calendar: SchoolCalendar, thresholds: [String: Double])
+      do {
+        let peek = try ConfigPeek(configFile: storeOptions.config)
+        let calendar = try UplinkSetup.calendar(
+          timeZone: peek.timeZone, windowMinutes: peek.rollupWindowMinutes, file: storeOptions.config)
+        settings = (calendar, try peek.rollupThresholds)
+      } catch {
+        throw CLIError("\(error)")
+      }
+      let store: UsageStore
+      let reader: StoreReader
+      do {
+        let connection = try StoreFile.openForReading(path: path)
+        store = UsageStore(connection: connection)
+        reader = try StoreReader(connection: connection)
+      } catch {
+        throw CLIError("cannot open the store \(path): \(error)")
+      }
+      if let device, try reader.device(id: device) == nil {
+        throw CLIError("no device '\(device)' in the store (see `classgate devices`)")
+      }
+      let now = Clock.wallMs()
+      let selection = selection(now: now, calendar: settings.calendar)
+      let query = StatsQuery(store: store, calendar: settings.calendar, device: device, room: room, kind: kind)
+      var result = StatsResult(period: nil, devices: [], fleet: nil, coveredUntil: nil, missingDays: [])
+      do {
+        result = try query.run(selection, now: now) {
+          try reader.meta(MetaKey.windowsSummarisedUntil).flatMap { Int64($0) }
+        }
+      } catch let error where "\(error)".contains("no such table") {
+        // A store the agent has not opened since the upgrade that added summaries: none yet.
+      }
+      let output = StatsOutput(
+        calendar: settings.calendar, thresholds: settings.thresholds, now: now,
+        filtered: room != nil || device != nil || kind != nil)
+      let attendance = try output.attendance(result, store: store, device: device, room: room)
+      if storeOptions.json {
+        print(JSONWriter.pretty(output.json(result, selection: selection, attendance: attendance)))
+      } else {
+        print(output.text(result, selection: selection, attendance: attendance))
+      }
+    }
+
+    private func selection(now: EpochMillis, calendar: SchoolCalendar) -> StatsPeriod.Selection {
+      if window { return .lastWindow }
+      let today = StatsPeriod.today(now: now, calendar: calendar)
+      if let days { return .days(first: today - days + 1, last: today) }
+      if let from, let to, let first = StatsPeriod.dayNumber(from), let last = StatsPeriod.dayNumber(to) {
+        return .days(first: first, last: last)
+      }
+      if let day, let number = StatsPeriod.dayNumber(day) { return .days(first: number, last: number) }
+      return .days(first: today, last: today)
+    }
+  }
+}
+
+/// Local dates as day numbers (days since 1970-01-01) and the periods they span.
+enum StatsPeriod {
+  enum Selection: Equatable {
+    /// Local days `first...last` (day numbers).
+    case days(first: Int, last: Int)
+    case lastWindow
+  }
+
+  private static let dayMs: Int64 = 86_400_000
+
+  /// `2026-11-28` → its day number; nil unless a real date.
+  static func dayNumber(_ text: String) -> Int? {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+      parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+      year >= 1970, (1...12).contains(month), (1...EpochTime.daysIn(month: month, year: year)).contains(day)
+    else { return nil }
+    return EpochTime.daysFromCivil(year: year, month: month, day: day)
+  }
+
+  static func label(_ dayNumber: Int) -> String {
+    let date = EpochTime.civil(fromDays: dayNumber)
+    func pad(_ value: Int, _ width: Int) -> String {
+      String(repeating: "0", count: max(0, width - String(value).count)) + String(value)
+    }
+    return "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2))"
+  }
+
+  /// Today's local day number.
+  static func today(now: EpochMillis, calendar: SchoolCalendar) -> Int {
+    let local = now + Int64(calendar.zone.offsetSeconds(atUTC: now)) * 1000
+    return Int(local >= 0 ? local / dayMs : (local - dayMs + 1) / dayMs)
+  }
+
+  /// Local midnight to local midnight of the day: found from the day's local noon, which every
+  /// offset (and any daylight-saving jump) leaves inside the day.
+  static func period(ofDay dayNumber: Int, calendar: SchoolCalendar) -> Period {
+    let noon = Int64(dayNumber) * dayMs + dayMs / 2
+    return calendar.day(containing: noon - Int64(calendar.zone.offsetSeconds(atUTC: noon)) * 1000)
+  }
+}
+
+/// What `classgate stats` found for a period.
+struct StatsResult {
+  /// nil when nothing is summarised for the selection (or, for `--window`, at all).
+  var period: Period?
+  var devices: [DeviceUsage]
+  var fleet: FleetUsage?
+  /// The end of the latest summarised period included (today is summarised up to here).
+  var coveredUntil: EpochMillis?
+  /// Past local days of the period with no summary at all (the agent was not running).
+  var missingDays: [Int]
+}
+
+/// Reads the summaries: day rows for whole days, window rows only for days not yet summarised
+/// as a day (today). Never reads readings; distinct cards come from the scans themselves.
+struct StatsQuery {
+  let store: UsageStore
+  let calendar: SchoolCalendar
+  let device: String?
+  let room: String?
+  let kind: DeviceKind?
+
+  func run(
+    _ selection: StatsPeriod.Selection, now: EpochMillis, windowsUntil: () throws -> EpochMillis?
+  ) throws -> StatsResult {
+    switch selection {
+    case .lastWindow:
+      guard let until = try windowsUntil(),
+        let last = try store.periods(.window, from: until - 86_400_000, to: until).last
+      else {
+        return StatsResult(period: nil, devices: [], fleet: nil, coveredUntil: nil, missingDays: [])
+      }
+      let rows = try store.deviceUsage(
+        .window, from: last.period.start, to: last.period.end, device: device, room: room)
+      return StatsResult(
+        period: last.period, devices: filtered(rows.map(\.usage)), fleet: last.fleet,
+        coveredUntil: last.period.end, missingDays: [])
+    case .days(let first, let last):
+      return try days(first: first, last: last, now: now)
+    }
+  }
+
+  private func days(first: Int, last: Int, now: EpochMillis) throws -> StatsResult {
+    let period = Period(
+      start: StatsPeriod.period(ofDay: first, calendar: calendar).start,
+      end: StatsPeriod.period(ofDay: last, calendar: calendar).end)
+    let dayRows = try store.periods(.day, from: period.start, to: period.end)
+    var headers = dayRows.map { (period: $0.period, fleet: $0.fleet) }
+    var parts = try store.deviceUsage(
+      .day, from: period.start, to: period.end, device: device, room: room)
+    // The stretches no day row covers (today, or a day whose summary is not written yet): windows.
+    var gaps: [Period] = []
+    var cursor = period.start
+    for row in dayRows {
+      if row.period.start > cursor { gaps.append(Period(start: cursor, end: row.period.start)) }
+      cursor = max(cursor, row.period.end)
+    }
+    if cursor < period.end { gaps.append(Period(start: cursor, end: period.end)) }
+    for gap in gaps {
+      let windows = try store.periods(.window, from: gap.start, to: gap.end)
+      guard !windows.isEmpty else { continue }
+      headers += windows.map { (period: $0.period, fleet: $0.fleet) }
+      parts += try store.deviceUsage(.window, from: gap.start, to: gap.end, device: device, room: room)
+    }
+    headers.sort { $0.period.start < $1.period.start }
+    // Past days with no summary at all (headers are sorted and do not overlap: one sweep).
+    var missing: [Int] = []
+    var index = 0
+    for day in first...last {
+      let span = StatsPeriod.period(ofDay: day, calendar: calendar)
+      guard span.end <= now else { break }
+      while index < headers.count && headers[index].period.end <= span.start { index += 1 }
+      if index == headers.count || headers[index].period.start >= span.end { missing.append(day) }
+    }
+    guard let coveredUntil = headers.map(\.period.end).max() else {
+      return StatsResult(period: period, devices: [], fleet: nil, coveredUntil: nil, missingDays: missing)
+    }
+
+    var byDevice: [String: [(start: EpochMillis, usage: DeviceUsage)]] = [:]
+    for part in parts { byDevice[part.usage.id, default: []].append(part) }
+    var devices: [DeviceUsage] = []
+    for (id, rows) in byDevice {
+      let ordered = rows.sorted { $0.start < $1.start }.map(\.usage)
+      guard var total = Rollup.combine(ordered) else { continue }
+      if total.kind == .attendanceReader && headers.count > 1 {
+        // Never summed: a card scanned on two days is one card. Old scans may have been deleted
+        // (privacy.scan_retention_days), so the count is never below the largest single period's.
+        let counted = try store.distinctCards(from: period.start, to: coveredUntil, device: id)
+        total.distinctCards = max(counted, total.distinctCards)
+      }
+      devices.append(total)
+    }
+    return StatsResult(
+      period: period, devices: filtered(devices),
+      fleet: Rollup.combine(headers.map(\.fleet)), coveredUntil: coveredUntil, missingDays: missing)
+  }
+
+  /// `--kind`, then the order `classgate devices` uses: by room, then id.
+  private func filtered(_ devices: [DeviceUsage]) -> [DeviceUsage] {
+    devices.filter { kind == nil || $0.kind == kind }
+      .sorted { ($0.room ?? "~", $0.id) < ($1.room ?? "~", $1.id) }
+  }
+}
+
+/// The table and the documented `--json` shape (docs/cli.md).
+struct StatsOutput {
+  struct Attendance {
+    var scans: Int
+    var distinctCards: Int
+  }
+
+  let calendar: SchoolCalendar
+  let thresholds: [String: Double]
+  let now: EpochMillis
+  let filtered: Bool
+
+  /// Card scans and distinct cards over all the readers shown (a card seen at two readers is one).
+  func attendance(_ result: StatsResult, store: UsageStore, device: String?, room: String?) throws
+    -> Attendance?
+  {
+    let readers = result.devices.filter { $0.kind == .attendanceReader }
+    guard let period = result.period, let until = result.coveredUntil, !readers.isEmpty else { return nil }
+    let scans = readers.reduce(0) { $0 + $1.scans }
+    let counted = try store.distinctCards(from: period.start, to: until, device: device, room: room)
+    return Attendance(scans: scans, distinctCards: max(counted, readers.map(\.distinctCards).max() ?? 0))
+  }
+
+  // MARK: JSON
+
+  func json(_ result: StatsResult, selection: StatsPeriod.Selection, attendance: Attendance?) -> JSONValue {
+    let messages = UplinkMessages(
+      schoolID: "", timeZone: calendar.zoneName, localTime: { [calendar] in calendar.localISO($0) },
+      localDate: { [calendar] in calendar.dayLabel($0) })
+    var period = JSONObject()
+    period["kind"] = .string(selection == .lastWindow ? "window" : "days")
+    if let span = result.period {
+      period["from"] = .string(calendar.localISO(span.start))
+      period["to"] = .string(calendar.localISO(span.end))
+      period["from_ms"] = .number(Double(span.start))
+      period["to_ms"] = .number(Double(span.end))
+    } else {
+      period["from"] = .null
+      period["to"] = .null
+    }
+    period["time_zone"] = .string(calendar.zoneName)
+    if case .days(let first, let last) = selection {
+      period["first_date"] = .string(StatsPeriod.label(first))
+      period["last_date"] = .string(StatsPeriod.label(last))
+    }
+    period["summarised_until"] = result.coveredUntil.map { .string(calendar.localISO($0)) } ?? .null
+    period["missing_dates"] = .array(result.missingDays.map { .string(StatsPeriod.label($0)) })
+    return .object(
+      JSONObject([
+        ("period", .object(period)),
+        ("devices", .array(result.devices.map { messages.device(usage: $0, thresholds: thresholds) })),
+        ("fleet", result.fleet.map(UplinkMessages.fleet) ?? .null),
+        (
+          "attendance",
+          attendance.map { .object(["scans": .number(Double($0.scans)), "distinct_cards": .number(Double($0.distinctCards))]) }
+            ?? .null
+        ),
+      ]))
+  }
+
+  // MARK: Text
+
+  func text(_ result: StatsResult, selection: StatsPeriod.Selection, attendance: Attendance?) -> String {
+    guard let fleet = result.fleet, let period = result.period else {
+      return nothingYet(result, selection: selection)
+    }
+    var lines = [heading(period, result: result, selection: selection), ""]
+    var table = TextTable(
+      headers: ["ID", "KIND", "ROOM", "ONLINE", "ON", "ACTIVE", "SESSIONS", "ENERGY kWh", "DETAILS"])
+    for usage in result.devices {
+      let switched = [DeviceKind.board, .projector, .plug].contains(usage.kind)
+      table.append([
+        usage.id, usage.kind.rawValue, usage.room ?? "?", Self.duration(usage.onlineMs),
+        switched ? Self.duration(usage.onMs) : "-", switched ? Self.duration(usage.activeMs) : "-",
+        switched ? String(usage.sessions) : "-", usage.energyKWh.map(Self.energy) ?? "-", details(usage),
+      ])
+    }
+    lines.append(table.render())
+    lines.append("")
+    var count = "\(result.devices.count) device" + (result.devices.count == 1 ? "" : "s")
+    if let attendance {
+      count += "; attendance: \(attendance.scans) scans, \(attendance.distinctCards) distinct cards"
+    }
+    lines.append(count)
+    var states = ["\(fleet.online) online", "\(fleet.offline) offline", "\(fleet.stale) stale"]
+    if fleet.unknown > 0 { states.append("\(fleet.unknown) unknown") }
+    lines.append(
+      (filtered ? "Fleet (whole school, not filtered): " : "Fleet: ")
+        + "uptime \(Self.percent(fleet.uptimePercent)) %, \(fleet.offlineIncidents) offline incident"
+        + (fleet.offlineIncidents == 1 ? "" : "s") + "; at the end: " + states.joined(separator: ", "))
+    if !result.missingDays.isEmpty {
+      let shown = result.missingDays.prefix(5).map(StatsPeriod.label).joined(separator: ", ")
+      let more = result.missingDays.count > 5 ? " and \(result.missingDays.count - 5) more" : ""
+      lines.append("note: nothing summarised for \(shown)\(more) (the agent was not running then)")
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  private func heading(_ period: Period, result: StatsResult, selection: StatsPeriod.Selection) -> String {
+    let zone = "(\(calendar.zoneName))"
+    switch selection {
+    case .lastWindow:
+      return "Window \(time(period.start))–\(time(period.end)) on \(calendar.dayLabel(period.start)) \(zone)"
+    case .days(let first, let last):
+      let dates = first == last ? StatsPeriod.label(first) : "\(StatsPeriod.label(first)) to \(StatsPeriod.label(last))"
+      guard let until = result.coveredUntil, until < period.end else { return "\(dates) \(zone)" }
+      return "\(dates) \(zone), summarised until \(calendar.dayLabel(until)) \(time(until))"
+    }
+  }
+
+  private func nothingYet(_ result: StatsResult, selection: StatsPeriod.Selection) -> String {
+    let how =
+      "the agent summarises each \(calendar.windowMinutes)-minute window a minute after it ends."
+    switch selection {
+    case .lastWindow:
+      return "No summarised window yet: \(how)"
+    case .days(let first, let last):
+      let dates = first == last ? StatsPeriod.label(first) : "\(StatsPeriod.label(first)) to \(StatsPeriod.label(last))"
+      if let period = result.period, period.end <= now {
+        return "No summaries for \(dates): the agent was not running then (\(how))"
+      }
+      return "No summaries for \(dates) yet: \(how)"
+    }
+  }
+
+  /// `HH:MM` local.
+  private func time(_ ms: EpochMillis) -> String {
+    String(calendar.localISO(ms).dropFirst(11).prefix(5))
+  }
+
+  /// Env sensors: `co2 avg 850 max 1400 ppm, >1000: 35 min; …`; readers: `scans 120, cards 98`;
+  /// projectors: the lamp counter; and offline incidents when there were any.
+  private func details(_ usage: DeviceUsage) -> String {
+    var parts: [String] = []
+    if usage.kind == .envSensor {
+      let shown = usage.metrics.filter { $0.value.count > 0 && !Self.housekeeping.contains($0.key) }
+        .sorted { Self.rank($0.key) < Self.rank($1.key) || (Self.rank($0.key) == Self.rank($1.key) && $0.key < $1.key) }
+      for (name, stats) in shown {
+        let unit = Metrics.unit(of: name)
+        var text = "\(name) avg \(Self.short(stats.mean)) max \(Self.short(stats.max))"
+        if !unit.isEmpty && unit != "bool" { text += " \(unit)" }
+        if let above = stats.aboveMs {
+          let limit = thresholds[name].map { ">\(Self.short($0))" } ?? "above limit"
+          text += ", \(limit): \(Self.duration(above))"
+        }
+        parts.append(text)
+      }
+    }
+    if usage.kind == .attendanceReader { parts.append("scans \(usage.scans), cards \(usage.distinctCards)") }
+    if let lamp = usage.lampHours { parts.append("lamp \(Self.short(lamp)) h") }
+    if usage.offlineIncidents > 0 {
+      parts.append("\(usage.offlineIncidents) offline incident" + (usage.offlineIncidents == 1 ? "" : "s"))
+    }
+    return parts.joined(separator: "; ")
+  }
+
+  /// Metrics about the sensor itself rather than the room.
+  private static let housekeeping: Set<String> = ["battery", "linkquality", "rssi", "occupancy"]
+
+  private static func rank(_ metric: String) -> Int {
+    Metrics.all.firstIndex { $0.name == metric } ?? Metrics.all.count
+  }
+
+  /// `2 h 35 min`, `35 min`, `40 s`, `0 min`; minutes rounded to the nearest.
+  static func duration(_ ms: Int64) -> String {
+    if ms <= 0 { return "0 min" }
+    if ms < 60_000 { return "\(max(1, ms / 1000)) s" }
+    let minutes = (ms + 30_000) / 60_000
+    if minutes < 60 { return "\(minutes) min" }
+    return minutes % 60 == 0 ? "\(minutes / 60) h" : "\(minutes / 60) h \(minutes % 60) min"
+  }
+
+  /// 850, 27.4: whole numbers from 100 up, one decimal below.
+  static func short(_ value: Double) -> String {
+    let rounded = abs(value) >= 100 ? value.rounded() : (value * 10).rounded() / 10
+    return JSONWriter.compact(.number(rounded))
+  }
+
+  static func energy(_ kWh: Double) -> String {
+    JSONWriter.compact(.number((kWh * 1000).rounded() / 1000))
+  }
+
+  static func percent(_ value: Double) -> String {
+    JSONWriter.compact(.number((value * 10).rounded() / 10))
+  }
+}

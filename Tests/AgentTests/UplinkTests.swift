@@ -1,0 +1,254 @@
+import Buffer
+import Foundation
+import TestSupport
+import Testing
+
+/// The uplink against a second real mosquitto standing in for the IOC: TLS with client
+/// certificates made by openssl, an observer subscribed on the IOC side, outages and kills.
+@Suite("uplink to the IOC", .serialized)
+struct UplinkTests {
+  /// An IOC broker (TLS listener with client certificates, plus a plain one for the observer)
+  /// and an agent configured to send to it.
+  final class Scenario: @unchecked Sendable {
+    let pki = TemporaryDirectory(prefix: "classgate-pki")
+    let ioc: Broker
+    let tlsPort = freeLoopbackPort()
+    let harness: AgentHarness
+    let observer: IOCObserver
+    let secret = "0123456789abcdef0123456789abcdef"
+
+    init(ca: String = "ioc-ca.pem", client: String = "ioc", expiredClient: Bool = false) throws {
+      chmod(pki.path, 0o755)
+      try makePKI(in: pki.path, name: "ioc", clientDays: 365, client: "test-school")
+      try makePKI(in: pki.path, name: "rogue", clientDays: expiredClient ? 0 : 365, client: "test-school")
+      if expiredClient {
+        // An expired certificate from the right CA: sign the rogue request with the IOC's CA.
+        let result = try runShell(
+          "cd '\(pki.path)' && openssl x509 -req -in client.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out expired-client.pem -days -1 2>&1 && cp rogue-client.key expired-client.key && chmod 600 expired-client.key"
+        )
+        guard result.status == 0 else { throw TestFailure(result.stdout) }
+      }
+      ioc = try Broker(
+        extraConfig: """
+          listener \(tlsPort) 127.0.0.1
+          cafile \(pki.file("ioc-ca.pem"))
+          certfile \(pki.file("ioc-server.pem"))
+          keyfile \(pki.file("ioc-server.key"))
+          require_certificate true
+          """)
+      observer = try IOCObserver(port: ioc.port)
+      observer.pump(for: 1)
+      let secretFile = try pki.write("card.secret", secret, mode: 0o600)
+      let clientName = expiredClient ? "expired" : client
+      harness = try AgentHarness(
+        config: """
+
+          [privacy]
+          secret_file = "\(secretFile)"
+
+          [rollup]
+          grace_s = 0
+
+          [ioc]
+          host = "127.0.0.1"
+          port = \(tlsPort)
+          ca_file = "\(pki.file(ca))"
+          cert_file = "\(pki.file("\(clientName)-client.pem"))"
+          key_file = "\(pki.file("\(clientName)-client.key"))"
+          reconnect_min_ms = 100
+          reconnect_max_ms = 400
+          presence_interval_s = 5
+          """)
+    }
+
+    func uplink() throws -> [String: Any] {
+      let result = try harness.cli(["uplink", "--json"])
+      return try #require(
+        try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+        "\(result.stdout)")
+    }
+
+    /// Waits until the agent has queued at least `minimum` messages and the IOC acknowledged all.
+    func waitUntilDrained(minimum: Int, timeout: Double = 60) throws -> [String: Any] {
+      var last: [String: Any] = [:]
+      let drained = try waitUntil(timeout: timeout) {
+        observer.pump(for: 0.2)
+        last = try uplink()
+        let lastSeq = last["last_seq"] as? Int ?? 0
+        return lastSeq >= minimum && last["queue_depth"] as? Int == 0
+          && last["last_acked_seq"] as? Int == lastSeq
+      }
+      guard drained else { throw TestFailure("not drained: \(last)\nlog:\n\(harness.agent.log)") }
+      // What was acknowledged is on its way to the observer too.
+      let lastSeq = last["last_seq"] as? Int ?? 0
+      observer.pump(for: 10) { Set($0.seqs()).count >= lastSeq }
+      return last
+    }
+
+    /// Every seq 1…last arrived; returns how many arrived more than once.
+    func checkComplete(lastSeq: Int) -> (missing: [Int], duplicates: Int) {
+      let seen = observer.seqs()
+      let unique = Set(seen)
+      let missing = (1...max(1, lastSeq)).filter { !unique.contains($0) }
+      return (missing, seen.count - unique.count)
+    }
+
+    /// Within each lane, first arrivals are in increasing seq order.
+    func lanesInOrder() -> Bool {
+      ["/summaries/", "/events"].allSatisfy { lane in
+        var seen = Set<Int>()
+        let firsts = observer.seqs(lane: lane).filter { seen.insert($0).inserted }
+        return firsts == firsts.sorted()
+      }
+    }
+
+    /// Status flips: every change is one event on the IOC's events topic.
+    func flipStatus(devices: Int, rounds: Int, publisher: TestPublisher) throws {
+      for round in 0..<rounds {
+        let messages = (0..<devices).map { index in
+          (
+            topic: "classgate/10\(index % 3)/board/board-\(index)/status",
+            payload: round % 2 == 0 ? "online" : "offline"
+          )
+        }
+        try publisher.publish(messages, retain: true)
+      }
+    }
+
+    deinit {
+      observer.close()
+      pki.remove()
+    }
+  }
+
+  @Test func summariesEventsAndPresenceArriveValidAndWithoutCardIDs() throws {
+    let scenario = try Scenario()
+    try scenario.harness.startAgent()
+    let publisher = try scenario.harness.publisher()
+    // Data from yesterday (a device flushing its buffer): those windows and that day are closed,
+    // so they are summarised at once, by the late-data rule.
+    let hourAgo = (nowMillis() / 300_000 - 26 * 12) * 300_000
+    var messages: [(topic: String, payload: String)] = []
+    for minute in 0..<10 {
+      let ts = hourAgo + Int64(minute) * 60_000
+      messages.append(("classgate/101/env_sensor/env-101/telemetry", "{\"ts\":\(ts),\"co2\":\(900 + minute * 50),\"temperature\":30}"))
+      messages.append(("classgate/101/board/board-101/telemetry", "{\"ts\":\(ts),\"power_on\":\(minute < 6 ? "true" : "false"),\"active\":true}"))
+      messages.append(("classgate/101/attendance_reader/door-101/event", "{\"type\":\"card_scan\",\"ts\":\(ts),\"card\":\"04A1B2C3D4\"}"))
+    }
+    try publisher.publish(messages)
+    // A CO2 level above 1000 ppm now: a threshold alert.
+    try publisher.publish(topic: "classgate/101/env_sensor/env-101/telemetry", payload: "{\"co2\":1500}")
+    #expect(
+      scenario.observer.pump(for: 30) {
+        $0.documents(endingWith: "/summaries/window").count >= 2
+          && !$0.documents(endingWith: "/summaries/day").isEmpty
+      })
+    let state = try scenario.waitUntilDrained(minimum: 3)
+    let windows = scenario.observer.documents(endingWith: "/summaries/window")
+    #expect(!windows.isEmpty)
+    let allDevices = windows.flatMap { ($0["devices"] as? [[String: Any]]) ?? [] }
+    let env = allDevices.filter { $0["id"] as? String == "env-101" }
+    let co2Counts = env.compactMap { (($0["metrics"] as? [String: Any])?["co2"] as? [String: Any])?["count"] as? Int }
+    #expect(co2Counts.reduce(0, +) == 10, "\(env)")
+    let door = allDevices.filter { $0["id"] as? String == "door-101" }
+    #expect(door.compactMap { $0["scans"] as? Int }.reduce(0, +) == 10)
+    #expect(door.allSatisfy { $0["distinct_cards"] as? Int ?? 0 <= 1 })
+    let alerts = scenario.observer.documents(endingWith: "/events").compactMap { $0["event"] as? [String: Any] }
+      .filter { $0["type"] as? String == "threshold_alert" }
+    #expect(alerts.contains { $0["metric"] as? String == "co2" && $0["state"] as? String == "above" })
+    // Presence is retained and says online.
+    scenario.observer.pump(for: 6) { !$0.documents(endingWith: "/presence").isEmpty }
+    #expect(scenario.observer.documents(endingWith: "/presence").last?["online"] as? Bool == true)
+
+    let (missing, _) = scenario.checkComplete(lastSeq: state["last_seq"] as? Int ?? 0)
+    #expect(missing.isEmpty)
+    // The card id never leaves the school, and is not in the store either.
+    for message in scenario.observer.received {
+      #expect(!String(decoding: message.payload, as: UTF8.self).contains("04A1B2C3D4"))
+    }
+    let store = try Data(contentsOf: URL(fileURLWithPath: scenario.harness.storePath))
+    #expect(store.range(of: Data("04A1B2C3D4".utf8)) == nil)
+    // Every message validates against the schemas in schemas/.
+    let file = scenario.harness.directory.file("ioc.tsv")
+    try scenario.observer.write(to: file)
+    let validation = try runShell("python3 scripts/validate-uplink.py '\(file)' 2>&1")
+    #expect(validation.status == 0, "\(validation.stdout)")
+  }
+
+  @Test func anIOCOutageUnderSteadyTrafficLosesNoSeq() throws {
+    let scenario = try Scenario()
+    try scenario.harness.startAgent()
+    let publisher = try scenario.harness.publisher()
+    try scenario.flipStatus(devices: 10, rounds: 4, publisher: publisher)
+    _ = try scenario.waitUntilDrained(minimum: 40)
+
+    scenario.ioc.stop()
+    let outageStart = Date()
+    try scenario.flipStatus(devices: 10, rounds: 20, publisher: publisher)
+    Thread.sleep(forTimeInterval: 3)
+    let during = try scenario.uplink()
+    #expect(during["connected"] as? Bool == false)
+    #expect((during["queue_depth"] as? Int ?? 0) >= 150, "\(during)")
+    try scenario.ioc.start()
+    let outage = Date().timeIntervalSince(outageStart)
+    try scenario.flipStatus(devices: 10, rounds: 2, publisher: publisher)
+    let state = try scenario.waitUntilDrained(minimum: 260)
+    let lastSeq = state["last_seq"] as? Int ?? 0
+    let (missing, duplicates) = scenario.checkComplete(lastSeq: lastSeq)
+    #expect(missing.isEmpty, "missing \(missing.count) of \(lastSeq) after a \(outage) s outage")
+    #expect(scenario.lanesInOrder())
+    print("IOC outage \(String(format: "%.1f", outage)) s: \(lastSeq) seqs, missing \(missing.count), duplicates \(duplicates)")
+  }
+
+  @Test func sigkillMidDrainLosesNoSeq() throws {
+    let scenario = try Scenario()
+    try scenario.harness.startAgent()
+    let publisher = try scenario.harness.publisher()
+    scenario.ioc.stop()
+    try scenario.flipStatus(devices: 20, rounds: 30, publisher: publisher)
+    #expect(try waitUntil(timeout: 20) { (try scenario.uplink()["last_seq"] as? Int ?? 0) >= 600 })
+    try scenario.ioc.start()
+    // Kill as soon as the drain has started but is not finished.
+    let started = try waitUntil(timeout: 30) {
+      let acked = try scenario.uplink()["last_acked_seq"] as? Int ?? 0
+      return acked > 0
+    }
+    scenario.harness.agent.stop(signal: SIGKILL)
+    let atKill = try scenario.uplink()
+    #expect(started)
+    #expect((atKill["queue_depth"] as? Int ?? 0) > 0, "drain already finished before the kill: \(atKill)")
+    try scenario.harness.startAgent()
+    let state = try scenario.waitUntilDrained(minimum: 600)
+    let (missing, duplicates) = scenario.checkComplete(lastSeq: state["last_seq"] as? Int ?? 0)
+    #expect(missing.isEmpty)
+    print("SIGKILL mid-drain at \(atKill["queue_depth"] ?? 0) queued: missing \(missing.count), duplicates \(duplicates)")
+  }
+
+  @Test(arguments: ["wrong CA", "wrong client certificate", "expired client certificate"])
+  func aBadCertificateIsAClearErrorAndLosesNothing(_ problem: String) throws {
+    let scenario =
+      switch problem {
+      case "wrong CA": try Scenario(ca: "rogue-ca.pem")
+      case "wrong client certificate": try Scenario(client: "rogue")
+      default: try Scenario(expiredClient: true)
+      }
+    try scenario.harness.startAgent()
+    let publisher = try scenario.harness.publisher()
+    try scenario.flipStatus(devices: 5, rounds: 2, publisher: publisher)
+    var state: [String: Any] = [:]
+    #expect(
+      try waitUntil(timeout: 20) {
+        state = try scenario.uplink()
+        return (state["last_seq"] as? Int ?? 0) >= 10 && state["last_error"] is String
+      }, "\(state)")
+    #expect(state["connected"] as? Bool == false)
+    #expect(state["last_acked_seq"] is NSNull)
+    #expect(state["queue_depth"] as? Int == state["last_seq"] as? Int)
+    #expect(scenario.observer.seqs().isEmpty)
+    let error = state["last_error"] as? String ?? ""
+    #expect(
+      error.contains(problem == "wrong CA" ? "ioc.ca_file" : "client certificate"), "\(error)")
+    let text = try scenario.harness.cli(["uplink"]).stdout
+    #expect(text.contains("NOT connected"))
+  }
+}

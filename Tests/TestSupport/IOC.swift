@@ -1,0 +1,85 @@
+import Foundation
+import MQTTClient
+
+/// Certificates made by openssl for one test: a CA, a server certificate for 127.0.0.1 and a
+/// client certificate (CN = `client`) valid for `clientDays` (0: already expired).
+public func makePKI(in directory: String, name: String, clientDays: Int, client: String = "school-42")
+  throws
+{
+  // -days -1 makes a certificate that expired yesterday.
+  let clientValidity = "-days \(clientDays > 0 ? clientDays : -1)"
+  let script = """
+    set -e
+    cd '\(directory)'
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout \(name)-ca.key -out \(name)-ca.pem -days 365 -subj '/CN=\(name) CA' 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout \(name)-server.key -out server.csr -subj '/CN=127.0.0.1' 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext
+    openssl x509 -req -in server.csr -CA \(name)-ca.pem -CAkey \(name)-ca.key -CAcreateserial -out \(name)-server.pem -days 365 -extfile san.ext 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout \(name)-client.key -out client.csr -subj '/CN=\(client)' 2>/dev/null
+    openssl x509 -req -in client.csr -CA \(name)-ca.pem -CAkey \(name)-ca.key -CAcreateserial -out \(name)-client.pem \(clientValidity) 2>&1
+    chmod 644 \(name)-server.key \(name)-server.pem \(name)-ca.pem
+    chmod 600 \(name)-client.key
+    """
+  let result = try runShell(script)
+  guard result.status == 0 else { throw TestFailure("openssl failed: \(result.stdout)") }
+}
+
+/// The IOC side: subscribes to every school's topics on the IOC broker (plain loopback listener,
+/// persistent session) and keeps what arrives. Driven by the test with `pump`.
+public final class IOCObserver: @unchecked Sendable {
+  public private(set) var received: [MQTTMessage] = []
+  private let connection: MQTTConnection
+
+  public init(port: Int32, clientID: String = "ioc-observer") throws {
+    connection = try MQTTConnection(
+      options: MQTTOptions(
+        host: "127.0.0.1", port: port, clientID: clientID, keepAliveSeconds: 10,
+        protocolVersion: .v311, cleanSession: false,
+        reconnectDelay: Backoff(initialMs: 50, maximumMs: 300)))
+    connection.subscribe("ioc/v1/schools/#", qos: 1)
+  }
+
+  /// Runs the connection for up to `seconds`, or until `until` holds.
+  @discardableResult
+  public func pump(for seconds: Double, until: (IOCObserver) -> Bool = { _ in false }) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      let now = Int64(Date().timeIntervalSince1970 * 1000)
+      connection.maintain(nowMs: now)
+      if let fd = connection.socketDescriptor {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        if poll(&descriptor, 1, 10) > 0 { connection.read(maxMessages: 1000, nowMs: now) }
+      } else {
+        usleep(10_000)
+      }
+      received += connection.takeMessages()
+      _ = connection.takeEvents()
+      connection.flush(nowMs: now)
+      if until(self) { return true }
+    }
+    return until(self)
+  }
+
+  /// Parsed JSON payloads of messages whose topic ends with `suffix`.
+  public func documents(endingWith suffix: String) -> [[String: Any]] {
+    received.filter { $0.topic.hasSuffix(suffix) }.compactMap {
+      try? JSONSerialization.jsonObject(with: Data($0.payload)) as? [String: Any]
+    }
+  }
+
+  /// Every seq received (with repeats), in arrival order, per lane.
+  public func seqs(lane suffix: String? = nil) -> [Int] {
+    received.filter { !$0.topic.hasSuffix("/presence") && (suffix == nil || $0.topic.contains(suffix!)) }
+      .compactMap {
+        (try? JSONSerialization.jsonObject(with: Data($0.payload)) as? [String: Any])?["seq"] as? Int
+      }
+  }
+
+  /// Writes `topic<TAB>payload` lines for scripts/validate-uplink.py.
+  public func write(to path: String) throws {
+    let lines = received.map { $0.topic + "\t" + String(decoding: $0.payload, as: UTF8.self) }
+    try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+  }
+
+  public func close() { connection.close() }
+}
