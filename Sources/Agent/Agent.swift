@@ -38,18 +38,18 @@ public enum Agent {
     let mqtt = try MQTTConnection(options: config.broker)
     let metrics = config.metricsTextfile.map { MetricsTextfile(path: $0) }
     var metricsFailing = false
+    // Same thread, same connection: the stage runs between ingest commits, never during one.
+    let uplink = try UplinkSetup.stage(config, connection: connection, writer: writer, logger: logger)
     let hooks = IngestLoop.Hooks(
       reload: { reload(config: config, environment: environment, writer: writer, logger: logger) },
       report: { statistics in
         guard let metrics else { return }
-        let written = metrics.write(statistics)
+        let written = metrics.write(statistics, uplink: uplink.snapshot())
         if !written && !metricsFailing {
           logger.warning("Cannot write the metrics textfile", metadata: ["path": "\(metrics.path)"])
         }
         metricsFailing = !written
       })
-    // Same thread, same connection: the stage runs between ingest commits, never during one.
-    let uplink = try UplinkSetup.stage(config, connection: connection, writer: writer, logger: logger)
     let loop = IngestLoop(
       mqtt: mqtt, decoders: setup.chain, writer: writer, signals: signals, settings: settings,
       logger: logger, hooks: hooks, systemd: SystemdNotifier(environment: environment),

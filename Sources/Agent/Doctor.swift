@@ -2,6 +2,7 @@ import Buffer
 import DeviceModel
 import EventLoop
 import MQTTClient
+import Uplink
 
 #if canImport(Glibc)
   import Glibc
@@ -58,7 +59,37 @@ public enum Doctor {
     checks.append(broker(config, timeoutMs: brokerTimeoutMs))
     checks.append(clock())
     checks += ioc(config, timeoutMs: brokerTimeoutMs)
+    if let check = uplink(config) { checks.append(check) }
     return checks
+  }
+
+  /// What the running agent says about its link to the IOC and its queue (from the store).
+  static func uplink(_ config: AgentConfig) -> Check? {
+    guard config.ioc != nil, access(config.storePath, F_OK) == 0 else { return nil }
+    do {
+      let connection = try StoreFile.openForReading(path: config.storePath)
+      defer { connection.close() }
+      let status = try Outbox(connection: connection).status()
+      let state = try Meta.read(MetaKey.uplinkState, in: connection)
+      let connected = state?.contains("\"connected\":true") ?? false
+      let now = Clock.wallMs()
+      let oldestMinutes = status.oldestPendingAt.map { (now - $0) / 60_000 } ?? 0
+      let queue =
+        "\(status.pending) messages queued"
+        + (status.pending > 0 ? ", oldest \(oldestMinutes) min" : "")
+        + ", last acknowledged seq \(status.lastAckedSeq.map(String.init) ?? "none")"
+      if !connected {
+        return Check(
+          name: "uplink", status: oldestMinutes >= 60 ? .fail : .warn,
+          detail: "agent not connected to the IOC; \(queue)",
+          fix: "classgate uplink shows the last error; nothing is lost while the store has room")
+      }
+      return Check(
+        name: "uplink", status: oldestMinutes >= 60 ? .warn : .ok, detail: "connected; \(queue)",
+        fix: oldestMinutes >= 60 ? "the backlog drains at ioc.max_messages_per_s" : nil)
+    } catch {
+      return Check(name: "uplink", status: .warn, detail: "cannot read the outbox: \(error)", fix: nil)
+    }
   }
 
   static func store(_ config: AgentConfig, serviceUser: String) -> [Check] {

@@ -1,5 +1,7 @@
 import DeviceModel
+import EventLoop
 import Ingest
+import Uplink
 
 #if canImport(Glibc)
   import Glibc
@@ -10,10 +12,10 @@ import Ingest
 struct MetricsTextfile {
   let path: String
 
-  func write(_ statistics: IngestLoop.Statistics) -> Bool {
+  func write(_ statistics: IngestLoop.Statistics, uplink: UplinkStage.Snapshot? = nil) -> Bool {
     let temporary = "\(path).tmp.\(getpid())"
     guard let file = fopen(temporary, "w") else { return false }
-    fputs(Self.render(statistics), file)
+    fputs(Self.render(statistics) + (uplink.map { Self.render($0, now: Clock.wallMs()) } ?? ""), file)
     let written = fflush(file) == 0
     fclose(file)
     guard written, rename(temporary, path) == 0 else {
@@ -70,5 +72,18 @@ struct MetricsTextfile {
       [("", s.brokerConnected ? 1 : 0)])
     metric("classgate_store_writable", "gauge", "0 while commits fail.", [("", s.storeWritable ? 1 : 0)])
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func render(_ uplink: UplinkStage.Snapshot, now: Int64) -> String {
+    let oldest = uplink.outbox.oldestPendingAt.map { Double(max(0, now - $0)) / 1000 } ?? 0
+    let samples: [(String, String, String)] = [
+      ("classgate_uplink_connected", "1 when connected to the IOC broker.", uplink.connected ? "1" : "0"),
+      ("classgate_uplink_queue_messages", "Messages waiting for the IOC's acknowledgement.", String(uplink.outbox.pending)),
+      ("classgate_uplink_oldest_pending_seconds", "Age of the oldest unacknowledged message.", String(oldest)),
+      ("classgate_uplink_last_seq", "The last seq given to a message.", String(uplink.outbox.lastSeq ?? 0)),
+      ("classgate_uplink_last_acked_seq", "The highest seq the IOC acknowledged.", String(uplink.outbox.lastAckedSeq ?? 0)),
+    ]
+    return samples.map { name, help, value in "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n" }
+      .joined()
   }
 }

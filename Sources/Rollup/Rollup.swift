@@ -96,7 +96,8 @@ public enum Rollup {
 
   /// The `energy` counter's increase if the device has one (carry-in as the base; a drop is a reset,
   /// so the new value itself is the increase), else the integrated `power` steps, else nil.
-  private static func energy(_ history: DeviceHistory, timeline: StatusTimeline, maxHoldMs: Int64) -> Double? {
+  private static func energy(_ history: DeviceHistory, timeline: StatusTimeline, maxHoldMs: Int64) -> Double?
+  {
     let period = timeline.period
     if let counter = history.series["energy"] {
       var previous = counter.before.flatMap { $0.time < period.start ? $0.value : nil }

@@ -4,6 +4,7 @@ import DeviceModel
 /// (which also gate every step function), its offline incidents and its status at the end.
 struct StatusTimeline {
   let period: Period
+  let statusAtStart: DeviceStatus
   /// Disjoint, oldest first, inside [max(start, firstSeen), end); touching runs are merged.
   private(set) var onlineRuns: [Period] = []
   private(set) var offlineIncidents = 0
@@ -13,6 +14,7 @@ struct StatusTimeline {
 
   init(_ history: DeviceHistory, over period: Period) {
     self.period = period
+    statusAtStart = history.statusAtStart
     statusAtEnd = history.statusAtStart
     // Time before the device was first seen is not observed, whatever the status says.
     let observedStart = max(period.start, history.firstSeen)
@@ -60,10 +62,13 @@ struct StatusTimeline {
   /// A series as a step function inside the period: each sample's value holds from its time until
   /// the next sample, at most `maxHoldMs`, and only while the device stays online — leaving online
   /// ends the hold for good (a value is not resumed after a reconnect; the next sample restores it).
-  /// The carry-in sample (`before`) holds from the period's start if its hold reaches that far.
+  /// The carry-in sample (`before`) holds from the period's start if its hold reaches that far and
+  /// the device was online at the start (otherwise its hold already ended before the period).
   func steps(of series: MetricSeries, maxHoldMs: Int64) -> [Step] {
     var points: [Sample] = []
-    if let before = series.before, before.time < period.start { points.append(before) }
+    if let before = series.before, before.time < period.start, statusAtStart == .online {
+      points.append(before)
+    }
     points += series.samples.filter { $0.time >= period.start && $0.time < period.end }
     var steps: [Step] = []
     for (index, point) in points.enumerated() {

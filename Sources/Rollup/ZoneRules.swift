@@ -67,7 +67,8 @@ public struct ZoneRules: Sendable, Equatable {
   func transition(atOrBefore ms: Int64) -> Int64? {
     let seconds = floorDiv(ms, 1000)
     let floor = transitions.last ?? .min
-    if seconds > floor, let change = ruleChanges(around: seconds).last(where: { $0 > floor && $0 <= seconds }) {
+    if seconds > floor, let change = ruleChanges(around: seconds).last(where: { $0 > floor && $0 <= seconds })
+    {
       return milliseconds(change)
     }
     return lastIndex(atOrBefore: seconds).map { milliseconds(transitions[$0]) }

@@ -122,7 +122,18 @@ public final class UplinkStage: LoopCompanion {
     publisher?.shutDown()
   }
 
-  public var publisherState: UplinkPublisher.State? { publisher?.state }
+  /// For the metrics textfile: nil fields when there is no IOC configured.
+  public struct Snapshot: Sendable, Equatable {
+    public var configured: Bool
+    public var connected: Bool
+    public var outbox: Outbox.Status
+  }
+
+  public func snapshot() -> Snapshot {
+    Snapshot(
+      configured: publisher != nil, connected: publisher?.state.connected ?? false,
+      outbox: (try? outbox.status()) ?? Outbox.Status())
+  }
 
   static func encode(_ state: UplinkPublisher.State) -> String {
     JSONWriter.compact(

@@ -46,6 +46,9 @@ struct UplinkTests {
           [privacy]
           secret_file = "\(secretFile)"
 
+          [metrics]
+          textfile = "\(pki.file("classgate.prom"))"
+
           [rollup]
           grace_s = 0
 
@@ -189,6 +192,16 @@ struct UplinkTests {
     let during = try scenario.uplink()
     #expect(during["connected"] as? Bool == false)
     #expect((during["queue_depth"] as? Int ?? 0) >= 150, "\(during)")
+    // The agent keeps running and says so: metrics and doctor.
+    #expect(
+      waitUntil(timeout: 10) {
+        let text = (try? String(contentsOfFile: scenario.pki.file("classgate.prom"), encoding: .utf8)) ?? ""
+        return text.contains("classgate_uplink_connected 0") && !text.contains("classgate_uplink_queue_messages 0\n")
+      })
+    let doctor = try runClassgate([
+      "doctor", "--config", scenario.harness.directory.file("classgate.toml"), "--service-user", "nobody-such-user",
+    ])
+    #expect(doctor.stdout.contains("agent not connected to the IOC"), "\(doctor.stdout)")
     try scenario.ioc.start()
     let outage = Date().timeIntervalSince(outageStart)
     try scenario.flipStatus(devices: 10, rounds: 2, publisher: publisher)

@@ -7,7 +7,8 @@ import Testing
 struct EnergyRollupTests {
   @Test("the energy counter's increase, with the carry-in as the base")
   func counter() {
-    let history = device(.plug, series: ["energy": series(before: (-5, 100), (10, 100.5), (30, 101.25), (50, 101.5))])
+    let history = device(
+      .plug, series: ["energy": series(before: (-5, 100), (10, 100.5), (30, 101.25), (50, 101.5))])
     // 0.5 + 0.75 + 0.25 = 1.5 kWh.
     #expect(approximately(usage(history).energyKWh, 1.5))
   }
@@ -67,7 +68,8 @@ struct EnergyRollupTests {
 
   @Test("lamp hours: the last sample in the period, else nil")
   func lampHours() {
-    let history = device(.projector, series: ["lamp_hours": series(before: (-5, 1395.5), (5, 1396), (45, 1396.5))])
+    let history = device(
+      .projector, series: ["lamp_hours": series(before: (-5, 1395.5), (5, 1396), (45, 1396.5))])
     #expect(usage(history).lampHours == 1396.5)
     #expect(usage(history).metrics["lamp_hours"] == nil)
     let onlyCarryIn = device(.projector, series: ["lamp_hours": series(before: (-5, 1395.5))])

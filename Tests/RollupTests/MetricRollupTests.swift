@@ -7,7 +7,8 @@ import Testing
 struct MetricRollupTests {
   @Test("count, min, max, sum and time above the CO2 threshold")
   func co2() {
-    let history = device(.envSensor, series: ["co2": series((0, 800), (10, 1200), (15, 1500), (30, 900), (50, 1100))])
+    let history = device(
+      .envSensor, series: ["co2": series((0, 800), (10, 1200), (15, 1500), (30, 900), (50, 1100))])
     let stats = usage(history).metrics["co2"]
     // 5 samples, 800…1500, 800 + 1200 + 1500 + 900 + 1100 = 5500.
     // Above 1000: 1200 over [10, 15) = 5; 1500 over [15, 25) (10-min hold) = 10; 1100 over [50, 60) = 10.
@@ -27,12 +28,15 @@ struct MetricRollupTests {
   func aboveWhileOffline() {
     let history = device(.envSensor, changes: [(5, .offline)], series: ["temperature": series((0, 33))])
     // 33 > 32 over [0, 5) = 5 min; the statistics still count the sample.
-    #expect(usage(history).metrics["temperature"] == MetricStats(count: 1, min: 33, max: 33, sum: 33, aboveMs: 5 * minute))
+    #expect(
+      usage(history).metrics["temperature"]
+        == MetricStats(count: 1, min: 33, max: 33, sum: 33, aboveMs: 5 * minute))
   }
 
   @Test("metrics without a threshold have no time above; settings can add thresholds")
   func thresholds() {
-    let history = device(.envSensor, series: ["humidity": series((0, 70)), "noise": series((0, 75), (5, 60))])
+    let history = device(
+      .envSensor, series: ["humidity": series((0, 70)), "noise": series((0, 75), (5, 60))])
     let plain = usage(history)
     #expect(plain.metrics["humidity"]?.aboveMs == nil)
     #expect(plain.metrics["noise"] == MetricStats(count: 2, min: 60, max: 75, sum: 135))

@@ -97,6 +97,11 @@ struct PowerRollupTests {
     // The carry-in is not held (offline at 0); [5, 15) = 10 min, a new session at 5.
     #expect(result.onMs == 10 * minute)
     #expect(result.sessions == 1)
+    let backAtStart = device(
+      status: .offline, changes: [(0, .online)], series: ["power_on": series(before: (-1, 1))])
+    // Offline before the start, so the carry-in's hold had ended: nothing, even though online from 0.
+    #expect(usage(backAtStart).onMs == 0)
+    #expect(usage(backAtStart).sessions == 0)
   }
 
   @Test("stale and unknown stop the step function too")
@@ -112,7 +117,9 @@ struct PowerRollupTests {
   func activeTime() {
     let history = device(
       .projector,
-      series: ["power_on": series((0, 1), (10, 1), (20, 0)), "active": series((2, 0.5), (7, 0.49), (9, 1), (15, 0))])
+      series: [
+        "power_on": series((0, 1), (10, 1), (20, 0)), "active": series((2, 0.5), (7, 0.49), (9, 1), (15, 0)),
+      ])
     let result = usage(history)
     // power_on: [0, 10) + [10, 20) = 20 min, one session.
     #expect(result.onMs == 20 * minute)

@@ -71,7 +71,9 @@ struct RollupEdgeCaseTests {
     let history = device(
       status: .offline, changes: [(30, .online), (10, .offline), (20, .online)],
       series: ["power_on": series((40, 1), (5, 1), (50, 0)), "energy": series((40, 2), (10, 1))],
-      events: [EventPoint(time: at(50), type: "card_scan", card: "a"), EventPoint(time: at(5), type: "card_scan")])
+      events: [
+        EventPoint(time: at(50), type: "card_scan", card: "a"), EventPoint(time: at(5), type: "card_scan"),
+      ])
     let result = usage(history)
     #expect((0...60 * minute).contains(result.onlineMs))
     #expect((0...60 * minute).contains(result.onMs))

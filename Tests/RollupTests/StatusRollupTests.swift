@@ -7,7 +7,8 @@ import Testing
 struct StatusRollupTests {
   @Test("online time follows the status timeline")
   func onlineTime() {
-    let history = device(status: .offline, changes: [(10, .online), (25, .stale), (30, .online), (50, .offline)])
+    let history = device(
+      status: .offline, changes: [(10, .online), (25, .stale), (30, .online), (50, .offline)])
     let result = usage(history)
     // Online [10, 25) + [30, 50) = 15 + 20 = 35 min.
     #expect(result.onlineMs == 35 * minute)

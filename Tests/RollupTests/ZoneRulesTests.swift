@@ -17,7 +17,9 @@ func tzif(
   version: UInt8 = UInt8(ascii: "2"), transitions: [Int64] = [], types: [UInt8] = [], offsets: [Int32],
   footer: String = ""
 ) -> [UInt8] {
-  func be(_ value: UInt64, _ size: Int) -> [UInt8] { (0..<size).reversed().map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+  func be(_ value: UInt64, _ size: Int) -> [UInt8] {
+    (0..<size).reversed().map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+  }
   func header(_ version: UInt8) -> [UInt8] {
     Array("TZif".utf8) + [version] + [UInt8](repeating: 0, count: 15)
       + [0, 0, 0, transitions.count, offsets.count, 2].flatMap { be(UInt64($0), 4) }
@@ -112,14 +114,17 @@ struct ZoneRulesTests {
 
   @Test("an empty footer keeps the last transition's offset")
   func emptyFooter() throws {
-    let rules = try ZoneRules(tzif: tzif(version: UInt8(ascii: "3"), transitions: [0], types: [1], offsets: [0, -3600]))
+    let rules = try ZoneRules(
+      tzif: tzif(version: UInt8(ascii: "3"), transitions: [0], types: [1], offsets: [0, -3600]))
     #expect(rules.offsetSeconds(atUTC: utc("2100-01-01T00:00:00Z")) == -3600)
     #expect(rules.offsetSeconds(atUTC: -1000) == 0)
   }
 
   @Test("bad files are refused with a reason")
   func badFiles() throws {
-    #expect(throws: ZoneRulesError.notTZif) { try ZoneRules(tzif: Array("hello, world, this is not a zone".utf8)) }
+    #expect(throws: ZoneRulesError.notTZif) {
+      try ZoneRules(tzif: Array("hello, world, this is not a zone".utf8))
+    }
     #expect(throws: ZoneRulesError.notTZif) { try ZoneRules(tzif: []) }
     let berlin = try #require(FileManager.default.contents(atPath: "/usr/share/zoneinfo/Europe/Berlin"))
     #expect(throws: ZoneRulesError.truncated) { try ZoneRules(tzif: Array([UInt8](berlin).prefix(60))) }
@@ -128,7 +133,9 @@ struct ZoneRulesTests {
     #expect(throws: ZoneRulesError.self) {
       try ZoneRules(tzif: tzif(transitions: [10, 5], types: [0, 0], offsets: [0]))  // not ascending
     }
-    #expect(throws: ZoneRulesError.self) { try ZoneRules(tzif: tzif(transitions: [10], types: [3], offsets: [0])) }
+    #expect(throws: ZoneRulesError.self) {
+      try ZoneRules(tzif: tzif(transitions: [10], types: [3], offsets: [0]))
+    }
     #expect(throws: ZoneRulesError.self) { try ZoneRules(tzif: tzif(offsets: [])) }
   }
 
@@ -145,7 +152,9 @@ struct ZoneRulesTests {
     #expect(rule.daylight?.offset == daylight)
   }
 
-  @Test("malformed POSIX TZ strings", arguments: ["", "7", "<+07", "CET", "CET-1CEST,M3.5.0", "CET-1CEST,M13.1.0,M10.5.0", "UTC0x"])
+  @Test(
+    "malformed POSIX TZ strings",
+    arguments: ["", "7", "<+07", "CET", "CET-1CEST,M3.5.0", "CET-1CEST,M13.1.0,M10.5.0", "UTC0x"])
   func badPosix(text: String) {
     #expect(PosixTZ(text) == nil)
   }
@@ -157,10 +166,18 @@ struct ZoneRulesTests {
     #expect(PosixTZ.day(.dayOfYear(60), 2028) == march1)
     #expect(PosixTZ.day(.dayOfYear(59), 2028) == march1 - 1)  // February 29
     // EST5EDT's default (US) rule: second Sunday in March 2026 is the 8th, first in November the 1st.
-    #expect(PosixTZ.day(.monthWeekDay(month: 3, week: 2, weekday: 0), 2026) == EpochTime.daysFromCivil(year: 2026, month: 3, day: 8))
-    #expect(PosixTZ.day(.monthWeekDay(month: 11, week: 1, weekday: 0), 2026) == EpochTime.daysFromCivil(year: 2026, month: 11, day: 1))
+    #expect(
+      PosixTZ.day(.monthWeekDay(month: 3, week: 2, weekday: 0), 2026)
+        == EpochTime.daysFromCivil(year: 2026, month: 3, day: 8))
+    #expect(
+      PosixTZ.day(.monthWeekDay(month: 11, week: 1, weekday: 0), 2026)
+        == EpochTime.daysFromCivil(year: 2026, month: 11, day: 1))
     // Last Sunday of March 2026 is the 29th, of October the 25th.
-    #expect(PosixTZ.day(.monthWeekDay(month: 3, week: 5, weekday: 0), 2026) == EpochTime.daysFromCivil(year: 2026, month: 3, day: 29))
-    #expect(PosixTZ.day(.monthWeekDay(month: 10, week: 5, weekday: 0), 2026) == EpochTime.daysFromCivil(year: 2026, month: 10, day: 25))
+    #expect(
+      PosixTZ.day(.monthWeekDay(month: 3, week: 5, weekday: 0), 2026)
+        == EpochTime.daysFromCivil(year: 2026, month: 3, day: 29))
+    #expect(
+      PosixTZ.day(.monthWeekDay(month: 10, week: 5, weekday: 0), 2026)
+        == EpochTime.daysFromCivil(year: 2026, month: 10, day: 25))
   }
 }
