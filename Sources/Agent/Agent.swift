@@ -24,6 +24,10 @@ public enum Agent {
         "libmosquitto": "\(libmosquittoVersion)",
       ])
 
+    if config.cardPseudonymizer == nil {
+      logger.warning(
+        "No privacy.secret_file: card ids are dropped; distinct-card counts are unavailable")
+    }
     let setup = try DecodingSetup.load(config)
     try writer.replaceRooms(setup.inventory.rooms)
     logger.notice(

@@ -141,6 +141,7 @@ enum Schema {
           delivered_ms INTEGER
         );
         CREATE INDEX outbox_pending ON outbox (lane, seq) WHERE delivered_ms IS NULL;
+        CREATE INDEX events_by_type ON events (type, ts);
         """),
   ])
 }

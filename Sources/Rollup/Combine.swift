@@ -22,9 +22,16 @@ extension Rollup {
           total.metrics[name] = stats
           continue
         }
+        // A count-0 entry only carries time above a threshold (a held value): its min/max
+        // are not readings of this period.
+        let (low, high): (Double, Double) =
+          switch (existing.count, stats.count) {
+          case (_, 0): (existing.min, existing.max)
+          case (0, _): (stats.min, stats.max)
+          default: (Swift.min(existing.min, stats.min), Swift.max(existing.max, stats.max))
+          }
         total.metrics[name] = MetricStats(
-          count: existing.count + stats.count, min: Swift.min(existing.min, stats.min),
-          max: Swift.max(existing.max, stats.max), sum: existing.sum + stats.sum,
+          count: existing.count + stats.count, min: low, max: high, sum: existing.sum + stats.sum,
           aboveMs: existing.aboveMs == nil && stats.aboveMs == nil
             ? nil : (existing.aboveMs ?? 0) + (stats.aboveMs ?? 0))
       }

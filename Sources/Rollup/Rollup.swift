@@ -39,20 +39,9 @@ public enum Rollup {
     usage.lampHours = history.series["lamp_hours"].flatMap { inPeriod($0.samples, period).last?.value }
 
     for (name, series) in history.series where !specialMetrics.contains(name) {
-      let samples = inPeriod(series.samples, period)
-      guard let first = samples.first else { continue }
-      var stats = MetricStats(count: 0, min: first.value, max: first.value, sum: 0)
-      for sample in samples {
-        stats.count += 1
-        stats.min = min(stats.min, sample.value)
-        stats.max = max(stats.max, sample.value)
-        stats.sum += sample.value
+      if let stats = statistics(series, threshold: settings.thresholds[name], timeline, settings.maxHoldMs) {
+        usage.metrics[name] = stats
       }
-      if let limit = settings.thresholds[name] {
-        let above = timeline.steps(of: series, maxHoldMs: settings.maxHoldMs).filter { $0.value > limit }
-        stats.aboveMs = union(above.map(\.span)).reduce(0) { $0 + $1.durationMs }
-      }
-      usage.metrics[name] = stats
     }
 
     let scans = history.events.filter {
@@ -84,6 +73,30 @@ public enum Rollup {
   }
 
   private static func isTrue(_ step: Step) -> Bool { step.value >= 0.5 }
+
+  /// Count, min, max and sum of the readings in the period, and the held time above the threshold.
+  /// A thresholded metric whose carry-in alone holds into the period (a sensor reporting less often
+  /// than the window length) still gets an entry, with count 0 and the held value as min and max:
+  /// otherwise windows would lose its time above and not add up to the day.
+  private static func statistics(
+    _ series: MetricSeries, threshold: Double?, _ timeline: StatusTimeline, _ maxHoldMs: Int64
+  ) -> MetricStats? {
+    let samples = inPeriod(series.samples, timeline.period)
+    let steps = threshold == nil ? [] : timeline.steps(of: series, maxHoldMs: maxHoldMs)
+    guard let first = samples.first?.value ?? steps.first?.value else { return nil }
+    var stats = MetricStats(count: 0, min: first, max: first, sum: 0)
+    for sample in samples {
+      stats.count += 1
+      stats.min = min(stats.min, sample.value)
+      stats.max = max(stats.max, sample.value)
+      stats.sum += sample.value
+    }
+    if let threshold {
+      let above = steps.filter { $0.value > threshold }.map(\.span)
+      stats.aboveMs = union(above).reduce(0) { $0 + $1.durationMs }
+    }
+    return stats
+  }
 
   /// Whether the state was already "on" just before the period: a true carry-in whose hold reaches
   /// the start, on a device online at the start.

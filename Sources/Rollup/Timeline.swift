@@ -4,7 +4,6 @@ import DeviceModel
 /// (which also gate every step function), its offline incidents and its status at the end.
 struct StatusTimeline {
   let period: Period
-  let statusAtStart: DeviceStatus
   /// Disjoint, oldest first, inside [max(start, firstSeen), end); touching runs are merged.
   private(set) var onlineRuns: [Period] = []
   private(set) var offlineIncidents = 0
@@ -14,7 +13,6 @@ struct StatusTimeline {
 
   init(_ history: DeviceHistory, over period: Period) {
     self.period = period
-    statusAtStart = history.statusAtStart
     statusAtEnd = history.statusAtStart
     // Time before the device was first seen is not observed, whatever the status says.
     let observedStart = max(period.start, history.firstSeen)
@@ -47,36 +45,36 @@ struct StatusTimeline {
     }
   }
 
-  /// The end of the online run containing `time`, nil when the device is not online then.
-  func onlineRunEnd(at time: EpochMillis) -> EpochMillis? {
+  /// The index of the first online run that ends after `time`.
+  private func firstRun(endingAfter time: EpochMillis) -> Int {
     var low = 0
     var high = onlineRuns.count
     while low < high {
       let mid = (low + high) / 2
       if onlineRuns[mid].end <= time { low = mid + 1 } else { high = mid }
     }
-    guard low < onlineRuns.count, onlineRuns[low].start <= time else { return nil }
-    return onlineRuns[low].end
+    return low
   }
 
   /// A series as a step function inside the period: each sample's value holds from its time until
-  /// the next sample, at most `maxHoldMs`, and only while the device stays online — leaving online
-  /// ends the hold for good (a value is not resumed after a reconnect; the next sample restores it).
-  /// The carry-in sample (`before`) holds from the period's start if its hold reaches that far and
-  /// the device was online at the start (otherwise its hold already ended before the period).
+  /// the next sample, at most `maxHoldMs`, and counts only while the device is online. The value at
+  /// an instant depends only on the latest sample and the status then, so consecutive windows add
+  /// up to the day exactly (the carry-in `before` is the latest sample at the start).
   func steps(of series: MetricSeries, maxHoldMs: Int64) -> [Step] {
     var points: [Sample] = []
-    if let before = series.before, before.time < period.start, statusAtStart == .online {
-      points.append(before)
-    }
+    if let before = series.before, before.time < period.start { points.append(before) }
     points += series.samples.filter { $0.time >= period.start && $0.time < period.end }
     var steps: [Step] = []
     for (index, point) in points.enumerated() {
       let from = max(point.time, period.start)
-      guard let runEnd = onlineRunEnd(at: from) else { continue }
       let next = index + 1 < points.count ? points[index + 1].time : period.end
-      let to = min(next, saturatingAdd(point.time, maxHoldMs), runEnd, period.end)
-      if to > from { steps.append(Step(span: Period(start: from, end: to), value: point.value)) }
+      let to = min(next, saturatingAdd(point.time, maxHoldMs), period.end)
+      var run = firstRun(endingAfter: from)
+      while run < onlineRuns.count, onlineRuns[run].start < to {
+        let span = Period(start: max(from, onlineRuns[run].start), end: min(to, onlineRuns[run].end))
+        if span.end > span.start { steps.append(Step(span: span, value: point.value)) }
+        run += 1
+      }
     }
     return steps
   }

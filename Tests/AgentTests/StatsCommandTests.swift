@@ -316,7 +316,6 @@ struct StatsCommandTests {
 
     // The table says today is not over.
     let text = try fixture.stats(["--days", "2"]).stdout
-    print("DEBUG\n" + text + "\n" + (try fixture.stats(["--days", "4", "--room", "101"]).stdout) + "\n" + (try fixture.stats(["--days", "2", "--json", "--device", "env-101"]).stdout) + (try fixture.stats(["--window"]).stdout))
     #expect(
       text.hasPrefix(
         "\(fixture.label(fixture.yesterday)) to \(fixture.label(fixture.today)) (Asia/Ho_Chi_Minh), summarised until \(fixture.label(fixture.today)) 00:15\n"

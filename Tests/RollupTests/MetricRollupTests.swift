@@ -45,10 +45,19 @@ struct MetricRollupTests {
     #expect(custom.metrics["noise"]?.aboveMs == 5 * minute)
   }
 
-  @Test("a metric with only a carry-in has no statistics")
+  @Test("a carry-in alone gives a count-0 entry for time above, only for thresholded metrics")
   func carryInOnly() {
-    let history = device(.envSensor, series: ["co2": series(before: (-1, 1500))])
-    #expect(usage(history).metrics.isEmpty)
+    let history = device(
+      .envSensor,
+      series: [
+        "co2": series(before: (-1, 1500)), "humidity": series(before: (-1, 60)),
+        "temperature": series(before: (-20, 35)),
+      ])
+    let metrics = usage(history).metrics
+    // co2 1500 held from -1 to 9: above 1000 over [0, 9) = 9 min; no reading: count 0, sum 0, min = max = 1500.
+    #expect(metrics["co2"] == MetricStats(count: 0, min: 1500, max: 1500, sum: 0, aboveMs: 9 * minute))
+    // humidity has no threshold; the temperature carry-in's hold ended at -10.
+    #expect(metrics.keys.sorted() == ["co2"])
   }
 
   @Test("the defaults")

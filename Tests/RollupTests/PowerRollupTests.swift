@@ -73,35 +73,36 @@ struct PowerRollupTests {
     #expect(usage(next, over: nextHour).sessions == 0)
   }
 
-  @Test("going offline ends the hold; coming back on is a new session")
+  @Test("the held value counts only while online; coming back on is a new session")
   func offlineCutsOnTime() {
     let history = device(
       status: .online, changes: [(8, .offline), (9, .online), (30, .offline), (40, .online)],
       series: ["power_on": series((0, 1), (5, 1), (12, 1), (35, 1))])
     let result = usage(history)
-    // [0, 5) + [5, 8) cut by offline at 8; nothing in [9, 12) (the hold ended at 8); [12, 22);
-    // the sample at 35 arrives while offline and holds nothing: 5 + 3 + 10 = 18 min.
-    #expect(result.onMs == 18 * minute)
-    // Rising edges at 0 (no carry-in) and 12: 2.
-    #expect(result.sessions == 2)
+    // 0: [0, 5). 5: held [5, 12), online only in [5, 8) and [9, 12). 12: [12, 22).
+    // 35 (sent while offline): held [35, 45), online in [40, 45). 5 + 3 + 3 + 10 + 5 = 26 min.
+    #expect(result.onMs == 26 * minute)
+    // On [0, 8), [9, 22), [40, 45): rising edges at 0 (no carry-in), 9 and 40: 3.
+    #expect(result.sessions == 3)
     // Online [0, 8) + [9, 30) + [40, 60) = 8 + 21 + 20 = 49 min; incidents at 8 and 30.
     #expect(result.onlineMs == 49 * minute)
     #expect(result.offlineIncidents == 2)
   }
 
-  @Test("a true carry-in on a device offline at the start is nothing, and the next true sample is a session")
+  @Test("a true carry-in on a device offline at the start counts once it is online, as a new session")
   func carryInWhileOffline() {
     let history = device(
       status: .offline, changes: [(2, .online)], series: ["power_on": series(before: (-1, 1), (5, 1))])
     let result = usage(history)
-    // The carry-in is not held (offline at 0); [5, 15) = 10 min, a new session at 5.
-    #expect(result.onMs == 10 * minute)
+    // The carry-in holds [0, 5) (next sample), online from 2: [2, 5); then [5, 15). 3 + 10 = 13 min.
+    #expect(result.onMs == 13 * minute)
+    // Off (offline) before 2, on from 2: one session, started in this period.
     #expect(result.sessions == 1)
     let backAtStart = device(
       status: .offline, changes: [(0, .online)], series: ["power_on": series(before: (-1, 1))])
-    // Offline before the start, so the carry-in's hold had ended: nothing, even though online from 0.
-    #expect(usage(backAtStart).onMs == 0)
-    #expect(usage(backAtStart).sessions == 0)
+    // Held until 9, online from 0: [0, 9) = 9 min; offline just before the start, so a session at 0.
+    #expect(usage(backAtStart).onMs == 9 * minute)
+    #expect(usage(backAtStart).sessions == 1)
   }
 
   @Test("stale and unknown stop the step function too")

@@ -21,8 +21,9 @@ struct StoreFileTests {
     while try tables.step() { names.append(tables.text(0) ?? "") }
     #expect(
       names == [
-        "counters", "dead_letters", "devices", "events", "latest_values", "meta", "metrics",
-        "readings", "rooms", "status_changes",
+        "alert_state", "counters", "dead_letters", "device_usage", "devices", "events",
+        "late_ranges", "latest_values", "meta", "metric_usage", "metrics", "outbox", "readings",
+        "rooms", "status_changes", "usage_periods",
       ])
     #expect(try columns(of: "devices", on: connection).contains("name"))
     #expect(try columns(of: "rooms", on: connection) == ["id", "name", "building", "floor"])
