@@ -57,7 +57,8 @@ public struct ConfigPeek: Sendable {
       if let text = environment[ConfigReader.environmentName(of: "time_zone")] { return text }
       guard let value = root["time_zone"] else { return Self.defaultTimeZone }
       guard case .string(let text) = value else {
-        throw problem("time_zone", root.line(of: "time_zone") ?? 1, "expected a string, found \(value.typeName)")
+        throw problem(
+          "time_zone", root.line(of: "time_zone") ?? 1, "expected a string, found \(value.typeName)")
       }
       return text
     }
@@ -121,7 +122,9 @@ public struct ConfigPeek: Sendable {
     if let text = environment[name] {
       guard let value = Int(text) else {
         throw ConfigError(problems: [
-          .init(location: "environment variable \(name)", key: "\(section).\(key)", message: "expected an integer")
+          .init(
+            location: "environment variable \(name)", key: "\(section).\(key)", message: "expected an integer"
+          )
         ])
       }
       return value

@@ -24,7 +24,8 @@ public enum UplinkSetup {
       throw ConfigError(problems: [
         .init(
           location: file, key: "time_zone",
-          message: "expected an IANA time zone such as \"Asia/Ho_Chi_Minh\", found \"\(timeZone.prefix(40))\"")
+          message: "expected an IANA time zone such as \"Asia/Ho_Chi_Minh\", found \"\(timeZone.prefix(40))\""
+        )
       ])
     }
     let zone: ZoneRules

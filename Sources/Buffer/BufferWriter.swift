@@ -392,9 +392,10 @@ public final class BufferWriter {
     }
     if let lateRange {
       let late = try connection.cachedStatement(
-        sql: "INSERT INTO late_ranges (from_ms, to_ms) VALUES (?, ?)")
+        sql: "INSERT INTO late_ranges (from_ms, to_ms, noted_ms) VALUES (?, ?, ?)")
       late.bind(lateRange.from, at: 1)
       late.bind(lateRange.to, at: 2)
+      late.bind(now, at: 3)
       try late.run()
     }
     try increment(Counter.messagesReceived, by: summary.messages)

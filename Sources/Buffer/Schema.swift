@@ -123,7 +123,8 @@ enum Schema {
         CREATE TABLE late_ranges (
           id INTEGER PRIMARY KEY,
           from_ms INTEGER NOT NULL,
-          to_ms INTEGER NOT NULL
+          to_ms INTEGER NOT NULL,
+          noted_ms INTEGER NOT NULL
         );
         CREATE TABLE alert_state (
           device INTEGER NOT NULL,

@@ -17,10 +17,20 @@ public final class Summariser {
     public var graceMs: Int64
     /// Windows re-summarised per step when late data arrives, so one step stays short.
     public var maxWindowsPerStep: Int
-    public init(rollup: RollupSettings, graceMs: Int64 = 60_000, maxWindowsPerStep: Int = 12) {
+    /// Late data is revised once it has stopped arriving for this long (a device flushing its
+    /// buffer sends many batches: one revision for all of them), or at the latest after
+    /// `lateMaxWaitMs`.
+    public var lateSettleMs: Int64
+    public var lateMaxWaitMs: Int64
+    public init(
+      rollup: RollupSettings, graceMs: Int64 = 60_000, maxWindowsPerStep: Int = 12,
+      lateSettleMs: Int64 = 10_000, lateMaxWaitMs: Int64 = 300_000
+    ) {
       self.rollup = rollup
       self.graceMs = graceMs
       self.maxWindowsPerStep = maxWindowsPerStep
+      self.lateSettleMs = lateSettleMs
+      self.lateMaxWaitMs = lateMaxWaitMs
     }
   }
 
@@ -136,8 +146,9 @@ public final class Summariser {
   /// Re-summarises the windows (then the days) that the oldest late range touches, a few
   /// windows per step; the range row is narrowed as it goes and deleted when done.
   private func reviseLateData(windowsUntil: EpochMillis, now: EpochMillis) throws -> Bool {
+    guard try lateDataSettled(now: now) else { return false }
     let oldest = try connection.cachedStatement(
-      sql: "SELECT id, from_ms, to_ms FROM late_ranges ORDER BY id LIMIT 1")
+      sql: "SELECT id, from_ms, to_ms FROM late_ranges ORDER BY from_ms, id LIMIT 1")
     guard try oldest.step() else { return false }
     let (id, from, to) = (oldest.int64(0), oldest.int64(1), min(oldest.int64(2), windowsUntil - 1))
     oldest.reset()
@@ -163,6 +174,44 @@ public final class Summariser {
         day = calendar.day(containing: day.end)
       }
       try execute("DELETE FROM late_ranges WHERE id = ?", id)
+    }
+    return true
+  }
+
+  /// True when late data has stopped arriving for a while (or waited long enough). Ranges are
+  /// then merged where they share a window, so each window is revised once.
+  private func lateDataSettled(now: EpochMillis) throws -> Bool {
+    let times = try connection.cachedStatement(
+      sql: "SELECT min(noted_ms), max(noted_ms), count(*) FROM late_ranges")
+    guard try times.step(), times.int(2) > 0 else {
+      times.reset()
+      return false
+    }
+    let (first, last, count) = (times.int64(0), times.int64(1), times.int(2))
+    times.reset()
+    guard now - last >= settings.lateSettleMs || now - first >= settings.lateMaxWaitMs else {
+      return false
+    }
+    guard count > 1 else { return true }
+    let ranges = try connection.cachedStatement(
+      sql: "SELECT from_ms, to_ms, noted_ms FROM late_ranges ORDER BY from_ms")
+    var merged: [(from: EpochMillis, to: EpochMillis, noted: EpochMillis)] = []
+    while try ranges.step() {
+      let (from, to, noted) = (ranges.int64(0), ranges.int64(1), ranges.int64(2))
+      if let last = merged.last, calendar.window(containing: from).start <= calendar.window(containing: last.to).end {
+        merged[merged.count - 1].to = max(last.to, to)
+        merged[merged.count - 1].noted = min(last.noted, noted)
+      } else {
+        merged.append((from, to, noted))
+      }
+    }
+    try connection.transaction {
+      try execute("DELETE FROM late_ranges")
+      for range in merged {
+        try execute(
+          "INSERT INTO late_ranges (from_ms, to_ms, noted_ms) VALUES (?, ?, ?)", range.from, range.to,
+          range.noted)
+      }
     }
     return true
   }

@@ -177,13 +177,14 @@ public final class UplinkPublisher {
   }
 
   /// libmosquitto's TLS failures read "A TLS error occurred." (our side refused the server) or,
-  /// when the server refuses our certificate, just "The connection was lost." before any CONNACK.
+  /// when the server refuses our certificate, "The connection was lost." or "Protocol error"
+  /// before any CONNACK, depending on where the handshake was cut.
   static func explain(_ reason: String, beforeConnack: Bool) -> String {
     if reason.contains("TLS") || reason.lowercased().contains("certificate") {
       return reason
         + " (TLS handshake failed: check that ioc.ca_file signed the IOC's certificate, and the clock)"
     }
-    if beforeConnack && reason.contains("connection was lost") {
+    if beforeConnack && (reason.contains("connection was lost") || reason.contains("Protocol error")) {
       return reason
         + " (the IOC closed the connection during the TLS handshake: it probably refused the client certificate; check ioc.cert_file and ioc.key_file are the ones the IOC issued and not expired)"
     }

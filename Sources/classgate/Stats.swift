@@ -13,7 +13,7 @@ extension ClassGate {
       abstract: "Usage per device and for the fleet over a period: the numbers uplinked to the IOC.",
       discussion: """
         Whole days come from the agent's daily summaries; today (and any day not yet summarised \
-        as a day) is added up from its 5-minute windows. Dates are local dates in the school's \
+        as a day) is added up from its windows. Dates are local dates in the school's \
         time zone (time_zone in the config file).
         """)
 
@@ -96,7 +96,8 @@ extension ClassGate {
       }
       let now = Clock.wallMs()
       let selection = selection(now: now, calendar: settings.calendar)
-      let query = StatsQuery(store: store, calendar: settings.calendar, device: device, room: room, kind: kind)
+      let query = StatsQuery(
+        store: store, calendar: settings.calendar, device: device, room: room, kind: kind)
       var result = StatsResult(period: nil, devices: [], fleet: nil, coveredUntil: nil, missingDays: [])
       do {
         result = try query.run(selection, now: now) {
@@ -251,21 +252,21 @@ struct StatsQuery {
 
     var byDevice: [String: [(start: EpochMillis, usage: DeviceUsage)]] = [:]
     for part in parts { byDevice[part.usage.id, default: []].append(part) }
-    var devices: [DeviceUsage] = []
-    for (id, rows) in byDevice {
-      let ordered = rows.sorted { $0.start < $1.start }.map(\.usage)
-      guard var total = Rollup.combine(ordered) else { continue }
-      if total.kind == .attendanceReader && headers.count > 1 {
-        // Never summed: a card scanned on two days is one card. Old scans may have been deleted
-        // (privacy.scan_retention_days), so the count is never below the largest single period's.
-        let counted = try store.distinctCards(from: period.start, to: coveredUntil, device: id)
-        total.distinctCards = max(counted, total.distinctCards)
+    var devices = filtered(
+      byDevice.values.compactMap { rows in Rollup.combine(rows.sorted { $0.start < $1.start }.map(\.usage)) })
+    if headers.count > 1 && devices.contains(where: { $0.kind == .attendanceReader }) {
+      // Never summed: a card scanned on two days is one card, so they are counted from the scans
+      // (all readers in one pass). Old scans may have been deleted (privacy.scan_retention_days):
+      // the count is never below the largest single period's.
+      let counted = try store.distinctCardsByDevice(
+        from: period.start, to: coveredUntil, device: device, room: room)
+      for index in devices.indices where devices[index].kind == .attendanceReader {
+        devices[index].distinctCards = max(counted[devices[index].id] ?? 0, devices[index].distinctCards)
       }
-      devices.append(total)
     }
     return StatsResult(
-      period: period, devices: filtered(devices),
-      fleet: Rollup.combine(headers.map(\.fleet)), coveredUntil: coveredUntil, missingDays: missing)
+      period: period, devices: devices, fleet: Rollup.combine(headers.map(\.fleet)),
+      coveredUntil: coveredUntil, missingDays: missing)
   }
 
   /// `--kind`, then the order `classgate devices` uses: by room, then id.
@@ -294,8 +295,10 @@ struct StatsOutput {
     let readers = result.devices.filter { $0.kind == .attendanceReader }
     guard let period = result.period, let until = result.coveredUntil, !readers.isEmpty else { return nil }
     let scans = readers.reduce(0) { $0 + $1.scans }
+    let largest = readers.map(\.distinctCards).max() ?? 0
+    guard readers.count > 1 else { return Attendance(scans: scans, distinctCards: largest) }
     let counted = try store.distinctCards(from: period.start, to: until, device: device, room: room)
-    return Attendance(scans: scans, distinctCards: max(counted, readers.map(\.distinctCards).max() ?? 0))
+    return Attendance(scans: scans, distinctCards: max(counted, largest))
   }
 
   // MARK: JSON
@@ -329,7 +332,9 @@ struct StatsOutput {
         ("fleet", result.fleet.map(UplinkMessages.fleet) ?? .null),
         (
           "attendance",
-          attendance.map { .object(["scans": .number(Double($0.scans)), "distinct_cards": .number(Double($0.distinctCards))]) }
+          attendance.map {
+            .object(["scans": .number(Double($0.scans)), "distinct_cards": .number(Double($0.distinctCards))])
+          }
             ?? .null
         ),
       ]))
@@ -379,7 +384,8 @@ struct StatsOutput {
     case .lastWindow:
       return "Window \(time(period.start))–\(time(period.end)) on \(calendar.dayLabel(period.start)) \(zone)"
     case .days(let first, let last):
-      let dates = first == last ? StatsPeriod.label(first) : "\(StatsPeriod.label(first)) to \(StatsPeriod.label(last))"
+      let dates =
+        first == last ? StatsPeriod.label(first) : "\(StatsPeriod.label(first)) to \(StatsPeriod.label(last))"
       guard let until = result.coveredUntil, until < period.end else { return "\(dates) \(zone)" }
       return "\(dates) \(zone), summarised until \(calendar.dayLabel(until)) \(time(until))"
     }
@@ -392,7 +398,8 @@ struct StatsOutput {
     case .lastWindow:
       return "No summarised window yet: \(how)"
     case .days(let first, let last):
-      let dates = first == last ? StatsPeriod.label(first) : "\(StatsPeriod.label(first)) to \(StatsPeriod.label(last))"
+      let dates =
+        first == last ? StatsPeriod.label(first) : "\(StatsPeriod.label(first)) to \(StatsPeriod.label(last))"
       if let period = result.period, period.end <= now {
         return "No summaries for \(dates): the agent was not running then (\(how))"
       }
@@ -411,7 +418,9 @@ struct StatsOutput {
     var parts: [String] = []
     if usage.kind == .envSensor {
       let shown = usage.metrics.filter { $0.value.count > 0 && !Self.housekeeping.contains($0.key) }
-        .sorted { Self.rank($0.key) < Self.rank($1.key) || (Self.rank($0.key) == Self.rank($1.key) && $0.key < $1.key) }
+        .sorted {
+          Self.rank($0.key) < Self.rank($1.key) || (Self.rank($0.key) == Self.rank($1.key) && $0.key < $1.key)
+        }
       for (name, stats) in shown {
         let unit = Metrics.unit(of: name)
         var text = "\(name) avg \(Self.short(stats.mean)) max \(Self.short(stats.max))"

@@ -172,7 +172,9 @@ struct StatsCommandTests {
       try store.save(
         .day, period: yesterdayPeriod, revision: 0,
         devices: [
-          usage("board-101", .board, "101", online: 7 * h, on: 4 * h + 30 * m, active: 2 * h + 15 * m, sessions: 3),
+          usage(
+            "board-101", .board, "101", online: 7 * h, on: 4 * h + 30 * m, active: 2 * h + 15 * m, sessions: 3
+          ),
           usage(
             "env-101", .envSensor, "101", online: 10 * h,
             metrics: [
@@ -187,6 +189,12 @@ struct StatsCommandTests {
         ],
         fleet: fleet(online: 4, offline: 1, incidents: 2, onlineMs: 41 * h, observedMs: 120 * h),
         createdAt: nowMillis())
+      // A window of a day that has its day row: never read (the day row already holds it).
+      try store.save(
+        .window, period: Period(start: dayBeforePeriod.start, end: dayBeforePeriod.start + 5 * m),
+        revision: 0, devices: [usage("board-101", .board, "101", online: 1 * m, sessions: 99)],
+        fleet: fleet(online: 1, offline: 4, incidents: 7, onlineMs: m, observedMs: 5 * m),
+        createdAt: nowMillis())
       // Three windows of today (not yet summarised as a day).
       for index in 0..<3 {
         let window = Period(
@@ -195,7 +203,9 @@ struct StatsCommandTests {
         try store.save(
           .window, period: window, revision: 0,
           devices: [
-            usage("board-101", .board, "101", online: 5 * m, on: 5 * m, active: 4 * m, sessions: index == 0 ? 1 : 0),
+            usage(
+              "board-101", .board, "101", online: 5 * m, on: 5 * m, active: 4 * m,
+              sessions: index == 0 ? 1 : 0),
             usage(
               "env-101", .envSensor, "101", online: 5 * m,
               metrics: [
@@ -217,7 +227,9 @@ struct StatsCommandTests {
   }
 
   static func lines(_ text: String) -> [String] {
-    text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+    text.split(separator: "\n").map {
+      $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
   }
 
   static func line(_ text: String, startingWith prefix: String) -> String? {
@@ -320,7 +332,9 @@ struct StatsCommandTests {
       text.hasPrefix(
         "\(fixture.label(fixture.yesterday)) to \(fixture.label(fixture.today)) (Asia/Ho_Chi_Minh), summarised until \(fixture.label(fixture.today)) 00:15\n"
       ))
-    #expect(Self.line(text, startingWith: "board-101") == "board-101 board 101 7 h 15 min 4 h 45 min 2 h 27 min 4 -")
+    #expect(
+      Self.line(text, startingWith: "board-101") == "board-101 board 101 7 h 15 min 4 h 45 min 2 h 27 min 4 -"
+    )
   }
 
   @Test func todayAloneIsAddedUpFromItsWindows() throws {
@@ -372,7 +386,10 @@ struct StatsCommandTests {
     #expect((device["attendance"] as? [String: Any])?["distinct_cards"] as? Int == 3)
 
     let kind = try fixture.json(["--day", fixture.label(fixture.yesterday), "--kind", "attendance_reader"])
-    #expect((kind["devices"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["reader-101", "reader-102"])
+    #expect(
+      (kind["devices"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [
+        "reader-101", "reader-102",
+      ])
 
     let unknown = try fixture.stats(["--device", "nope"])
     #expect(unknown.status != 0)
@@ -383,8 +400,10 @@ struct StatsCommandTests {
     let fixture = try Fixture()
     let result = try fixture.stats(["--window"])
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stdout.hasPrefix("Window 00:10–00:15 on \(fixture.label(fixture.today)) (Asia/Ho_Chi_Minh)\n"))
-    #expect(Self.line(result.stdout, startingWith: "board-101") == "board-101 board 101 5 min 5 min 4 min 0 -")
+    #expect(
+      result.stdout.hasPrefix("Window 00:10–00:15 on \(fixture.label(fixture.today)) (Asia/Ho_Chi_Minh)\n"))
+    #expect(
+      Self.line(result.stdout, startingWith: "board-101") == "board-101 board 101 5 min 5 min 4 min 0 -")
     let document = try fixture.json(["--window"])
     #expect((document["period"] as? [String: Any])?["kind"] as? String == "window")
     #expect(Self.device(document, "proj-102")?["energy_kwh"] as? Double == 0.01)
@@ -406,7 +425,9 @@ struct StatsCommandTests {
 
     let fixture = try Fixture()
     let past = try fixture.stats(["--day", fixture.label(fixture.today - 10)])
-    #expect(past.stdout.hasPrefix("No summaries for \(fixture.label(fixture.today - 10)): the agent was not running then"))
+    #expect(
+      past.stdout.hasPrefix(
+        "No summaries for \(fixture.label(fixture.today - 10)): the agent was not running then"))
     // Days before the first summary are named, the rest still shown.
     let days = try fixture.stats(["--days", "4"])
     #expect(

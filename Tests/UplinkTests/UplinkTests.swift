@@ -143,18 +143,21 @@ struct SummariserTests {
     store.writer.summarisedUntil = try summariser.summarisedUntil()
     // A device flushes its buffer after the window was summarised: one old reading, one repeat.
     try store.readings("env-1", [(t0 + 120_000, "co2", 700), (t0 + 60_000, "co2", 500)], at: t0 + 400_000)
-    #expect(try store.connection.scalarInt(sql: "SELECT count(*) FROM late_ranges") == 1)
-    #expect(try summariser.step(now: t0 + 400_000) == true)
+    // A second batch of the same flush, a moment later: still one revision for both.
+    try store.readings("env-1", [(t0 + 180_000, "co2", 600)], at: t0 + 405_000)
+    #expect(try store.connection.scalarInt(sql: "SELECT count(*) FROM late_ranges") == 2)
+    #expect(try summariser.step(now: t0 + 410_000) == false)  // still arriving: wait
+    #expect(try summariser.step(now: t0 + 415_000) == true)
     #expect(try store.connection.scalarInt(sql: "SELECT count(*) FROM late_ranges") == 0)
     let summaries = try store.queued(.summaries)
     #expect(summaries.map { $0["revision"] as? Int } == [0, 1])
     #expect(summaries.map { $0["seq"] as? Int } == [1, 2])
     let revised = try #require((summaries[1]["devices"] as? [[String: Any]])?.first)
     let co2 = try #require((revised["metrics"] as? [String: Any])?["co2"] as? [String: Any])
-    // The revision holds both readings once: the repeat was a duplicate, not new data.
-    #expect(co2["count"] as? Int == 2 && co2["mean"] as? Double == 600)
+    // The revision holds each reading once (the repeat was a duplicate): 500, 700, 600.
+    #expect(co2["count"] as? Int == 3 && co2["mean"] as? Double == 600)
     let stored = try UsageStore(connection: store.connection).deviceUsage(.window, from: t0, to: t0 + 300_000)
-    #expect(stored.count == 1 && stored.first?.usage.metrics["co2"]?.count == 2)
+    #expect(stored.count == 1 && stored.first?.usage.metrics["co2"]?.count == 3)
   }
 
   @Test func aDayIsItsWindowsAddedUpAndDistinctCardsCountedFromScans() throws {
