@@ -53,6 +53,37 @@ PIDS+=($!)
 for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 echo "== Local broker on 127.0.0.1:$PORT"
 
+# A second mosquitto stands in for the city's operations centre (IOC): TLS with client
+# certificates (made here with openssl), and a plain loopback listener where we watch what arrives.
+IOC_TLS_PORT="$(free_port)"
+IOC_PORT="$(free_port)"
+(
+  cd "$WORK"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ioc-ca.key -out ioc-ca.pem -days 30 -subj '/CN=Demo IOC CA'
+  openssl req -newkey rsa:2048 -nodes -keyout ioc-server.key -out server.csr -subj '/CN=127.0.0.1'
+  printf 'subjectAltName=IP:127.0.0.1\n' >san.ext
+  openssl x509 -req -in server.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out ioc-server.pem -days 30 -extfile san.ext
+  openssl req -newkey rsa:2048 -nodes -keyout school.key -out school.csr -subj '/CN=demo-school'
+  openssl x509 -req -in school.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out school.pem -days 30
+  chmod 644 ioc-server.key && chmod 600 school.key
+) >/dev/null 2>&1
+cat >"$WORK/ioc.conf" <<CONF
+per_listener_settings false
+allow_anonymous true
+listener $IOC_PORT 127.0.0.1
+listener $IOC_TLS_PORT 127.0.0.1
+cafile $WORK/ioc-ca.pem
+certfile $WORK/ioc-server.pem
+keyfile $WORK/ioc-server.key
+require_certificate true
+CONF
+mosquitto -c "$WORK/ioc.conf" >"$WORK/ioc.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$IOC_PORT") 2>/dev/null && break; sleep 0.1; done
+stdbuf -oL mosquitto_sub -p "$IOC_PORT" -q 1 -t 'ioc/v1/schools/#' -F '%t	%p' >"$WORK/ioc-received.tsv" 2>/dev/null &
+PIDS+=($!)
+echo "== IOC broker (TLS, client certificates) on 127.0.0.1:$IOC_TLS_PORT"
+
 # The school's card secret: card ids are stored only as HMAC pseudonyms keyed with it.
 (umask 077 && head -c 32 /dev/urandom >"$WORK/card.secret")
 chmod 600 "$WORK/card.secret"
@@ -75,6 +106,16 @@ path = "$PWD/Devices/demo-school-inventory.toml"
 
 [privacy]
 secret_file = "$WORK/card.secret"
+
+[rollup]
+late_settle_s = 1
+
+[ioc]
+host = "127.0.0.1"
+port = $IOC_TLS_PORT
+ca_file = "$WORK/ioc-ca.pem"
+cert_file = "$WORK/school.pem"
+key_file = "$WORK/school.key"
 CONF
 "$BIN" run --config "$WORK/classgate.toml" 2>"$WORK/agent.log" &
 PIDS+=($!)
@@ -96,6 +137,27 @@ show device reader-101 --limit 3
 echo
 echo "== classgate profiles test   (a payload tried against the profiles, no broker needed)"
 "$BIN" profiles test --config "$WORK/classgate.toml" zigbee2mqtt/env-101 '{"co2":1210,"temperature":31.5,"occupancy":true}'
+
+# Yesterday's data arrived "late" (after its windows had passed), so the agent summarises it a
+# moment after it stops arriving, and drains the summaries to the IOC.
+echo
+echo "== Waiting for the summaries to reach the IOC"
+for _ in $(seq 120); do
+  state="$("$BIN" uplink --json --config "$WORK/classgate.toml")"
+  if echo "$state" | grep -q '"queue_depth" : 0' && ! echo "$state" | grep -q '"last_seq" : null' \
+    && grep -q 'summaries/day' "$WORK/ioc-received.tsv"; then break; fi
+  sleep 0.5
+done
+show uplink
+YESTERDAY="$(TZ=Asia/Ho_Chi_Minh date -d yesterday +%F)"
+show stats --day "$YESTERDAY" --room 101
+echo
+echo "== What the IOC received (ioc/v1/schools/demo-school/...)"
+cut -f1 "$WORK/ioc-received.tsv" | sed 's|ioc/v1/schools/demo-school/||' | sort | uniq -c
+if python3 -c 'import jsonschema' 2>/dev/null; then
+  python3 scripts/validate-uplink.py "$WORK/ioc-received.tsv" | tail -n 1
+fi
+grep -c '"card"' "$WORK/ioc-received.tsv" >/dev/null && echo "!! a card field reached the IOC" || echo "No card id (clear or pseudonymised) reached the IOC: counts only."
 echo
 echo "== Agent log (first lines and warnings)"
 head -n 4 "$WORK/agent.log"

@@ -63,8 +63,8 @@ public struct AgentConfig: Sendable {
       "max_messages_per_s", "presence_interval_s", "reconnect_min_ms", "reconnect_max_ms",
     ],
     "rollup": [
-      "window_minutes", "grace_s", "co2_above_ppm", "temperature_above_c", "noise_above_dba",
-      "humidity_above_pct",
+      "window_minutes", "grace_s", "late_settle_s", "co2_above_ppm", "temperature_above_c",
+      "noise_above_dba", "humidity_above_pct",
     ],
     "store": [
       "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters",
@@ -208,12 +208,14 @@ public struct AgentConfig: Sendable {
       if value > 0 { thresholds[metric] = Double(value) }
     }
     let grace = reader.integer("rollup.grace_s", default: 60, range: 0...3600)
+    let settle = reader.integer("rollup.late_settle_s", default: 10, range: 0...3600)
     let inFlight = reader.integer("ioc.max_in_flight", default: 20, range: 1...1000)
     let rate = reader.integer("ioc.max_messages_per_s", default: 500, range: 1...100_000)
     let presence = reader.integer("ioc.presence_interval_s", default: 60, range: 5...3600)
     return UplinkStage.Settings(
       summariser: .init(
-        rollup: RollupSettings(thresholds: thresholds), graceMs: Int64(grace) * 1000),
+        rollup: RollupSettings(thresholds: thresholds), graceMs: Int64(grace) * 1000,
+        lateSettleMs: Int64(settle) * 1000),
       publisher: .init(
         maxInFlight: inFlight, maxPerSecond: rate, presenceIntervalMs: Int64(presence) * 1000))
   }

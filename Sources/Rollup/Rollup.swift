@@ -14,7 +14,7 @@ public enum Rollup {
     var usage = DeviceUsage(id: history.id, kind: history.kind, room: history.room)
     guard period.end > period.start else { return usage }
     let timeline = StatusTimeline(history, over: period)
-    usage.onlineMs = timeline.onlineMs
+    usage.onlineMs = onlineMs(history, timeline, settings.maxHoldMs)
     usage.offlineIncidents = timeline.offlineIncidents
 
     if switchedKinds.contains(history.kind) {
@@ -54,7 +54,9 @@ public enum Rollup {
 
   /// The school's fleet: status counts at the end, incidents and online time summed, and observed
   /// time (since first seen, inside the period). Devices first seen at or after the end are left out.
-  public static func fleet(_ histories: [DeviceHistory], over period: Period) -> FleetUsage {
+  public static func fleet(
+    _ histories: [DeviceHistory], over period: Period, settings: RollupSettings = RollupSettings()
+  ) -> FleetUsage {
     var fleet = FleetUsage()
     guard period.end > period.start else { return fleet }
     for history in histories where history.firstSeen < period.end {
@@ -66,13 +68,23 @@ public enum Rollup {
       case .unknown: fleet.unknown += 1
       }
       fleet.offlineIncidents += timeline.offlineIncidents
-      fleet.onlineMs += timeline.onlineMs
+      fleet.onlineMs += onlineMs(history, timeline, settings.maxHoldMs)
       fleet.observedMs += period.end - max(period.start, history.firstSeen)
     }
     return fleet
   }
 
   private static func isTrue(_ step: Step) -> Bool { step.value >= 0.5 }
+
+  /// Online runs, plus unknown-status time that the device's data covers (each sample held as
+  /// for any metric): a device that sends data but never a status was evidently online then.
+  private static func onlineMs(_ history: DeviceHistory, _ timeline: StatusTimeline, _ maxHoldMs: Int64)
+    -> Int64
+  {
+    guard !timeline.unknownRuns.isEmpty else { return timeline.onlineMs }
+    let covered = union(history.series.values.flatMap { timeline.steps(of: $0, maxHoldMs: maxHoldMs).map(\.span) })
+    return timeline.onlineMs(covered: covered)
+  }
 
   /// Count, min, max and sum of the readings in the period, and the held time above the threshold.
   /// A thresholded metric whose carry-in alone holds into the period (a sensor reporting less often
@@ -104,7 +116,8 @@ public enum Rollup {
     _ series: MetricSeries, into period: Period, history: DeviceHistory, maxHoldMs: Int64
   ) -> Bool {
     guard let before = series.before, before.time < period.start, before.value >= 0.5 else { return false }
-    return history.statusAtStart == .online && saturatingAdd(before.time, maxHoldMs) >= period.start
+    return history.statusAtStart != .offline && history.statusAtStart != .stale
+      && saturatingAdd(before.time, maxHoldMs) >= period.start
   }
 
   /// The `energy` counter's increase if the device has one (carry-in as the base; a drop is a reset,

@@ -6,6 +6,11 @@ struct StatusTimeline {
   let period: Period
   /// Disjoint, oldest first, inside [max(start, firstSeen), end); touching runs are merged.
   private(set) var onlineRuns: [Period] = []
+  /// Runs with no status known (a device that never reported one, or data older than its first
+  /// status): its data counts there, and so does the time that data covers as online time.
+  private(set) var unknownRuns: [Period] = []
+  /// Online or unknown: where step functions count. Offline and stale cut them.
+  private(set) var availableRuns: [Period] = []
   private(set) var offlineIncidents = 0
   private(set) var statusAtEnd: DeviceStatus
 
@@ -24,7 +29,7 @@ struct StatusTimeline {
       guard change.time <= period.end else { break }
       // Clamped and never going back: unsorted input must not produce negative durations.
       let time = min(max(change.time, since), period.end)
-      if status == .online { addOnline(from: max(since, observedStart), to: time) }
+      add(status, from: max(since, observedStart), to: time)
       let goesDown = change.status == .offline || change.status == .stale
       if goesDown, change.status != status, change.time >= period.start, change.time < period.end {
         offlineIncidents += 1
@@ -32,32 +37,52 @@ struct StatusTimeline {
       status = change.status
       since = time
     }
-    if status == .online { addOnline(from: max(since, observedStart), to: period.end) }
+    add(status, from: max(since, observedStart), to: period.end)
     statusAtEnd = status
   }
 
-  private mutating func addOnline(from start: EpochMillis, to end: EpochMillis) {
+  private mutating func add(_ status: DeviceStatus, from start: EpochMillis, to end: EpochMillis) {
     guard end > start else { return }
-    if let last = onlineRuns.last, last.end == start {
-      onlineRuns[onlineRuns.count - 1].end = end
+    switch status {
+    case .online: Self.append(Period(start: start, end: end), to: &onlineRuns)
+    case .unknown: Self.append(Period(start: start, end: end), to: &unknownRuns)
+    case .offline, .stale: return
+    }
+    Self.append(Period(start: start, end: end), to: &availableRuns)
+  }
+
+  private static func append(_ run: Period, to runs: inout [Period]) {
+    if let last = runs.last, last.end == run.start {
+      runs[runs.count - 1].end = run.end
     } else {
-      onlineRuns.append(Period(start: start, end: end))
+      runs.append(run)
     }
   }
 
-  /// The index of the first online run that ends after `time`.
+  /// Online time: the online runs, plus the unknown-status time covered by data (`covered`).
+  func onlineMs(covered: [Period]) -> Int64 {
+    var total = onlineMs
+    for run in unknownRuns {
+      for span in covered where span.end > run.start && span.start < run.end {
+        total += min(span.end, run.end) - max(span.start, run.start)
+      }
+    }
+    return total
+  }
+
+  /// The index of the first available run that ends after `time`.
   private func firstRun(endingAfter time: EpochMillis) -> Int {
     var low = 0
-    var high = onlineRuns.count
+    var high = availableRuns.count
     while low < high {
       let mid = (low + high) / 2
-      if onlineRuns[mid].end <= time { low = mid + 1 } else { high = mid }
+      if availableRuns[mid].end <= time { low = mid + 1 } else { high = mid }
     }
     return low
   }
 
   /// A series as a step function inside the period: each sample's value holds from its time until
-  /// the next sample, at most `maxHoldMs`, and counts only while the device is online. The value at
+  /// the next sample, at most `maxHoldMs`, and counts only while the device is not offline or stale. The value at
   /// an instant depends only on the latest sample and the status then, so consecutive windows add
   /// up to the day exactly (the carry-in `before` is the latest sample at the start).
   func steps(of series: MetricSeries, maxHoldMs: Int64) -> [Step] {
@@ -70,8 +95,9 @@ struct StatusTimeline {
       let next = index + 1 < points.count ? points[index + 1].time : period.end
       let to = min(next, saturatingAdd(point.time, maxHoldMs), period.end)
       var run = firstRun(endingAfter: from)
-      while run < onlineRuns.count, onlineRuns[run].start < to {
-        let span = Period(start: max(from, onlineRuns[run].start), end: min(to, onlineRuns[run].end))
+      while run < availableRuns.count, availableRuns[run].start < to {
+        let span = Period(
+          start: max(from, availableRuns[run].start), end: min(to, availableRuns[run].end))
         if span.end > span.start { steps.append(Step(span: span, value: point.value)) }
         run += 1
       }

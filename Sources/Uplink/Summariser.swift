@@ -108,7 +108,7 @@ public final class Summariser {
   {
     let histories = try history.histories(over: period)
     let devices = histories.map { Rollup.usage(of: $0, over: period, settings: settings.rollup) }
-    let fleet = Rollup.fleet(histories, over: period)
+    let fleet = Rollup.fleet(histories, over: period, settings: settings.rollup)
     try store(kind, period: period, revision: revision, devices: devices, fleet: fleet, now: now)
   }
 

@@ -105,13 +105,18 @@ struct PowerRollupTests {
     #expect(usage(backAtStart).sessions == 1)
   }
 
-  @Test("stale and unknown stop the step function too")
+  @Test("stale stops the step function; unknown status does not, and data there is online time")
   func staleAndUnknown() {
     let stale = device(changes: [(4, .stale)], series: ["power_on": series((0, 1))])
     // [0, 4) = 4 min.
     #expect(usage(stale).onMs == 4 * minute)
     let unknown = device(status: .unknown, series: ["power_on": series((0, 1))])
-    #expect(usage(unknown).onMs == 0)
+    // No status ever: the sample at 0 holds 10 min (max hold) of the hour.
+    #expect(usage(unknown).onMs == 10 * minute)
+    #expect(usage(unknown).onlineMs == 10 * minute)
+    // Unknown, then online at 12: data covers [0, 10), status [12, 60): 10 + 48 = 58 min online.
+    let later = device(status: .unknown, changes: [(12, .online)], series: ["power_on": series((0, 1))])
+    #expect(usage(later).onlineMs == 58 * minute)
   }
 
   @Test("active time is measured like on time, values ≥ 0.5 are true")
