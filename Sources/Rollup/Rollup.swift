@@ -82,7 +82,12 @@ public enum Rollup {
     -> Int64
   {
     guard !timeline.unknownRuns.isEmpty else { return timeline.onlineMs }
-    let covered = union(history.series.values.flatMap { timeline.steps(of: $0, maxHoldMs: maxHoldMs).map(\.span) })
+    // Events (a card reader's scans) are data too.
+    let events = MetricSeries(samples: history.events.map { Sample(time: $0.time, value: 1) })
+    let covered = union(
+      (Array(history.series.values) + [events]).flatMap {
+        timeline.steps(of: $0, maxHoldMs: maxHoldMs).map(\.span)
+      })
     return timeline.onlineMs(covered: covered)
   }
 

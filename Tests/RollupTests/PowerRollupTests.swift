@@ -117,6 +117,11 @@ struct PowerRollupTests {
     // Unknown, then online at 12: data covers [0, 10), status [12, 60): 10 + 48 = 58 min online.
     let later = device(status: .unknown, changes: [(12, .online)], series: ["power_on": series((0, 1))])
     #expect(usage(later).onlineMs == 58 * minute)
+    // A reader that only sends scans: scans at 0 and 30 cover [0, 10) and [30, 40): 20 min.
+    let reader = device(
+      .attendanceReader, status: .unknown,
+      events: [EventPoint(time: at(0), type: "card_scan"), EventPoint(time: at(30), type: "card_scan")])
+    #expect(usage(reader).onlineMs == 20 * minute)
   }
 
   @Test("active time is measured like on time, values ≥ 0.5 are true")
