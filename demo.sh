@@ -57,16 +57,7 @@ echo "== Local broker on 127.0.0.1:$PORT"
 # certificates (made here with openssl), and a plain loopback listener where we watch what arrives.
 IOC_TLS_PORT="$(free_port)"
 IOC_PORT="$(free_port)"
-(
-  cd "$WORK"
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ioc-ca.key -out ioc-ca.pem -days 30 -subj '/CN=Demo IOC CA'
-  openssl req -newkey rsa:2048 -nodes -keyout ioc-server.key -out server.csr -subj '/CN=127.0.0.1'
-  printf 'subjectAltName=IP:127.0.0.1\n' >san.ext
-  openssl x509 -req -in server.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out ioc-server.pem -days 30 -extfile san.ext
-  openssl req -newkey rsa:2048 -nodes -keyout school.key -out school.csr -subj '/CN=demo-school'
-  openssl x509 -req -in school.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out school.pem -days 30
-  chmod 644 ioc-server.key && chmod 600 school.key
-) >/dev/null 2>&1
+scripts/make-pki.sh "$WORK" ioc demo-school 30
 cat >"$WORK/ioc.conf" <<CONF
 per_listener_settings false
 allow_anonymous true
@@ -114,8 +105,8 @@ late_settle_s = 1
 host = "127.0.0.1"
 port = $IOC_TLS_PORT
 ca_file = "$WORK/ioc-ca.pem"
-cert_file = "$WORK/school.pem"
-key_file = "$WORK/school.key"
+cert_file = "$WORK/ioc-client.pem"
+key_file = "$WORK/ioc-client.key"
 CONF
 "$BIN" run --config "$WORK/classgate.toml" 2>"$WORK/agent.log" &
 PIDS+=($!)

@@ -78,12 +78,22 @@ struct MetricsTextfile {
     let oldest = uplink.outbox.oldestPendingAt.map { Double(max(0, now - $0)) / 1000 } ?? 0
     let samples: [(String, String, String)] = [
       ("classgate_uplink_connected", "1 when connected to the IOC broker.", uplink.connected ? "1" : "0"),
-      ("classgate_uplink_queue_messages", "Messages waiting for the IOC's acknowledgement.", String(uplink.outbox.pending)),
-      ("classgate_uplink_oldest_pending_seconds", "Age of the oldest unacknowledged message.", String(oldest)),
+      (
+        "classgate_uplink_queue_messages", "Messages waiting for the IOC's acknowledgement.",
+        String(uplink.outbox.pending)
+      ),
+      (
+        "classgate_uplink_oldest_pending_seconds", "Age of the oldest unacknowledged message.", String(oldest)
+      ),
       ("classgate_uplink_last_seq", "The last seq given to a message.", String(uplink.outbox.lastSeq ?? 0)),
-      ("classgate_uplink_last_acked_seq", "The highest seq the IOC acknowledged.", String(uplink.outbox.lastAckedSeq ?? 0)),
+      (
+        "classgate_uplink_last_acked_seq", "The highest seq the IOC acknowledged.",
+        String(uplink.outbox.lastAckedSeq ?? 0)
+      ),
     ]
-    return samples.map { name, help, value in "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n" }
-      .joined()
+    return samples.map { name, help, value in
+      "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
+    }
+    .joined()
   }
 }

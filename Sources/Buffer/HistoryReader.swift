@@ -35,7 +35,8 @@ public final class HistoryReader {
       try readStatus(device: id, period: period, into: &history)
       try readSeries(device: id, period: period, into: &history)
       try readEvents(device: id, period: period, into: &history)
-      let earliestData = history.series.values.compactMap { $0.before?.time ?? $0.samples.first?.time }
+      let earliestData =
+        history.series.values.compactMap { $0.before?.time ?? $0.samples.first?.time }
         + [history.events.first?.time].compactMap { $0 }
       history.firstSeen = ([history.firstSeen] + earliestData).min() ?? history.firstSeen
       return history.firstSeen < period.end ? history : nil

@@ -46,7 +46,9 @@ public final class EventSource {
         WHERE s.id > ? ORDER BY s.id LIMIT 1000
         """)
     changes.bind(cursor, at: 1)
-    var rows: [(id: Int64, time: EpochMillis, status: DeviceStatus, cause: String, ref: UplinkMessages.DeviceRef)] = []
+    var rows:
+      [(id: Int64, time: EpochMillis, status: DeviceStatus, cause: String, ref: UplinkMessages.DeviceRef)] =
+        []
     while try changes.step() {
       rows.append(
         (

@@ -198,7 +198,9 @@ public final class Summariser {
     var merged: [(from: EpochMillis, to: EpochMillis, noted: EpochMillis)] = []
     while try ranges.step() {
       let (from, to, noted) = (ranges.int64(0), ranges.int64(1), ranges.int64(2))
-      if let last = merged.last, calendar.window(containing: from).start <= calendar.window(containing: last.to).end {
+      if let last = merged.last,
+        calendar.window(containing: from).start <= calendar.window(containing: last.to).end
+      {
         merged[merged.count - 1].to = max(last.to, to)
         merged[merged.count - 1].noted = min(last.noted, noted)
       } else {

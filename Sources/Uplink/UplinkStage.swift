@@ -1,7 +1,6 @@
 import Buffer
 import DeviceModel
 import EventLoop
-
 import JSON
 import Logging
 import MQTTClient

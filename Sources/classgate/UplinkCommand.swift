@@ -56,7 +56,8 @@ extension ClassGate {
         lines.append(("IOC link", "NOT connected, since \(TimeText.ago(since, now: now))"))
       }
       if let lastError {
-        lines.append(("Last error", "\(DisplayText.clean(lastError)) (\(TimeText.ago(lastErrorAt, now: now)))"))
+        lines.append(
+          ("Last error", "\(DisplayText.clean(lastError)) (\(TimeText.ago(lastErrorAt, now: now)))"))
       }
       let lanes = Outbox.Lane.allCases.map { "\($0.rawValue) \(status.pendingByLane[$0] ?? 0)" }
       lines.append(
@@ -67,7 +68,10 @@ extension ClassGate {
             : "\(status.pending) waiting (\(lanes.joined(separator: ", "))), oldest queued \(TimeText.ago(status.oldestPendingAt, now: now))"
         ))
       lines.append(
-        ("Last seq", "\(status.lastSeq.map(String.init) ?? "none") (acknowledged up to \(status.lastAckedSeq.map(String.init) ?? "none"))"))
+        (
+          "Last seq",
+          "\(status.lastSeq.map(String.init) ?? "none") (acknowledged up to \(status.lastAckedSeq.map(String.init) ?? "none"))"
+        ))
       if let summarisedUntil {
         lines.append(("Summarised", "up to \(EpochTime.iso8601(summarisedUntil))"))
       }

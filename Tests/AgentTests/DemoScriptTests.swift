@@ -29,6 +29,14 @@ struct DemoScriptTests {
     #expect(text.contains("env-101") && text.contains("plug-102") && text.contains("projector"))
     #expect(text.contains("== All devices: 120 devices"))
     #expect(text.contains("Profile  zigbee2mqtt"))
+    // The IOC (a TLS mosquitto) received summaries that validate, and no card field.
+    #expect(text.contains("summaries/window") && text.contains("summaries/day"), "\(text)")
+    #expect(text.contains("== classgate uplink") && text.contains("Queue       empty"))
+    #expect(text.contains("== classgate stats --day"))
+    #expect(text.contains("No card id (clear or pseudonymised) reached the IOC"))
+    if try runShell("python3 -c 'import jsonschema'").status == 0 {
+      #expect(text.contains("validated ") && !text.contains("FAIL"))
+    }
     let work = try #require(
       text.split(separator: "\n").first { $0.contains("== Agent running (store ") }
         .flatMap { $0.split(separator: " ").last }

@@ -7,30 +7,6 @@ import Testing
 @Suite("doctor: the IOC's TLS", .serialized)
 struct IOCDoctorTests {
 
-  /// A CA, a server certificate for 127.0.0.1, and a client certificate valid for `clientDays`.
-  /// Runs a script that must succeed.
-  @discardableResult
-  func shell(_ command: String) throws -> String {
-    let result = try runShell("set -e; " + command)
-    guard result.status == 0 else { throw TestFailure("\(command): \(result.stdout)") }
-    return result.stdout
-  }
-
-  func makePKI(in directory: String, name: String, clientDays: Int) throws {
-    try shell(
-      """
-      cd '\(directory)'
-      openssl req -x509 -newkey rsa:2048 -nodes -keyout \(name)-ca.key -out \(name)-ca.pem -days 365 -subj '/CN=\(name) CA' 2>/dev/null
-      openssl req -newkey rsa:2048 -nodes -keyout \(name)-server.key -out server.csr -subj '/CN=127.0.0.1' 2>/dev/null
-      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext
-      openssl x509 -req -in server.csr -CA \(name)-ca.pem -CAkey \(name)-ca.key -CAcreateserial -out \(name)-server.pem -days 365 -extfile san.ext 2>/dev/null
-      openssl req -newkey rsa:2048 -nodes -keyout \(name)-client.key -out client.csr -subj '/CN=school-42' 2>/dev/null
-      openssl x509 -req -in client.csr -CA \(name)-ca.pem -CAkey \(name)-ca.key -CAcreateserial -out \(name)-client.pem -days \(clientDays) 2>/dev/null
-      chmod 644 \(name)-server.key \(name)-server.pem \(name)-ca.pem
-      chmod 600 \(name)-client.key
-      """)
-  }
-
   func doctor(_ config: String) throws -> [String: (status: String, detail: String)] {
     let result = try runClassgate([
       "doctor", "--config", config, "--json", "--service-user", "nobody-such-user",

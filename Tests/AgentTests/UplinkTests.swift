@@ -24,7 +24,7 @@ struct UplinkTests {
       if expiredClient {
         // An expired certificate from the right CA: sign the rogue request with the IOC's CA.
         let result = try runShell(
-          "cd '\(pki.path)' && openssl x509 -req -in client.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out expired-client.pem -days -1 2>&1 && cp rogue-client.key expired-client.key && chmod 600 expired-client.key"
+          "cd '\(pki.path)' && openssl x509 -req -in rogue-client.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out expired-client.pem -days -1 2>&1 && cp rogue-client.key expired-client.key && chmod 600 expired-client.key"
         )
         guard result.status == 0 else { throw TestFailure(result.stdout) }
       }
@@ -134,9 +134,21 @@ struct UplinkTests {
     var messages: [(topic: String, payload: String)] = []
     for minute in 0..<10 {
       let ts = hourAgo + Int64(minute) * 60_000
-      messages.append(("classgate/101/env_sensor/env-101/telemetry", "{\"ts\":\(ts),\"co2\":\(900 + minute * 50),\"temperature\":30}"))
-      messages.append(("classgate/101/board/board-101/telemetry", "{\"ts\":\(ts),\"power_on\":\(minute < 6 ? "true" : "false"),\"active\":true}"))
-      messages.append(("classgate/101/attendance_reader/door-101/event", "{\"type\":\"card_scan\",\"ts\":\(ts),\"card\":\"04A1B2C3D4\"}"))
+      messages.append(
+        (
+          "classgate/101/env_sensor/env-101/telemetry",
+          "{\"ts\":\(ts),\"co2\":\(900 + minute * 50),\"temperature\":30}"
+        ))
+      messages.append(
+        (
+          "classgate/101/board/board-101/telemetry",
+          "{\"ts\":\(ts),\"power_on\":\(minute < 6 ? "true" : "false"),\"active\":true}"
+        ))
+      messages.append(
+        (
+          "classgate/101/attendance_reader/door-101/event",
+          "{\"type\":\"card_scan\",\"ts\":\(ts),\"card\":\"04A1B2C3D4\"}"
+        ))
     }
     try publisher.publish(messages)
     // A CO2 level above 1000 ppm now: a threshold alert.
@@ -151,13 +163,17 @@ struct UplinkTests {
     #expect(!windows.isEmpty)
     let allDevices = windows.flatMap { ($0["devices"] as? [[String: Any]]) ?? [] }
     let env = allDevices.filter { $0["id"] as? String == "env-101" }
-    let co2Counts = env.compactMap { (($0["metrics"] as? [String: Any])?["co2"] as? [String: Any])?["count"] as? Int }
+    let co2Counts = env.compactMap {
+      (($0["metrics"] as? [String: Any])?["co2"] as? [String: Any])?["count"] as? Int
+    }
     #expect(co2Counts.reduce(0, +) == 10, "\(env)")
     let door = allDevices.filter { $0["id"] as? String == "door-101" }
     #expect(door.compactMap { $0["scans"] as? Int }.reduce(0, +) == 10)
     #expect(door.allSatisfy { $0["distinct_cards"] as? Int ?? 0 <= 1 })
-    let alerts = scenario.observer.documents(endingWith: "/events").compactMap { $0["event"] as? [String: Any] }
-      .filter { $0["type"] as? String == "threshold_alert" }
+    let alerts = scenario.observer.documents(endingWith: "/events").compactMap {
+      $0["event"] as? [String: Any]
+    }
+    .filter { $0["type"] as? String == "threshold_alert" }
     #expect(alerts.contains { $0["metric"] as? String == "co2" && $0["state"] as? String == "above" })
     // Presence is retained and says online.
     scenario.observer.pump(for: 6) { !$0.documents(endingWith: "/presence").isEmpty }
@@ -196,10 +212,12 @@ struct UplinkTests {
     #expect(
       waitUntil(timeout: 10) {
         let text = (try? String(contentsOfFile: scenario.pki.file("classgate.prom"), encoding: .utf8)) ?? ""
-        return text.contains("classgate_uplink_connected 0") && !text.contains("classgate_uplink_queue_messages 0\n")
+        return text.contains("classgate_uplink_connected 0")
+          && !text.contains("classgate_uplink_queue_messages 0\n")
       })
     let doctor = try runClassgate([
-      "doctor", "--config", scenario.harness.directory.file("classgate.toml"), "--service-user", "nobody-such-user",
+      "doctor", "--config", scenario.harness.directory.file("classgate.toml"), "--service-user",
+      "nobody-such-user",
     ])
     #expect(doctor.stdout.contains("agent not connected to the IOC"), "\(doctor.stdout)")
     try scenario.ioc.start()
@@ -210,7 +228,9 @@ struct UplinkTests {
     let (missing, duplicates) = scenario.checkComplete(lastSeq: lastSeq)
     #expect(missing.isEmpty, "missing \(missing.count) of \(lastSeq) after a \(outage) s outage")
     #expect(scenario.lanesInOrder())
-    print("IOC outage \(String(format: "%.1f", outage)) s: \(lastSeq) seqs, missing \(missing.count), duplicates \(duplicates)")
+    print(
+      "IOC outage \(String(format: "%.1f", outage)) s: \(lastSeq) seqs, missing \(missing.count), duplicates \(duplicates)"
+    )
   }
 
   @Test func sigkillMidDrainLosesNoSeq() throws {
@@ -234,7 +254,9 @@ struct UplinkTests {
     let state = try scenario.waitUntilDrained(minimum: 600)
     let (missing, duplicates) = scenario.checkComplete(lastSeq: state["last_seq"] as? Int ?? 0)
     #expect(missing.isEmpty)
-    print("SIGKILL mid-drain at \(atKill["queue_depth"] ?? 0) queued: missing \(missing.count), duplicates \(duplicates)")
+    print(
+      "SIGKILL mid-drain at \(atKill["queue_depth"] ?? 0) queued: missing \(missing.count), duplicates \(duplicates)"
+    )
   }
 
   @Test(arguments: ["wrong CA", "wrong client certificate", "expired client certificate"])

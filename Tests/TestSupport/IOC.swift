@@ -1,27 +1,17 @@
 import Foundation
 import MQTTClient
 
-/// Certificates made by openssl for one test: a CA, a server certificate for 127.0.0.1 and a
-/// client certificate (CN = `client`) valid for `clientDays` (0: already expired).
+/// Certificates made by openssl for one test (scripts/make-pki.sh, as the demo uses): a CA, a
+/// server certificate for 127.0.0.1 and a client certificate (CN = `client`) valid for
+/// `clientDays` (0: expired yesterday).
 public func makePKI(in directory: String, name: String, clientDays: Int, client: String = "school-42")
   throws
 {
-  // -days -1 makes a certificate that expired yesterday.
-  let clientValidity = "-days \(clientDays > 0 ? clientDays : -1)"
-  let script = """
-    set -e
-    cd '\(directory)'
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout \(name)-ca.key -out \(name)-ca.pem -days 365 -subj '/CN=\(name) CA' 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -keyout \(name)-server.key -out server.csr -subj '/CN=127.0.0.1' 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext
-    openssl x509 -req -in server.csr -CA \(name)-ca.pem -CAkey \(name)-ca.key -CAcreateserial -out \(name)-server.pem -days 365 -extfile san.ext 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -keyout \(name)-client.key -out client.csr -subj '/CN=\(client)' 2>/dev/null
-    openssl x509 -req -in client.csr -CA \(name)-ca.pem -CAkey \(name)-ca.key -CAcreateserial -out \(name)-client.pem \(clientValidity) 2>&1
-    chmod 644 \(name)-server.key \(name)-server.pem \(name)-ca.pem
-    chmod 600 \(name)-client.key
-    """
-  let result = try runShell(script)
-  guard result.status == 0 else { throw TestFailure("openssl failed: \(result.stdout)") }
+  let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../scripts/make-pki.sh").standardized.path
+  let days = clientDays > 0 ? clientDays : -1
+  let result = try runShell("'\(script)' '\(directory)' '\(name)' '\(client)' \(days) 2>&1")
+  guard result.status == 0 else { throw TestFailure("make-pki.sh failed: \(result.stdout)") }
 }
 
 /// The IOC side: subscribes to every school's topics on the IOC broker (plain loopback listener,

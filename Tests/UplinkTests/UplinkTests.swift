@@ -36,7 +36,10 @@ final class UplinkStore {
       messages: messages, outbox: outbox)
   }
 
-  func readings(_ device: String, kind: DeviceKind = .envSensor, _ values: [(EpochMillis, String, Double)], at now: EpochMillis) throws {
+  func readings(
+    _ device: String, kind: DeviceKind = .envSensor, _ values: [(EpochMillis, String, Double)],
+    at now: EpochMillis
+  ) throws {
     for (time, metric, value) in values {
       writer.add(
         DecodedMessage(
