@@ -200,11 +200,8 @@ public struct AgentConfig: Sendable {
   /// `[rollup]` thresholds and grace, `[ioc]` pace. A threshold of 0 turns it off.
   private static func readUplink(_ reader: inout ConfigReader) -> UplinkStage.Settings {
     var thresholds: [String: Double] = [:]
-    for (metric, key, fallback, limit) in [
-      ("co2", "co2_above_ppm", 1000, 100_000), ("temperature", "temperature_above_c", 32, 100),
-      ("noise", "noise_above_dba", 0, 200), ("humidity", "humidity_above_pct", 0, 100),
-    ] {
-      let value = reader.integer("rollup.\(key)", default: fallback, range: 0...limit)
+    for (metric, key, fallback) in ConfigPeek.thresholdKeys {
+      let value = reader.integer("rollup.\(key)", default: fallback, range: 0...100_000)
       if value > 0 { thresholds[metric] = Double(value) }
     }
     let grace = reader.integer("rollup.grace_s", default: 60, range: 0...3600)
@@ -324,20 +321,15 @@ public struct AgentConfig: Sendable {
         description:
           "\(file) is accessible by other users (mode \(mode)); run: chmod 600 \(file)")
     }
-    guard let handle = fopen(file, "rb") else {
-      throw CardSecretError(description: "cannot read \(file): \(String(cString: strerror(errno)))")
+    let bytes: [UInt8]
+    switch readBinaryFile(file, maxBytes: 4096) {
+    case .success(let contents): bytes = contents
+    case .failure(let failure):
+      throw CardSecretError(description: "\(failure.message); 32 random bytes are enough")
     }
-    defer { fclose(handle) }
-    var bytes = [UInt8](repeating: 0, count: 4097)
-    let count = fread(&bytes, 1, bytes.count, handle)
-    if ferror(handle) != 0 {
-      throw CardSecretError(description: "cannot read \(file): \(String(cString: strerror(errno)))")
-    }
-    guard count <= 4096 else {
-      throw CardSecretError(description: "\(file) is larger than 4096 bytes; 32 random bytes are enough")
-    }
+    let count = bytes.count
     do throws(CardPseudonymizer.SecretError) {
-      return try CardPseudonymizer(secret: Array(bytes[..<count]))
+      return try CardPseudonymizer(secret: bytes)
     } catch {
       throw CardSecretError(
         description:

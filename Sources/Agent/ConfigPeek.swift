@@ -82,7 +82,7 @@ public struct ConfigPeek: Sendable {
   }
 
   public static let defaultTimeZone = "Asia/Ho_Chi_Minh"
-  /// Metric, `[rollup]` key and default: the same table as AgentConfig's.
+  /// Metric, `[rollup]` key and default (0: off), for the agent's config and the CLI alike.
   static let thresholdKeys: [(String, String, Int)] = [
     ("co2", "co2_above_ppm", 1000), ("temperature", "temperature_above_c", 32),
     ("noise", "noise_above_dba", 0), ("humidity", "humidity_above_pct", 0),

@@ -117,12 +117,11 @@ public final class Summariser {
     let rows = try usage.deviceUsage(.window, from: day.start, to: day.end)
     var byDevice: [String: [DeviceUsage]] = [:]
     for row in rows { byDevice[row.usage.id, default: []].append(row.usage) }
+    let cards = try usage.distinctCardsByDevice(from: day.start, to: day.end)
     var devices: [DeviceUsage] = []
     for (id, parts) in byDevice.sorted(by: { $0.key < $1.key }) {
       guard var total = Rollup.combine(parts) else { continue }
-      if total.kind == .attendanceReader {
-        total.distinctCards = try usage.distinctCards(from: day.start, to: day.end, device: id)
-      }
+      if total.kind == .attendanceReader { total.distinctCards = cards[id] ?? 0 }
       devices.append(total)
     }
     let fleet = Rollup.combine(try usage.periods(.window, from: day.start, to: day.end).map(\.fleet))
