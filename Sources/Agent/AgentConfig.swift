@@ -41,6 +41,9 @@ public struct AgentConfig: Sendable {
   public var cardSecretFile: String?
   /// `card_scan` events older than this many days are deleted from the store.
   public var scanRetentionDays: Int
+  /// The store's cap: oldest data is deleted from 90 % of it (raw readings first), and SQLite
+  /// never grows the file past it.
+  public var storeMaxBytes: Int64 = 2048 << 20
   /// Rollup windows, aligned to the school's wall clock; a divisor of a day.
   public var rollupWindowMinutes: Int = 5
   /// Rollup thresholds and grace, and the IOC publisher's pace.
@@ -67,7 +70,7 @@ public struct AgentConfig: Sendable {
       "noise_above_dba", "humidity_above_pct",
     ],
     "store": [
-      "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters",
+      "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters", "max_mb",
     ],
     "devices": ["stale_after_s"],
     "ingest": ["max_payload_bytes"],
@@ -98,6 +101,7 @@ public struct AgentConfig: Sendable {
     var config = read(&reader, path: path)
     config?.rollupWindowMinutes = readRollupWindow(&reader)
     config?.uplink = readUplink(&reader)
+    config?.storeMaxBytes = Int64(reader.integer("store.max_mb", default: 2048, range: 1...10_000_000)) << 20
     reader.rejectUnknownKeys(known: knownKeys)
     guard reader.problems.isEmpty, let config else {
       throw ConfigError(problems: reader.problems)

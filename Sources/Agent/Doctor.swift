@@ -56,6 +56,7 @@ public enum Doctor {
     checks.append(privacy(config))
     checks += store(config, serviceUser: serviceUser)
     checks.append(disk(config))
+    if let check = storeCap(config) { checks.append(check) }
     checks.append(broker(config, timeoutMs: brokerTimeoutMs))
     checks.append(clock())
     checks += ioc(config, timeoutMs: brokerTimeoutMs)
@@ -161,6 +162,32 @@ public enum Doctor {
       detail:
         "card ids are pseudonymised with the secret in \(file); card scans are kept \(config.scanRetentionDays) days",
       fix: nil)
+  }
+
+  /// The store against its cap, and whether the agent had to delete data to stay under it.
+  static func storeCap(_ config: AgentConfig) -> Check? {
+    guard access(config.storePath, F_OK) == 0,
+      let connection = try? StoreFile.openForReading(path: config.storePath)
+    else { return nil }
+    defer { connection.close() }
+    guard let used = try? StoreCap.usedBytes(of: connection) else { return nil }
+    let evicted = (try? StoreCap.evictedCounts(in: connection)) ?? [:]
+    let percent = Int(used * 100 / max(1, config.storeMaxBytes))
+    var detail = "\(used >> 20) MiB in use, \(percent) % of store.max_mb (\(config.storeMaxBytes >> 20) MiB)"
+    if !evicted.isEmpty {
+      detail +=
+        "; deleted to stay under it: "
+        + evicted.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+    if evicted["undelivered_outbox"] != nil {
+      return Check(
+        name: "store.cap", status: .fail, detail: detail,
+        fix: "messages for the IOC were lost to the cap: raise store.max_mb or restore the IOC link")
+    }
+    let status: Status = percent >= 90 || !evicted.isEmpty ? .warn : .ok
+    return Check(
+      name: "store.cap", status: status, detail: detail,
+      fix: status == .warn ? "raise store.max_mb if the disk allows; oldest raw readings go first" : nil)
   }
 
   static func disk(_ config: AgentConfig) -> Check {

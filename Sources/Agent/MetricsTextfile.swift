@@ -90,8 +90,18 @@ struct MetricsTextfile {
         "classgate_uplink_last_acked_seq", "The highest seq the IOC acknowledged.",
         String(uplink.outbox.lastAckedSeq ?? 0)
       ),
+      (
+        "classgate_store_used_bytes", "Bytes of the store in use (pages holding data).",
+        String(uplink.storeUsedBytes ?? 0)
+      ),
+      ("classgate_store_cap_bytes", "The store's cap (store.max_mb).", String(uplink.storeCapBytes ?? 0)),
     ]
-    return samples.map { name, help, value in
+    let evicted =
+      "# HELP classgate_evicted_rows_total Rows deleted to keep the store under its cap, by table.\n"
+      + "# TYPE classgate_evicted_rows_total counter\n"
+      + uplink.evicted.sorted { $0.key < $1.key }
+      .map { "classgate_evicted_rows_total{table=\"\($0.key)\"} \($0.value)\n" }.joined()
+    return evicted + samples.map { name, help, value in
       "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
     }
     .joined()

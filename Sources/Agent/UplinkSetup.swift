@@ -75,6 +75,6 @@ public enum UplinkSetup {
         } catch {
           uplinkLogger.warning("Cannot delete old card scans", metadata: ["error": "\(error)"])
         }
-      })
+      }, cap: StoreCap(connection: connection, maxBytes: config.storeMaxBytes))
   }
 }

@@ -155,6 +155,8 @@ public enum Counter {
   public static let eventsStored = "events_stored"
   public static let deadLetters = "dead_letters"
   public static func deadLetters(_ code: String) -> String { "dead_letters.\(code)" }
+  /// Rows deleted to keep the store under its cap, per table (`StoreCap`).
+  public static func evicted(_ table: String) -> String { "evicted.\(table)" }
 }
 
 /// Keys of the `meta` table.
@@ -171,6 +173,8 @@ public enum MetaKey {
   public static let daysSummarisedUntil = "rollup.days_until_ms"
   /// The last status_changes.id turned into an uplink event.
   public static let statusEventCursor = "uplink.status_cursor"
+  /// The cap the agent runs with (`store.max_mb`), for the CLI.
+  public static let storeMaxBytes = "store.max_bytes"
   /// The uplink's state for `classgate uplink`: JSON written by the agent when it changes.
   public static let uplinkState = "uplink.state"
 }

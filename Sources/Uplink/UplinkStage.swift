@@ -37,6 +37,8 @@ public final class UplinkStage: LoopCompanion {
   private var nextSummaryMs: Int64 = 0
   private var nextEventsMs: Int64 = 0
   private var nextHousekeepingMs: Int64 = 0
+  private var nextCapCheckMs: Int64 = 0
+  private let cap: StoreCap?
   private var failing = false
 
   /// `ioc` nil: summaries are still made (for `classgate stats`) but nothing is queued or sent.
@@ -45,9 +47,10 @@ public final class UplinkStage: LoopCompanion {
     messages: UplinkMessages, settings: Settings, logger: Logger,
     health: @escaping () -> UplinkMessages.Health,
     summarisedUntil: @escaping (EpochMillis) -> Void,
-    housekeeping: @escaping (EpochMillis) -> Void = { _ in }
+    housekeeping: @escaping (EpochMillis) -> Void = { _ in }, cap: StoreCap? = nil
   ) throws {
     self.connection = connection
+    self.cap = cap
     self.settings = settings
     self.logger = logger
     self.housekeeping = housekeeping
@@ -77,7 +80,7 @@ public final class UplinkStage: LoopCompanion {
   public func pollInterests() -> [Poller.Interest] { publisher?.pollInterests ?? [] }
 
   public func millisecondsUntilDue(nowMs: Int64) -> Int64 {
-    var due = min(nextSummaryMs, nextHousekeepingMs) - nowMs
+    var due = min(nextSummaryMs, nextHousekeepingMs, nextCapCheckMs) - nowMs
     if events != nil { due = min(due, nextEventsMs - nowMs) }
     if let publisher { due = min(due, publisher.millisecondsUntilDue(nowMs: nowMs)) }
     return max(0, due)
@@ -98,6 +101,10 @@ public final class UplinkStage: LoopCompanion {
         nextEventsMs = nowMs + settings.eventIntervalMs
         if try events.collect(now: wallNow) > 0 { queuedSomething = true }
       }
+      if let cap, nowMs >= nextCapCheckMs {
+        nextCapCheckMs = nowMs + 10_000
+        try keepUnderCap(cap, now: wallNow)
+      }
       if nowMs >= nextHousekeepingMs {
         nextHousekeepingMs = nowMs + 3_600_000
         try outbox.purgeDelivered(before: wallNow - settings.keepDeliveredMs)
@@ -117,6 +124,24 @@ public final class UplinkStage: LoopCompanion {
     publisher?.turn(ready: ready, nowMs: nowMs)
   }
 
+  private func keepUnderCap(_ cap: StoreCap, now: EpochMillis) throws {
+    let steps = try cap.evictIfNeeded(summarisedUntil: try summariser.summarisedUntil(), now: now)
+    guard !steps.isEmpty else { return }
+    var byTable: [String: Int] = [:]
+    for step in steps { byTable[step.table, default: 0] += step.rows }
+    let summary = byTable.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    let used = (try? cap.usedBytes()) ?? 0
+    let metadata: Logger.Metadata = [
+      "deleted": "\(summary)", "used.mib": "\(used >> 20)", "cap.mib": "\(cap.maxBytes >> 20)",
+    ]
+    if byTable["undelivered_outbox"] != nil {
+      logger.error("Store full: deleted messages the IOC has not received yet", metadata: metadata)
+    } else {
+      logger.warning("Store near its cap: deleted the oldest data", metadata: metadata)
+    }
+    nextCapCheckMs = 0  // keep going next turn until under the low-water mark
+  }
+
   public func shutDown() {
     publisher?.shutDown()
   }
@@ -126,12 +151,17 @@ public final class UplinkStage: LoopCompanion {
     public var configured: Bool
     public var connected: Bool
     public var outbox: Outbox.Status
+    public var storeUsedBytes: Int64?
+    public var storeCapBytes: Int64?
+    /// Rows deleted to stay under the cap, per table, since the store was created.
+    public var evicted: [String: Int64] = [:]
   }
 
   public func snapshot() -> Snapshot {
     Snapshot(
       configured: publisher != nil, connected: publisher?.state.connected ?? false,
-      outbox: (try? outbox.status()) ?? Outbox.Status())
+      outbox: (try? outbox.status()) ?? Outbox.Status(), storeUsedBytes: try? cap?.usedBytes(),
+      storeCapBytes: cap?.maxBytes, evicted: (try? StoreCap.evictedCounts(in: connection)) ?? [:])
   }
 
   static func encode(_ state: UplinkPublisher.State) -> String {

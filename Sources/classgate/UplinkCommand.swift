@@ -21,6 +21,9 @@ extension ClassGate {
       let state = try reader.meta(MetaKey.uplinkState).flatMap { try? JSONParser.parse($0) }
       let heartbeat = try reader.meta(MetaKey.agentHeartbeat).flatMap { Int64($0) }
       let summarisedUntil = try reader.meta(MetaKey.windowsSummarisedUntil).flatMap { Int64($0) }
+      let used = try StoreCap.usedBytes(of: connection)
+      let cap = try reader.meta(MetaKey.storeMaxBytes).flatMap { Int64($0) }
+      let evicted = try StoreCap.evictedCounts(in: connection)
       let now = Clock.wallMs()
       let connected = state?.value(atPath: "connected")?.boolValue ?? false
       let since = state?.value(atPath: "since_ms")?.doubleValue.map { Int64($0) }
@@ -43,6 +46,11 @@ extension ClassGate {
                 ("last_error_ms", number(lastErrorAt)),
                 ("summarised_until_ms", number(summarisedUntil)),
                 ("agent_heartbeat_ms", number(heartbeat)),
+                ("store_used_bytes", number(used)), ("store_cap_bytes", number(cap)),
+                (
+                  "evicted_rows",
+                  .object(JSONObject(evicted.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) }))
+                ),
               ]))))
         return
       }
@@ -76,6 +84,13 @@ extension ClassGate {
         lines.append(("Summarised", "up to \(EpochTime.iso8601(summarisedUntil))"))
       }
       lines.append(("Agent", "last heartbeat \(TimeText.ago(heartbeat, now: now))"))
+      var store = "\(used >> 20) MiB in use" + (cap.map { " of a \($0 >> 20) MiB cap" } ?? "")
+      if !evicted.isEmpty {
+        store +=
+          "; deleted to stay under it: "
+          + evicted.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+      }
+      lines.append(("Store", store))
       for (label, value) in lines {
         print(label.padding(12) + value)
       }
