@@ -88,6 +88,9 @@ let package = Package(
     .testTarget(
       name: "AgentTests",
       dependencies: ["Agent", "Buffer", "SQLiteStore", "TestSupport", "classgate"]),
+    .testTarget(
+      name: "FuzzTests",
+      dependencies: ["Decode", "Profiles", "TOML", "JSON", "DeviceModel", "Agent", "TestSupport"]),
     .target(name: "TestSupport", dependencies: ["MQTTClient", "DeviceModel"], path: "Tests/TestSupport"),
   ],
   swiftLanguageModes: [.v6]

@@ -14,6 +14,7 @@ public enum Agent {
     config: AgentConfig, environment: [String: String], signals: SignalWatcher, logger: Logger
   ) throws {
     let connection = try StoreFile.openForWriting(path: config.storePath, durability: config.durability)
+    try StoreFile.openRun(connection)
     let writer = try BufferWriter(connection: connection, limits: config.bufferLimits)
     try writer.setMeta(MetaKey.agentVersion, version)
     try writer.setMeta(MetaKey.staleAfterMs, String(config.ingest.staleAfterMs))
@@ -59,6 +60,7 @@ public enum Agent {
       logger: logger, hooks: hooks, systemd: SystemdNotifier(environment: environment),
       companions: [uplink])
     try loop.run()
+    try StoreFile.closeRun(connection)
     connection.close()
   }
 

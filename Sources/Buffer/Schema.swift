@@ -164,6 +164,8 @@ public enum MetaKey {
   /// Wall-clock ms of the agent's last commit or sweep: the CLI warns when it is old.
   public static let agentHeartbeat = "agent.heartbeat_ms"
   public static let agentVersion = "agent.version"
+  /// "1" while an agent runs on the store, "0" after a clean stop: a "1" at start means a crash.
+  public static let agentRunning = "agent.running"
   public static let staleAfterMs = "agent.stale_after_ms"
   /// The last seq given to an outbox message: only ever increases, so a seq is never reused.
   public static let outboxLastSeq = "outbox.last_seq"

@@ -32,4 +32,33 @@ public enum StoreFile {
     }
     return connection
   }
+
+  /// Why the agent will not write to a store (a damaged file after a crash or power cut).
+  public struct Damaged: Error, CustomStringConvertible {
+    public let description: String
+  }
+
+  /// Marks the store in use; if the previous run did not stop cleanly (crash, SIGKILL, power
+  /// cut), first checks the file (`PRAGMA quick_check`). A damaged store is refused with what to
+  /// do: it is never silently replaced, so no outbox message is lost without a word.
+  public static func openRun(_ connection: Connection) throws {
+    if try Meta.read(MetaKey.agentRunning, in: connection) == "1" {
+      let statement = try connection.makeStatement(sql: "PRAGMA quick_check")
+      var problems: [String] = []
+      while try statement.step(), problems.count < 5 { problems.append(statement.text(0) ?? "") }
+      if problems != ["ok"] {
+        throw Damaged(
+          description:
+            "the store \(connection.path) is damaged after an unclean stop (quick_check: \(problems.joined(separator: "; "))). "
+            + "The agent will not write to it: stop here, keep a copy of the file and its -wal, then run "
+            + "sqlite3 \(connection.path) '.recover' | sqlite3 recovered.db and point store.path at it")
+      }
+    }
+    try connection.transaction { try Meta.write(MetaKey.agentRunning, "1", in: connection) }
+  }
+
+  /// The clean end of a run: the next start skips the check.
+  public static func closeRun(_ connection: Connection) throws {
+    try connection.transaction { try Meta.write(MetaKey.agentRunning, "0", in: connection) }
+  }
 }
