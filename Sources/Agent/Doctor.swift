@@ -173,7 +173,9 @@ public enum Doctor {
     guard let used = try? StoreCap.usedBytes(of: connection) else { return nil }
     let evicted = (try? StoreCap.evictedCounts(in: connection)) ?? [:]
     let percent = Int(used * 100 / max(1, config.storeMaxBytes))
-    var detail = "\(used >> 20) MiB in use, \(percent) % of store.max_mb (\(config.storeMaxBytes >> 20) MiB)"
+    let tenths = (used * 10) >> 20
+    var detail =
+      "\(tenths / 10).\(tenths % 10) MiB in use, \(percent) % of store.max_mb (\(config.storeMaxBytes >> 20) MiB)"
     if !evicted.isEmpty {
       detail +=
         "; deleted to stay under it: "

@@ -102,7 +102,7 @@ public final class UplinkStage: LoopCompanion {
         if try events.collect(now: wallNow) > 0 { queuedSomething = true }
       }
       if let cap, nowMs >= nextCapCheckMs {
-        nextCapCheckMs = nowMs + 10_000
+        nextCapCheckMs = nowMs + 2000
         try keepUnderCap(cap, now: wallNow)
       }
       if nowMs >= nextHousekeepingMs {

@@ -154,3 +154,132 @@ struct SurvivalTests {
     #expect(FileManager.default.fileExists(atPath: harness.storePath))
   }
 }
+
+@Suite("survival: full disk and a full cap", .serialized)
+struct FullStoreTests {
+  func metrics(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+  /// The store's file system fills up (a small tmpfs when running as root): the agent keeps
+  /// running and says so; when space returns it resumes, and every acknowledged message is stored.
+  @Test func aFullFileSystemStopsCommitsNotTheAgentAndNothingIsLostWhenSpaceReturns() throws {
+    let mountPoint = TemporaryDirectory(prefix: "classgate-fulldisk")
+    defer { mountPoint.remove() }
+    let mounted =
+      try getuid() == 0 && ProcessInfo.processInfo.environment["CLASSGATE_TEST_NO_MOUNT"] == nil
+      && runShell("mount -t tmpfs -o size=1m tmpfs '\(mountPoint.path)' 2>&1").status == 0
+    defer { if mounted { _ = try? runShell("umount -l '\(mountPoint.path)'") } }
+    // Without root, SQLite's own limit (store.max_mb = 1) stands in for the full file system.
+    let storeDirectory = mountPoint.path
+    let prom = mountPoint.path + "-metrics.prom"
+    defer { unlink(prom) }
+    let harness = try AgentHarness(
+      config: """
+        \(mounted ? "" : "max_mb = 1")
+
+        [metrics]
+        textfile = "\(prom)"
+        """)
+    // The harness's store path is in its own directory: point it at the small file system.
+    let config = harness.directory.file("classgate.toml")
+    let text = try String(contentsOfFile: config, encoding: .utf8)
+      .replacingOccurrences(of: harness.storePath, with: storeDirectory + "/classgate.db")
+    try text.write(toFile: config, atomically: true, encoding: .utf8)
+    try harness.startAgent()
+    let publisher = try harness.publisher()
+    var sent = 0
+    // Recent data: not yet summarised, so the cap may not evict it (the fallback must fill up).
+    let base = nowMillis()
+    // Fill it: each batch is acknowledged by the broker, which queues for the agent.
+    while !harness.agent.log.contains("Cannot commit to the store"), sent < 200_000 {
+      try publisher.publish(sequenceMessages(device: "env-full", count: 2000, base: base + Int64(sent)))
+      sent += 2000
+    }
+    #expect(harness.agent.log.contains("Cannot commit to the store"), "never filled up after \(sent)")
+    #expect(waitUntil(timeout: 15) { metrics(prom).contains("classgate_store_writable 0") })
+    #expect(harness.agent.isRunning)
+    Thread.sleep(forTimeInterval: 2)
+    #expect(harness.agent.isRunning)
+    let storedWhileFull = try StoreReader(path: storeDirectory + "/classgate.db").readingCount(device: "env-full")
+    #expect(storedWhileFull < sent * 2)
+
+    // Space returns.
+    if mounted {
+      #expect(try runShell("mount -o remount,size=256m '\(mountPoint.path)' 2>&1").status == 0)
+    } else {
+      harness.agent.stop()
+      try text.replacingOccurrences(of: "max_mb = 1", with: "max_mb = 256").write(
+        toFile: config, atomically: true, encoding: .utf8)
+      try harness.startAgent(subscribedCount: 2)
+    }
+    #expect(
+      waitUntil(timeout: 90) {
+        ((try? StoreReader(path: storeDirectory + "/classgate.db").readingCount(device: "env-full")) ?? 0)
+          == sent * 2
+      })
+    #expect(harness.agent.log.contains("Store writable again") || !mounted)
+    #expect(waitUntil(timeout: 15) { metrics(prom).contains("classgate_store_writable 1") })
+    print("full disk (\(mounted ? "tmpfs 1 MiB" : "store.max_mb = 1")): \(sent) messages, \(storedWhileFull / 2) stored while full, all \(sent) after space returned")
+    harness.agent.stop()
+  }
+
+  /// The IOC is down for long (time-compressed: a lot of data quickly) while the store fills past
+  /// 90 % of a small cap: old raw readings go, the outbox stays, the agent says so; when the IOC
+  /// returns every seq arrives.
+  @Test func aLongIOCOutageWhileTheStoreFillsEvictsRawReadingsAndKeepsTheOutbox() throws {
+    let scenario = try UplinkTests.Scenario(storeConfig: "max_mb = 3")
+    let harness = scenario.harness
+    try harness.startAgent()
+    scenario.ioc.stop()
+    let publisher = try harness.publisher()
+    // Yesterday's data, already in summarised periods: its raw readings are what may go first.
+    let base = nowMillis() - 30 * 3_600_000
+    var evicted: [String: Any] = [:]
+    var sent = 0
+    while sent < 60_000 {
+      let batch = (0..<2000).map { index in
+        (
+          topic: "classgate/101/env_sensor/env-cap/telemetry",
+          payload:
+            "{\"ts\":\(base + Int64(sent + index) * 1000),\"co2\":\(400 + index % 900),\"temperature\":25.5,\"humidity\":61,\"noise\":48,\"voc\":120}"
+        )
+      }
+      try publisher.publish(batch)
+      try publisher.publish(
+        topic: "classgate/101/board/board-cap/status", payload: sent % 4000 == 0 ? "online" : "offline",
+        retain: true)
+      sent += 2000
+      evicted = try scenario.uplink()["evicted_rows"] as? [String: Any] ?? [:]
+      if sent >= 30_000 && evicted["readings"] != nil { break }
+    }
+    #expect(
+      waitUntil(timeout: 30) {
+        ((try? scenario.uplink()["evicted_rows"] as? [String: Any])?["readings"] as? Int ?? 0) > 0
+      }, "no eviction after \(sent) messages")
+    let during = try scenario.uplink()
+    evicted = during["evicted_rows"] as? [String: Any] ?? [:]
+    #expect(during["connected"] as? Bool == false)
+    #expect(evicted["undelivered_outbox"] == nil, "\(evicted)")
+    #expect((during["store_used_bytes"] as? Int ?? .max) <= 3 << 20)
+    #expect(harness.agent.isRunning)
+    let doctor = try runClassgate([
+      "doctor", "--config", harness.directory.file("classgate.toml"), "--service-user", "nobody-such-user",
+    ]).stdout
+    #expect(
+      doctor.split(separator: "\n").contains {
+        $0.contains("WARN") && $0.contains("store.cap") && $0.contains("deleted to stay under it: readings")
+      }, "\(doctor)")
+    #expect(
+      waitUntil(timeout: 15) {
+        let text = (try? String(contentsOfFile: scenario.pki.file("classgate.prom"), encoding: .utf8)) ?? ""
+        return text.contains("classgate_evicted_rows_total{table=\"readings\"}")
+      })
+
+    try scenario.ioc.start()
+    let state = try scenario.waitUntilDrained(minimum: 2, timeout: 90)
+    let (missing, duplicates) = scenario.checkComplete(lastSeq: state["last_seq"] as? Int ?? 0)
+    #expect(missing.isEmpty, "missing \(missing.prefix(20))")
+    print(
+      "store cap 3 MiB, IOC down: \(sent) messages in, evicted \(evicted), \(state["last_seq"] ?? 0) seqs delivered, missing \(missing.count), duplicates \(duplicates)"
+    )
+  }
+}

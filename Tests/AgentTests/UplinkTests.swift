@@ -17,7 +17,10 @@ struct UplinkTests {
     let observer: IOCObserver
     let secret = "0123456789abcdef0123456789abcdef"
 
-    init(ca: String = "ioc-ca.pem", client: String = "ioc", expiredClient: Bool = false) throws {
+    init(
+      ca: String = "ioc-ca.pem", client: String = "ioc", expiredClient: Bool = false,
+      storeConfig: String = ""
+    ) throws {
       chmod(pki.path, 0o755)
       try makePKI(in: pki.path, name: "ioc", clientDays: 365, client: "test-school")
       try makePKI(in: pki.path, name: "rogue", clientDays: expiredClient ? 0 : 365, client: "test-school")
@@ -42,6 +45,7 @@ struct UplinkTests {
       let clientName = expiredClient ? "expired" : client
       harness = try AgentHarness(
         config: """
+          \(storeConfig)
 
           [privacy]
           secret_file = "\(secretFile)"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The core targets' tests under AddressSanitizer and ThreadSanitizer (CI runs this after
+# scripts/test.sh). Each sanitizer builds into its own folder.
+#   scripts/sanitizers.sh [address] [thread]      (default: both)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Unit tests of the stages and of the C wrappers (libmosquitto, sqlite3), where memory and threads
+# matter; the end-to-end tests run the real binary and are covered by scripts/test.sh.
+CORE='JSONTests|TOMLTests|DecodeTests|ProfilesTests|StoreTests|RollupTests|UplinkTests\.|MQTTClientTests|SimulatorTests|ConfigTests|FuzzTests'
+sanitizers=("$@"); [ ${#sanitizers[@]} -eq 0 ] && sanitizers=(address thread)
+for s in "${sanitizers[@]}"; do
+  echo "== swift test --sanitize=$s (core targets)"
+  swift build --build-tests --sanitize="$s" --scratch-path ".build-$s" 2>&1 | tail -n 1
+  log="$(mktemp)"
+  set +e
+  swift test --skip-build --sanitize="$s" --scratch-path ".build-$s" --filter "$CORE" >"$log" 2>&1
+  status=$?
+  set -e
+  grep -E "Test run|ERROR: AddressSanitizer|WARNING: ThreadSanitizer|SUMMARY: " "$log" | head -n 20
+  if [ "$status" -ne 0 ]; then
+    grep -E "✘" "$log" | head -n 30
+    exit "$status"
+  fi
+done
