@@ -276,14 +276,7 @@ public enum Doctor {
     let deadline = Clock.monotonicMs() + timeoutMs
     var refused: String?
     while Clock.monotonicMs() < deadline, connection.state != .connected, refused == nil {
-      let now = Clock.monotonicMs()
-      connection.maintain(nowMs: now)
-      connection.flush(nowMs: now)
-      if let fd = connection.socketDescriptor, !Poller.wait([.init(fd: fd)], timeoutMs: 50).isEmpty {
-        connection.read(maxMessages: 10, nowMs: now)
-      } else if connection.socketDescriptor == nil {
-        usleep(50_000)
-      }
+      connection.pump(waitMs: 50, nowMs: Clock.monotonicMs())
       for event in connection.takeEvents() {
         if case .refused(let reason) = event { refused = reason }
       }

@@ -37,9 +37,11 @@ public final class UsageStore {
     _ kind: Kind, period: Period, revision: Int, devices: [DeviceUsage], fleet: FleetUsage,
     createdAt: EpochMillis
   ) throws {
-    for table in ["device_usage", "metric_usage"] {
-      let delete = try connection.cachedStatement(
-        sql: "DELETE FROM \(table) WHERE kind = ? AND start_ms = ?")
+    for sql in [
+      "DELETE FROM device_usage WHERE kind = ? AND start_ms = ?",
+      "DELETE FROM metric_usage WHERE kind = ? AND start_ms = ?",
+    ] {
+      let delete = try connection.cachedStatement(sql: sql)
       delete.bind(kind.rawValue, at: 1)
       delete.bind(period.start, at: 2)
       try delete.run()

@@ -142,6 +142,21 @@ public final class MQTTConnection {
     processEvents(nowMs: nowMs)
   }
 
+  /// One turn for a client that holds nothing back (a publisher, a probe, an observer; not the
+  /// ingest loop, which releases PUBACKs only after its commit): connect or keep alive, write what
+  /// is queued, wait up to `waitMs` for data and read it. Results stay in `takeMessages()` and
+  /// `takeEvents()`.
+  public func pump(waitMs: Int32, nowMs: Int64) {
+    maintain(nowMs: nowMs)
+    flush(nowMs: nowMs)
+    if let fd = socketDescriptor {
+      var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      if poll(&descriptor, 1, waitMs) > 0 { read(maxMessages: 100_000, nowMs: nowMs) }
+    } else if waitMs > 0 {
+      usleep(UInt32(waitMs) * 1000)
+    }
+  }
+
   /// Messages received since the last call.
   public func takeMessages() -> [MQTTMessage] {
     defer { sink.messages.removeAll(keepingCapacity: true) }

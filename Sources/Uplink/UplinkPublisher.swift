@@ -124,10 +124,7 @@ public final class UplinkPublisher {
   // MARK: - Internals
 
   private func turnForShutdown() {
-    mqtt.flush(nowMs: Clock.monotonicMs())
-    guard let fd = mqtt.socketDescriptor else { return }
-    let ready = Poller.wait([Poller.Interest(fd: fd)], timeoutMs: 50)
-    if !ready.isEmpty { mqtt.read(maxMessages: 1000, nowMs: Clock.monotonicMs()) }
+    mqtt.pump(waitMs: 50, nowMs: Clock.monotonicMs())
     handleEvents(nowMs: Clock.monotonicMs())
   }
 

@@ -163,15 +163,7 @@ final class SimPublisher {
   }
 
   func pump(waitMs: Int32) {
-    let now = Clock.monotonicMs()
-    connection.maintain(nowMs: now)
-    connection.flush(nowMs: now)
-    if let fd = connection.socketDescriptor {
-      let ready = Poller.wait([.init(fd: fd)], timeoutMs: waitMs)
-      if !ready.isEmpty { connection.read(maxMessages: 100_000, nowMs: now) }
-    } else if waitMs > 0 {
-      usleep(UInt32(waitMs) * 1000)
-    }
+    connection.pump(waitMs: waitMs, nowMs: Clock.monotonicMs())
     _ = connection.takeEvents()
   }
 

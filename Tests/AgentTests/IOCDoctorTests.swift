@@ -27,14 +27,7 @@ struct IOCDoctorTests {
     try makePKI(in: pki.path, name: "ioc", clientDays: 10)
     try makePKI(in: pki.path, name: "rogue", clientDays: 365)
     let tlsPort = freeLoopbackPort()
-    let harness = try AgentHarness(
-      brokerConfig: """
-        listener \(tlsPort) 127.0.0.1
-        cafile \(pki.file("ioc-ca.pem"))
-        certfile \(pki.file("ioc-server.pem"))
-        keyfile \(pki.file("ioc-server.key"))
-        require_certificate true
-        """)
+    let harness = try AgentHarness(brokerConfig: tlsListenerConfig(port: tlsPort, pki: pki))
     try harness.startAgent()
     let config = harness.directory.file("classgate.toml")
     func withIOC(ca: String) throws -> String {

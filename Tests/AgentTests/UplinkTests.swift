@@ -31,14 +31,7 @@ struct UplinkTests {
         )
         guard result.status == 0 else { throw TestFailure(result.stdout) }
       }
-      ioc = try Broker(
-        extraConfig: """
-          listener \(tlsPort) 127.0.0.1
-          cafile \(pki.file("ioc-ca.pem"))
-          certfile \(pki.file("ioc-server.pem"))
-          keyfile \(pki.file("ioc-server.key"))
-          require_certificate true
-          """)
+      ioc = try Broker(extraConfig: tlsListenerConfig(port: tlsPort, pki: pki))
       observer = try IOCObserver(port: ioc.port)
       observer.pump(for: 1)
       let secretFile = try pki.write("card.secret", secret, mode: 0o600)

@@ -14,6 +14,17 @@ public func makePKI(in directory: String, name: String, clientDays: Int, client:
   guard result.status == 0 else { throw TestFailure("make-pki.sh failed: \(result.stdout)") }
 }
 
+/// mosquitto lines for a TLS listener that requires a client certificate from `name`'s PKI.
+public func tlsListenerConfig(port: Int32, pki: TemporaryDirectory, name: String = "ioc") -> String {
+  """
+  listener \(port) 127.0.0.1
+  cafile \(pki.file("\(name)-ca.pem"))
+  certfile \(pki.file("\(name)-server.pem"))
+  keyfile \(pki.file("\(name)-server.key"))
+  require_certificate true
+  """
+}
+
 /// The IOC side: subscribes to every school's topics on the IOC broker (plain loopback listener,
 /// persistent session) and keeps what arrives. Driven by the test with `pump`.
 public final class IOCObserver: @unchecked Sendable {
@@ -34,17 +45,9 @@ public final class IOCObserver: @unchecked Sendable {
   public func pump(for seconds: Double, until: (IOCObserver) -> Bool = { _ in false }) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
-      let now = Int64(Date().timeIntervalSince1970 * 1000)
-      connection.maintain(nowMs: now)
-      if let fd = connection.socketDescriptor {
-        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        if poll(&descriptor, 1, 10) > 0 { connection.read(maxMessages: 1000, nowMs: now) }
-      } else {
-        usleep(10_000)
-      }
+      connection.pump(waitMs: 10, nowMs: Int64(Date().timeIntervalSince1970 * 1000))
       received += connection.takeMessages()
       _ = connection.takeEvents()
-      connection.flush(nowMs: now)
       if until(self) { return true }
     }
     return until(self)

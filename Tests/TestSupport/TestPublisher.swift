@@ -62,15 +62,7 @@ public final class TestPublisher: @unchecked Sendable {
   private func pump(until condition: (MQTTConnection) -> Bool, timeout: Double) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
-      let now = Int64(Date().timeIntervalSince1970 * 1000)
-      connection.maintain(nowMs: now)
-      connection.flush(nowMs: now)
-      if let fd = connection.socketDescriptor {
-        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        if poll(&descriptor, 1, 5) > 0 { connection.read(maxMessages: 1000, nowMs: now) }
-      } else {
-        usleep(5000)
-      }
+      connection.pump(waitMs: 5, nowMs: Int64(Date().timeIntervalSince1970 * 1000))
       for event in connection.takeEvents() {
         if case .published(let id) = event { acknowledged.insert(id) }
       }
