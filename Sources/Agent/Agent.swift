@@ -13,7 +13,8 @@ public enum Agent {
   public static func run(
     config: AgentConfig, environment: [String: String], signals: SignalWatcher, logger: Logger
   ) throws {
-    let connection = try StoreFile.openForWriting(path: config.storePath, durability: config.durability)
+    let connection = try StoreFile.openForWriting(
+      path: config.storePath, durability: config.durability, checkpointPages: config.checkpointPages)
     try StoreFile.openRun(connection)
     let writer = try BufferWriter(connection: connection, limits: config.bufferLimits)
     try writer.setMeta(MetaKey.agentVersion, version)

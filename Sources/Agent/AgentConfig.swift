@@ -44,6 +44,8 @@ public struct AgentConfig: Sendable {
   /// The store's cap: oldest data is deleted from 90 % of it (raw readings first), and SQLite
   /// never grows the file past it.
   public var storeMaxBytes: Int64 = 2048 << 20
+  /// WAL pages between automatic checkpoints (SQLite's wal_autocheckpoint).
+  public var checkpointPages = 1000
   /// Rollup windows, aligned to the school's wall clock; a divisor of a day.
   public var rollupWindowMinutes: Int = 5
   /// Rollup thresholds and grace, and the IOC publisher's pace.
@@ -71,6 +73,7 @@ public struct AgentConfig: Sendable {
     ],
     "store": [
       "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters", "max_mb",
+      "checkpoint_pages",
     ],
     "devices": ["stale_after_s"],
     "ingest": ["max_payload_bytes"],
@@ -102,6 +105,7 @@ public struct AgentConfig: Sendable {
     config?.rollupWindowMinutes = readRollupWindow(&reader)
     config?.uplink = readUplink(&reader)
     config?.storeMaxBytes = Int64(reader.integer("store.max_mb", default: 2048, range: 1...10_000_000)) << 20
+    config?.checkpointPages = reader.integer("store.checkpoint_pages", default: 1000, range: 1...1_000_000)
     reader.rejectUnknownKeys(known: knownKeys)
     guard reader.problems.isEmpty, let config else {
       throw ConfigError(problems: reader.problems)
@@ -248,7 +252,8 @@ public struct AgentConfig: Sendable {
     }
     if let key = files["key_file"] {
       var info = stat()
-      if stat(key, &info) == 0, info.st_mode & 0o007 != 0 {
+      // Group too: a key the group can read is a key other accounts can read.
+      if stat(key, &info) == 0, info.st_mode & 0o077 != 0 {
         reader.report("ioc.key_file", "\(key) is readable by other users; run: chmod 600 \(key)")
       }
     }
@@ -273,7 +278,7 @@ public struct AgentConfig: Sendable {
       reader.report("local_broker.password_file", "cannot read \(file): \(String(cString: strerror(errno)))")
       return nil
     }
-    guard info.st_mode & 0o007 == 0 else {
+    guard info.st_mode & 0o077 == 0 else {
       reader.report(
         "local_broker.password_file",
         "\(file) is accessible by other users; run: chmod 600 \(file)")

@@ -10,9 +10,15 @@ public enum StoreFile {
   }
 
   /// The agent's read-write connection: WAL, the chosen durability, schema migrated.
-  public static func openForWriting(path: String, durability: Durability) throws -> Connection {
+  /// `checkpointPages`: WAL pages after which SQLite copies them back into the file (its default
+  /// 1000 ≈ 4 MiB; smaller keeps the WAL small at the cost of more checkpoints).
+  public static func openForWriting(
+    path: String, durability: Durability, checkpointPages: Int = 1000
+  ) throws -> Connection {
     let connection = try Connection(path: path, mode: .readWrite)
     try connection.execute(sql: "PRAGMA journal_mode = WAL")
+    // A PRAGMA takes no bound parameters; the value is an integer.
+    try connection.execute(sql: "PRAGMA wal_autocheckpoint = " + String(max(1, checkpointPages)))
     try connection.execute(
       sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
     try Schema.migrator.migrate(connection)

@@ -59,7 +59,8 @@ struct SurvivalTests {
   }
 
   @Test func fiftySIGKILLsUnderLoadLoseNothingStoreNothingTwiceAndLeaveNoSeqGap() throws {
-    let scenario = try UplinkTests.Scenario()
+    // A checkpoint after every few pages: many kills land in one (the power-loss-style part).
+    let scenario = try UplinkTests.Scenario(storeConfig: "checkpoint_pages = 4")
     let harness = scenario.harness
     try harness.startAgent()
     let load = Load(harness: harness)
