@@ -10,9 +10,14 @@ SPEED="${1:-600}"; OUTAGE="${2:-30}"
 scripts/install-deps.sh
 swift build -c release --product classgate >/dev/null
 BIN="$(swift build -c release --show-bin-path)/classgate"
-WORK="$(mktemp -d /tmp/classgate-outage-XXXXXX)"; chmod 755 "$WORK"
+WORK="$(mktemp -d /tmp/classgate-outage-XXXXXX)"
+# mosquitto started as root runs as its own user and must save its sessions here across the outage.
+chmod 777 "$WORK"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  if [ -n "${KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
 trap cleanup EXIT
 port() { echo $((20000 + RANDOM % 40000)); }
 LOCAL=$(port); IOC=$(port); IOC_TLS=$(port)
@@ -69,10 +74,15 @@ sleep $(( 630 * 60 / SPEED / 3 ))   # a third of the day in
 kill "$IOC_PID"; wait "$IOC_PID" 2>/dev/null || true
 echo "IOC down at $(date -u +%T)"
 sleep "$OUTAGE"
-queued_at_return="$("$BIN" uplink --json --config "$WORK/cg.toml" | python3 -c 'import json,sys; print(json.load(sys.stdin)["queue_depth"])')"
+read -r queued_at_return seq_at_return < <("$BIN" uplink --json --config "$WORK/cg.toml" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["queue_depth"], s["last_seq"] or 0)')
 start_ioc
 RETURN=$(date +%s.%N)
-echo "IOC back at $(date -u +%T) with $queued_at_return messages queued"
+echo "IOC back at $(date -u +%T) with $queued_at_return messages queued (up to seq $seq_at_return)"
+# The backlog from the outage is drained when everything up to that seq is acknowledged.
+until [ "$(sqlite3 "file:$WORK/cg.db?mode=ro" "SELECT count(*) FROM outbox WHERE seq <= $seq_at_return AND delivered_ms IS NULL" 2>/dev/null || echo 1)" = 0 ]; do
+  sleep 0.1
+done
+BACKLOG_DRAINED=$(date +%s.%N)
 wait "$SIM" || true
 # Drained: nothing queued, everything acknowledged, and no late data left to revise.
 while :; do
@@ -83,9 +93,9 @@ while :; do
 done
 DRAINED=$(date +%s.%N)
 sleep 1
-python3 - "$WORK/ioc.tsv" "$WORK/cg.db" "$RETURN" "$DRAINED" "$OUTAGE" "$queued_at_return" <<'PY'
+python3 - "$WORK/ioc.tsv" "$WORK/cg.db" "$RETURN" "$DRAINED" "$OUTAGE" "$queued_at_return" "$BACKLOG_DRAINED" <<'PY'
 import json, sqlite3, sys
-tsv, db, back, drained, outage, queued = sys.argv[1:7]
+tsv, db, back, drained, outage, queued, backlog = sys.argv[1:8]
 seqs, kinds = [], {}
 for line in open(tsv):
     topic, _, payload = line.rstrip("\n").partition("\t")
@@ -99,6 +109,9 @@ unique = set(seqs)
 missing = [s for s in range(1, last + 1) if s not in unique]
 print(f"messages_in={received} seqs={last} received_at_ioc={len(seqs)} "
       + " ".join(f"{k.split('.')[1]}={v}" for k, v in sorted(kinds.items())))
+missing_list = ",".join(map(str, missing[:40]))
+print(f"missing_first={missing_list}")
 print(f"outage_s={outage} queued_at_return={queued} missing_seqs={len(missing)} "
-      f"duplicated_seqs={len(seqs) - len(unique)} drain_s_after_return={float(drained) - float(back):.1f}")
+      f"duplicated_seqs={len(seqs) - len(unique)} backlog_drained_s={float(backlog) - float(back):.1f} "
+      f"all_done_s_after_return={float(drained) - float(back):.1f}")
 PY
