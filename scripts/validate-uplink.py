@@ -121,7 +121,7 @@ class Run:
         self.failures = 0
         self.counts = Counter()
         self.duplicates = 0
-        self.by_seq = {}  # (school_id, seq) -> (canonical payload, where)
+        self.by_seq = {}  # (school_id, stream, seq) -> (canonical payload, where)
         self.by_period = {}  # (school_id, schema, start_ms) -> {revision: (seq, where)}
 
     def fail(self, where, text):
@@ -171,7 +171,7 @@ class Run:
             self.fail(where, f"topic {topic!r} names school {school!r} but the payload says {payload.get('school_id')!r}")
 
     def sequence(self, where, name, payload):
-        school, seq = payload["school_id"], payload["seq"]
+        school, seq = (payload["school_id"], payload.get("stream")), payload["seq"]
         canonical = json.dumps(payload, sort_keys=True)
         seen = self.by_seq.get((school, seq))
         if seen is not None:

@@ -39,9 +39,9 @@ public enum UplinkSetup {
     return SchoolCalendar(zone: zone, zoneName: timeZone, windowMinutes: windowMinutes)
   }
 
-  static func messages(_ config: AgentConfig, calendar: SchoolCalendar) -> UplinkMessages {
+  static func messages(_ config: AgentConfig, calendar: SchoolCalendar, stream: String) -> UplinkMessages {
     UplinkMessages(
-      schoolID: config.schoolID, timeZone: config.timeZone,
+      schoolID: config.schoolID, stream: stream, timeZone: config.timeZone,
       localTime: { calendar.localISO($0) }, localDate: { calendar.dayLabel($0) })
   }
 
@@ -55,7 +55,8 @@ public enum UplinkSetup {
     let retentionMs = Int64(config.scanRetentionDays) * 86_400_000
     return try UplinkStage(
       connection: connection, calendar: calendar, ioc: config.ioc,
-      messages: messages(config, calendar: calendar), settings: config.uplink,
+      messages: messages(config, calendar: calendar, stream: try Outbox.stream(in: connection)),
+      settings: config.uplink,
       logger: uplinkLogger,
       health: {
         let status = try? outbox.status()

@@ -169,6 +169,8 @@ public enum MetaKey {
   public static let staleAfterMs = "agent.stale_after_ms"
   /// The last seq given to an outbox message: only ever increases, so a seq is never reused.
   public static let outboxLastSeq = "outbox.last_seq"
+  /// The outbox's stream id (random, per store): seqs are unique within it.
+  public static let outboxStream = "outbox.stream"
   public static let outboxLastAckedSeq = "outbox.last_acked_seq"
   /// Periods before this (epoch ms) are summarised; data that arrives for them later is "late".
   public static let windowsSummarisedUntil = "rollup.windows_until_ms"

@@ -39,6 +39,17 @@ public final class Outbox {
     self.connection = connection
   }
 
+  /// This store's stream id: 16 random hex digits made with the store's first outbox use and
+  /// kept in `meta`. A new store (a reinstalled box) is a new stream whose seqs start at 1 again.
+  public static func stream(in connection: Connection) throws -> String {
+    if let stream = try Meta.read(MetaKey.outboxStream, in: connection) { return stream }
+    return try connection.transaction {
+      let stream = try connection.scalarText(sql: "SELECT lower(hex(randomblob(8)))") ?? "0000000000000000"
+      try Meta.write(MetaKey.outboxStream, stream, in: connection)
+      return stream
+    }
+  }
+
   /// Adds a message; `payload` gets its seq. Call inside the transaction that makes the message,
   /// so a crash leaves either both the data change and the message or neither.
   @discardableResult

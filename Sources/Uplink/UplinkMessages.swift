@@ -6,6 +6,9 @@ import JSON
 public struct UplinkMessages: Sendable {
   public static let schemaVersion = 1
   public let schoolID: String
+  /// This store's outbox stream (`Outbox.stream`): seqs count within it. A reinstalled box starts
+  /// a new stream at seq 1, so the IOC de-duplicates by (school_id, stream, seq).
+  public let stream: String
   public let timeZone: String
   /// Local ISO-8601 time with offset ("2026-11-28T08:05:00+07:00").
   public let localTime: @Sendable (EpochMillis) -> String
@@ -13,10 +16,12 @@ public struct UplinkMessages: Sendable {
   public let localDate: @Sendable (EpochMillis) -> String
 
   public init(
-    schoolID: String, timeZone: String, localTime: @escaping @Sendable (EpochMillis) -> String,
+    schoolID: String, stream: String = "", timeZone: String,
+    localTime: @escaping @Sendable (EpochMillis) -> String,
     localDate: @escaping @Sendable (EpochMillis) -> String
   ) {
     self.schoolID = schoolID
+    self.stream = stream
     self.timeZone = timeZone
     self.localTime = localTime
     self.localDate = localDate
@@ -206,7 +211,7 @@ public struct UplinkMessages: Sendable {
   private func envelope(schema: String, seq: Int64, createdAt: EpochMillis) -> JSONObject {
     [
       "schema": .string(schema), "schema_version": .number(Double(Self.schemaVersion)),
-      "school_id": .string(schoolID), "seq": .number(Double(seq)),
+      "school_id": .string(schoolID), "stream": .string(stream), "seq": .number(Double(seq)),
       "created_ms": .number(Double(createdAt)),
     ]
   }

@@ -24,6 +24,7 @@ extension ClassGate {
       let used = try StoreCap.usedBytes(of: connection)
       let cap = try reader.meta(MetaKey.storeMaxBytes).flatMap { Int64($0) }
       let evicted = try StoreCap.evictedCounts(in: connection)
+      let stream = try reader.meta(MetaKey.outboxStream)
       let now = Clock.wallMs()
       let connected = state?.value(atPath: "connected")?.boolValue ?? false
       let since = state?.value(atPath: "since_ms")?.doubleValue.map { Int64($0) }
@@ -39,6 +40,7 @@ extension ClassGate {
             .object(
               JSONObject([
                 ("configured", .bool(state != nil)), ("connected", .bool(connected)),
+                ("stream", stream.map(JSONValue.string) ?? .null),
                 ("since_ms", number(since)), ("queue_depth", .number(Double(status.pending))),
                 ("queue_by_lane", .object(lanes)), ("oldest_pending_ms", number(status.oldestPendingAt)),
                 ("last_seq", number(status.lastSeq)), ("last_acked_seq", number(status.lastAckedSeq)),
@@ -78,7 +80,7 @@ extension ClassGate {
       lines.append(
         (
           "Last seq",
-          "\(status.lastSeq.map(String.init) ?? "none") (acknowledged up to \(status.lastAckedSeq.map(String.init) ?? "none"))"
+          "\(status.lastSeq.map(String.init) ?? "none") (acknowledged up to \(status.lastAckedSeq.map(String.init) ?? "none")); stream \(stream ?? "none")"
         ))
       if let summarisedUntil {
         lines.append(("Summarised", "up to \(EpochTime.iso8601(summarisedUntil))"))

@@ -24,7 +24,7 @@ final class UplinkStore {
     writer = try BufferWriter(connection: connection)
     let calendar = self.calendar
     messages = UplinkMessages(
-      schoolID: "school-1", timeZone: "UTC", localTime: { calendar.localISO($0) },
+      schoolID: "school-1", stream: try Outbox.stream(in: connection), timeZone: "UTC", localTime: { calendar.localISO($0) },
       localDate: { calendar.dayLabel($0) })
     outbox = Outbox(connection: connection)
   }
@@ -89,6 +89,23 @@ struct OutboxTests {
     let status = try Outbox(connection: reopened).status()
     #expect(status.lastSeq == 4 && status.lastAckedSeq == 3 && status.pending == 1)
     #expect(status.pendingByLane == [.events: 1])
+  }
+
+  @Test func theStreamIdIsMadeOncePerStoreAndIsInEveryEnvelope() throws {
+    let store = try UplinkStore()
+    let stream = try Outbox.stream(in: store.connection)
+    #expect(stream.count == 16 && stream.allSatisfy(\.isHexDigit))
+    #expect(try Outbox.stream(in: store.connection) == stream)
+    let reopened = try StoreFile.openForWriting(path: store.directory.file("store.db"), durability: .normal)
+    #expect(try Outbox.stream(in: reopened) == stream)
+    reopened.close()
+    // A reinstalled box: a new store, a new stream, seqs from 1 again.
+    let other = try UplinkStore()
+    #expect(try Outbox.stream(in: other.connection) != stream)
+    let event = store.messages.statusEvent(
+      device: .init(id: "b", kind: .board, room: nil), time: t0, status: .online, cause: "x", seq: 1,
+      createdAt: t0)
+    #expect(String(decoding: event, as: UTF8.self).contains("\"stream\":\"\(stream)\",\"seq\":1"))
   }
 
   @Test func aMessageIsOnlyPendingUntilAcknowledged() throws {
