@@ -72,6 +72,11 @@ let package = Package(
       name: "ingest-bench", dependencies: ["MQTTClient", "Buffer", "EventLoop"],
       path: "Benchmarks/IngestBench"),
 
+    // libFuzzer harness: Fuzz/run.sh builds it with --sanitize fuzzer (a no-op executable otherwise)
+    .executableTarget(
+      name: "DecodeFuzzer", dependencies: ["Decode", "Profiles", "DeviceModel", "JSON", "TOML"],
+      path: "Fuzz/DecodeFuzzer"),
+
     // Tests
     .testTarget(name: "JSONTests", dependencies: ["JSON"]),
     .testTarget(name: "TOMLTests", dependencies: ["TOML"]),

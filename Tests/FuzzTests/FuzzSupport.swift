@@ -2,16 +2,27 @@ import Foundation
 import Testing
 
 /// Seeded property tests: every case comes from `(seed, case number)` alone, so a failure printed
-/// as "case N" is replayed by running that one case again (`FuzzRandom(seed:case:)`).
+/// as "case N" is replayed by running that one case again (see `indices`).
 ///
 /// Sizes: the defaults keep the whole target under a minute in a debug build on two cores.
-/// `CLASSGATE_FUZZ_CASES=5000000` runs that many cases in every fuzzer (a long run, e.g. nightly);
-/// `CLASSGATE_FUZZ_SEED=…` explores other cases than CI's.
+/// `CLASSGATE_FUZZ_CASES=5000000` is a long run (e.g. nightly): the decode fuzzer runs that many
+/// cases and every other fuzzer scales its default by the same factor (×50 here, about half an
+/// hour). `CLASSGATE_FUZZ_SEED=…` explores other cases than CI's.
 enum FuzzBudget {
   static let environment = ProcessInfo.processInfo.environment
+  /// The decode fuzzer's default, the unit of CLASSGATE_FUZZ_CASES.
+  static let reference = 100_000
 
   static func cases(default fallback: Int) -> Int {
-    environment["CLASSGATE_FUZZ_CASES"].flatMap { Int($0) }.map { max(1, $0) } ?? fallback
+    guard let wanted = environment["CLASSGATE_FUZZ_CASES"].flatMap({ Int($0) }) else { return fallback }
+    return max(1, Int(Double(fallback) * Double(wanted) / Double(reference)))
+  }
+
+  /// The case numbers to run: from CLASSGATE_FUZZ_FIRST (default 0). To replay case N of a
+  /// failure: CLASSGATE_FUZZ_FIRST=N CLASSGATE_FUZZ_CASES=1 swift test --filter <the test>.
+  static func indices(_ count: Int) -> Range<Int> {
+    let first = environment["CLASSGATE_FUZZ_FIRST"].flatMap { Int($0) } ?? 0
+    return first..<first + count
   }
 
   static var seed: UInt64 {
@@ -118,6 +129,8 @@ final class FuzzRun {
   let name: String
   let started = Date()
   private(set) var cases = 0
+  /// Time spent in the code under test, without generating inputs and checking results.
+  private(set) var bodySeconds = 0.0
   private(set) var failures = 0
   private(set) var slowest: (seconds: Double, index: Int) = (0, -1)
   var outcomes: [String: Int] = [:]
@@ -130,6 +143,7 @@ final class FuzzRun {
     body()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     cases += 1
+    bodySeconds += seconds
     if seconds > slowest.seconds { slowest = (seconds, index) }
     if seconds > hangSeconds {
       fail("case \(index) took \(seconds) s")
@@ -148,7 +162,8 @@ final class FuzzRun {
     let elapsed = Date().timeIntervalSince(started)
     let shown = outcomes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     print(
-      "fuzz \(name): \(cases) cases in \(String(format: "%.1f", elapsed)) s, slowest case \(slowest.index) "
+      "fuzz \(name): \(cases) cases in \(String(format: "%.1f", elapsed)) s "
+        + "(\(String(format: "%.1f", bodySeconds)) s in the code under test), slowest case \(slowest.index) "
         + "\(String(format: "%.1f", slowest.seconds * 1000)) ms, \(failures) failures; \(shown)")
   }
 }

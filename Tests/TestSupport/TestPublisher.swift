@@ -26,11 +26,20 @@ public final class TestPublisher: @unchecked Sendable {
     _ messages: [(topic: String, payload: String)], qos: Int32 = 1, retain: Bool = false,
     timeout: Double = 30
   ) throws {
+    try publish(
+      bytes: messages.map { ($0.topic, Array($0.payload.utf8)) }, qos: qos, retain: retain, timeout: timeout)
+  }
+
+  /// Raw payloads (invalid UTF-8, random bytes); otherwise as `publish(_:)`.
+  public func publish(
+    bytes messages: [(topic: String, payload: [UInt8])], qos: Int32 = 1, retain: Bool = false,
+    timeout: Double = 30
+  ) throws {
     var outstanding = Set<Int32>()
     acknowledged.removeAll()
     for (index, message) in messages.enumerated() {
       let id = try connection.publish(
-        topic: message.topic, payload: Array(message.payload.utf8), qos: qos, retain: retain)
+        topic: message.topic, payload: message.payload, qos: qos, retain: retain)
       if qos > 0 { outstanding.insert(id) }
       // Keep the socket moving and the in-flight window small.
       if index % 50 == 49 || qos > 0 && outstanding.count - acknowledged.count > 100 {
