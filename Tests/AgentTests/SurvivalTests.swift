@@ -92,6 +92,35 @@ struct SurvivalTests {
         + "\(state["last_seq"] ?? 0) uplink seqs, missing \(missing.count), duplicates at the IOC \(duplicates)")
   }
 
+  /// Both links down at once: the IOC for the whole test, and the school's broker restarted five
+  /// times right after each burst (its persistence keeps what the agent has not acknowledged).
+  @Test func theLocalBrokerRestartedRepeatedlyWhileTheIOCIsDownLosesNothing() throws {
+    let scenario = try UplinkTests.Scenario()
+    let harness = scenario.harness
+    try harness.startAgent()
+    scenario.ioc.stop()
+    let base = nowMillis() - 600_000
+    for round in 0..<5 {
+      let device = try harness.publisher("burst-\(round)")
+      let burst = sequenceMessages(device: "env-r", count: 500, base: base + Int64(round) * 1000)
+        .map { (topic: $0.topic, payload: $0.payload.replacingOccurrences(of: "\"seq\":", with: "\"round\":\(round),\"seq\":")) }
+      try device.publish(burst)
+      try device.publish(
+        topic: "classgate/101/board/board-r/status", payload: round % 2 == 0 ? "online" : "offline", retain: true)
+      device.disconnect()
+      try harness.broker.restart()
+    }
+    #expect(harness.agent.isRunning)
+    #expect(
+      waitUntil(timeout: 60) { ((try? harness.reader().readingCount(device: "env-r")) ?? 0) == 5 * 500 * 3 },
+      "stored \((try? harness.reader().readingCount(device: "env-r")) ?? -1) of \(5 * 500 * 3) readings")
+    try scenario.ioc.start()
+    let state = try scenario.waitUntilDrained(minimum: 5, timeout: 60)
+    let (missing, _) = scenario.checkComplete(lastSeq: state["last_seq"] as? Int ?? 0)
+    #expect(missing.isEmpty)
+    #expect(harness.occurrences(of: "Connected to the local broker") >= 6)  // the first, then after each restart
+  }
+
   @Test func killsDuringTheSchemaMigrationOnStartLeaveAStoreThatStartsCleanly() throws {
     let harness = try AgentHarness()
     try harness.startAgent()
