@@ -55,6 +55,8 @@ public final class BufferWriter {
   private var pending: [Pending] = []
   private var devices: [String: DeviceState] = [:]
   private var metricIDs: [String: Int64] = [:]
+  /// Latest receipt time per device in the batch being written: one `last_seen` update each.
+  private var seenInBatch: [Int64: EpochMillis] = [:]
   /// Newest reading per (device, metric) in the batch being written: one upsert each at the end.
   private var newestInBatch: [SeriesKey: Reading] = [:]
   /// Last receipt time given to each series, to keep receipt-timed readings distinct.
@@ -124,6 +126,7 @@ public final class BufferWriter {
     var summary = CommitSummary()
     defer {
       newestInBatch.removeAll(keepingCapacity: true)
+      seenInBatch.removeAll(keepingCapacity: true)
       lateRange = nil
     }
     do {
@@ -242,25 +245,24 @@ public final class BufferWriter {
       let moved =
         state.kind != identity.kind || (identity.room != nil && state.room != identity.room)
         || state.profile != identity.profile || (identity.name != nil && state.name != identity.name)
-      let statement = try connection.cachedStatement(
-        sql: moved
-          ? "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?), kind = ?, room = coalesce(?, room), profile = ?, name = coalesce(?, name) WHERE id = ?"
-          : "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?")
-      statement.bind(seenAt, at: 1)
       if moved {
-        statement.bind(identity.kind.rawValue, at: 2)
-        statement.bind(identity.room, at: 3)
-        statement.bind(identity.profile, at: 4)
-        statement.bind(identity.name, at: 5)
-        statement.bind(state.id, at: 6)
+        let statement = try connection.cachedStatement(
+          sql:
+            "UPDATE devices SET kind = ?, room = coalesce(?, room), profile = ?, name = coalesce(?, name) WHERE id = ?"
+        )
+        statement.bind(identity.kind.rawValue, at: 1)
+        statement.bind(identity.room, at: 2)
+        statement.bind(identity.profile, at: 3)
+        statement.bind(identity.name, at: 4)
+        statement.bind(state.id, at: 5)
+        try statement.run()
         state.kind = identity.kind
         state.room = identity.room ?? state.room
         state.profile = identity.profile
         state.name = identity.name ?? state.name
-      } else {
-        statement.bind(state.id, at: 2)
       }
-      try statement.run()
+      // `last_seen` is written once per device per batch (finishBatch), not once per message.
+      seenInBatch[state.id] = max(seenInBatch[state.id] ?? 0, seenAt)
       state.lastSeen = max(state.lastSeen ?? 0, seenAt)
       devices[identity.id] = state
       return state.id
@@ -389,6 +391,13 @@ public final class BufferWriter {
   private func finishBatch(summary: CommitSummary, now: EpochMillis) throws {
     for (key, reading) in newestInBatch {
       try updateLatest(device: key.device, metric: key.metric, reading: reading)
+    }
+    let seen = try connection.cachedStatement(
+      sql: "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?")
+    for (device, time) in seenInBatch {
+      seen.bind(time, at: 1)
+      seen.bind(device, at: 2)
+      try seen.run()
     }
     if let lateRange {
       let late = try connection.cachedStatement(

@@ -256,7 +256,9 @@ public final class UplinkPublisher {
     if queued[lane]?.isEmpty ?? true {
       guard (idleUntilMs[lane] ?? 0) <= nowMs else { return nil }
       do {
-        queued[lane] = try outbox.pending(lane, after: cursor[lane] ?? 0, limit: 200)
+        // A few rows at a time: a window summary of a big school is ~80 kB, and 500 msg/s needs
+        // only ~20 rows per turn.
+        queued[lane] = try outbox.pending(lane, after: cursor[lane] ?? 0, limit: 20)
       } catch {
         logger.error("Cannot read the outbox", metadata: ["error": "\(error)"])
         queued[lane] = []
