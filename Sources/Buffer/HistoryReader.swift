@@ -16,6 +16,15 @@ public final class HistoryReader {
   /// can be older than when ClassGate first heard of it (a device flushing its own buffer), so
   /// "first seen" is the earlier of the two.
   public func histories(over period: Period, device key: String? = nil) throws -> [DeviceHistory] {
+    var histories: [DeviceHistory] = []
+    try forEachHistory(over: period, device: key) { histories.append($0) }
+    return histories
+  }
+
+  /// The same, one device at a time: memory is bounded by the busiest device, not the school.
+  public func forEachHistory(
+    over period: Period, device key: String? = nil, _ body: (DeviceHistory) throws -> Void
+  ) throws {
     try loadMetricNames()
     let devices = try connection.cachedStatement(
       sql: "SELECT id, key, kind, room, first_seen FROM devices WHERE ?1 IS NULL OR key = ?1 ORDER BY key")
@@ -30,8 +39,8 @@ public final class HistoryReader {
             room: devices.text(3), firstSeen: devices.int64(4))
         ))
     }
-    return try rows.compactMap { id, history in
-      var history = history
+    for (id, device) in rows {
+      var history = device
       try readStatus(device: id, period: period, into: &history)
       try readSeries(device: id, period: period, into: &history)
       try readEvents(device: id, period: period, into: &history)
@@ -39,7 +48,7 @@ public final class HistoryReader {
         history.series.values.compactMap { $0.before?.time ?? $0.samples.first?.time }
         + [history.events.first?.time].compactMap { $0 }
       history.firstSeen = ([history.firstSeen] + earliestData).min() ?? history.firstSeen
-      return history.firstSeen < period.end ? history : nil
+      if history.firstSeen < period.end { try body(history) }
     }
   }
 

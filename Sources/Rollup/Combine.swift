@@ -47,4 +47,17 @@ extension Rollup {
     total.observedMs = parts.reduce(0) { $0 + $1.observedMs }
     return total
   }
+
+  /// Two fleets of different devices over the same period: everything adds up.
+  public static func adding(_ a: FleetUsage, _ b: FleetUsage) -> FleetUsage {
+    var total = a
+    total.online += b.online
+    total.offline += b.offline
+    total.stale += b.stale
+    total.unknown += b.unknown
+    total.offlineIncidents += b.offlineIncidents
+    total.onlineMs += b.onlineMs
+    total.observedMs += b.observedMs
+    return total
+  }
 }

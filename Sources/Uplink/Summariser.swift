@@ -106,9 +106,13 @@ public final class Summariser {
   private func summarise(_ kind: UsageStore.Kind, period: Period, revision: Int, now: EpochMillis)
     throws
   {
-    let histories = try history.histories(over: period)
-    let devices = histories.map { Rollup.usage(of: $0, over: period, settings: settings.rollup) }
-    let fleet = Rollup.fleet(histories, over: period, settings: settings.rollup)
+    // One device at a time: a dense window of a big school never sits in memory at once.
+    var devices: [DeviceUsage] = []
+    var fleet = FleetUsage()
+    try history.forEachHistory(over: period) { device in
+      devices.append(Rollup.usage(of: device, over: period, settings: settings.rollup))
+      fleet = Rollup.adding(fleet, Rollup.fleet([device], over: period, settings: settings.rollup))
+    }
     try store(kind, period: period, revision: revision, devices: devices, fleet: fleet, now: now)
   }
 

@@ -94,3 +94,17 @@ struct CombineTests {
     #expect(total.uptimePercent == 37.5)
   }
 }
+
+@Suite("fleets of different devices")
+struct FleetAddingTests {
+  @Test func theFleetOfAllDevicesIsTheSumOfEachDevicesFleet() {
+    let a = device(status: .online)
+    var b = device(status: .offline, changes: [(30, .online)])
+    b.id = "dev-2"
+    let whole = Rollup.fleet([a, b], over: hour)
+    let summed = Rollup.adding(Rollup.fleet([a], over: hour), Rollup.fleet([b], over: hour))
+    // a online 60 min, b from 30: 90 of 120 observed minutes, both online at the end.
+    #expect(whole == summed)
+    #expect(summed.online == 2 && summed.onlineMs == 90 * minute && summed.observedMs == 120 * minute)
+  }
+}
