@@ -115,8 +115,7 @@ public final class HistoryReader {
     // Card ids were replaced by pseudonyms at ingest; `card` is where the decoder puts them.
     let events = try connection.cachedStatement(
       sql: """
-        SELECT ts, type, CASE WHEN json_valid(data) THEN json_extract(data, '$.card') END
-        FROM events WHERE device = ? AND ts >= ? AND ts < ? ORDER BY ts, id
+        SELECT ts, type, card FROM events WHERE device = ? AND ts >= ? AND ts < ? ORDER BY ts, id
         """)
     events.bind(device, at: 1)
     events.bind(period.start, at: 2)

@@ -142,7 +142,10 @@ enum Schema {
           delivered_ms INTEGER
         );
         CREATE INDEX outbox_pending ON outbox (lane, seq) WHERE delivered_ms IS NULL;
-        CREATE INDEX events_by_type ON events (type, ts);
+        ALTER TABLE events ADD COLUMN card TEXT GENERATED ALWAYS AS (
+          CASE WHEN type = 'card_scan' AND json_valid(data) THEN json_extract(data, '$.card') END
+        ) VIRTUAL;
+        CREATE INDEX events_by_type ON events (type, ts, device, card);
         """),
   ])
 }
