@@ -139,6 +139,9 @@ struct SurvivalTests {
           try connection.execute(sql: "DROP TABLE IF EXISTS \(table)")
         }
         try connection.execute(sql: "DROP INDEX IF EXISTS events_by_type")
+        if try connection.scalarInt(sql: "SELECT count(*) FROM pragma_table_xinfo('events') WHERE name = 'card'") == 1 {
+          try connection.execute(sql: "ALTER TABLE events DROP COLUMN card")
+        }
         try connection.execute(sql: "PRAGMA user_version = 2")
       }
       connection.close()
