@@ -71,6 +71,10 @@ let package = Package(
     .executableTarget(
       name: "ingest-bench", dependencies: ["MQTTClient", "Buffer", "EventLoop"],
       path: "Benchmarks/IngestBench"),
+    .executableTarget(
+      name: "store-synth",
+      dependencies: ["Buffer", "SQLiteStore", "DeviceModel", "Rollup", "Uplink", "Simulator", "EventLoop"],
+      path: "Benchmarks/StoreSynth"),
 
     // libFuzzer harness: Fuzz/run.sh builds it with --sanitize fuzzer (a no-op executable otherwise)
     .executableTarget(

@@ -8,7 +8,7 @@
  * QOS 0      published in chunks, then a QoS 1 "fence" on a topic nobody subscribes to: its PUBACK
  *            means the broker has processed (queued or delivered) every message before it.
  * QOS 1      at most 1000 unacknowledged; exits when every PUBACK is in.
- * RATE_PER_S 0 = as fast as possible; otherwise paced (ts is then the real time).
+ * RATE_PER_S 0 = as fast as possible; otherwise paced. Either way ts is the time of publishing.
  * MIX        "env" (default): every device is an air sensor, 8 metrics, ~170-byte payloads as a
  *            Python/Raspberry Pi sensor writes them (json.dumps spacing).
  *            "school": devices by index mod 4 are a board (3 metrics), a projector (3), an air
@@ -146,7 +146,10 @@ int main(int argc, char **argv) {
   }
 
   char buf[512], topic[128];
-  long long base_ts = now_ms(CLOCK_REALTIME) - 3600000LL; /* distinct ts per message */
+  /* Live data: ts is the time of publishing, kept distinct per device (a device's messages are
+   * DEVICES publishes apart, at most a few ms at full speed). Old timestamps would be late data
+   * for periods the agent has summarised, and it would summarise them again after the load. */
+  long long *last_ts = calloc((size_t)devices, sizeof *last_ts);
   long long started = now_ms(CLOCK_MONOTONIC);
   long bytes = 0;
   long sent = 0;
@@ -162,7 +165,10 @@ int main(int argc, char **argv) {
       if (pump(m, 100)) return 1;
       continue;
     }
-    long long ts = rate > 0 ? now_ms(CLOCK_REALTIME) : base_ts + sent;
+    long long ts = now_ms(CLOCK_REALTIME);
+    int device = (int)(sent % devices);
+    if (ts <= last_ts[device]) ts = last_ts[device] + 1;
+    last_ts[device] = ts;
     int n = payload(buf, sizeof buf, topic, sizeof topic, sent, devices, school, ts);
     bytes += n;
     if (mosquitto_publish_v5(m, NULL, topic, n, buf, qos, false, NULL) != MOSQ_ERR_SUCCESS) {

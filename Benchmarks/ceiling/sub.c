@@ -8,7 +8,9 @@
  *
  *   cg-sub HOST PORT CLIENT_ID FILTER COUNT [RECEIVE_MAXIMUM]
  *
- * COUNT > 0: exits after COUNT messages and prints when the last one arrived (CLOCK_REALTIME ns).
+ * COUNT > 0: exits after COUNT messages and prints when the last one arrived (CLOCK_REALTIME ns);
+ *            or 5 s after the last message if fewer come (the broker may drop QoS 0 messages:
+ *            then stalled=1 and done_ns is the last message's time).
  * COUNT = 0: subscribes, waits for the SUBACK and disconnects (primes a persistent session).
  * COUNT < 0: counts until SIGTERM/SIGINT (idle-cost companion).
  * Always prints its own peak RSS (VmHWM).
@@ -23,6 +25,7 @@
 #include <time.h>
 
 static long received;
+static long long last_ns;
 static int subscribed;
 static int failed;
 static const char *filter;
@@ -68,6 +71,8 @@ static void on_message(struct mosquitto *m, void *u, const struct mosquitto_mess
   received++;
 }
 
+static long long realtime_ns(void);
+
 static void on_signal(int sig) { (void)sig; stop = 1; }
 
 int main(int argc, char **argv) {
@@ -101,9 +106,17 @@ int main(int argc, char **argv) {
     return 1;
   }
   int fd = mosquitto_socket(m);
+  long long started_ns = realtime_ns();
+  long seen = 0;
+  int stalled = 0;
   while (!failed && !stop) {
     if (target == 0 && subscribed) break;
     if (target > 0 && received >= target) break;
+    if (received != seen) { seen = received; last_ns = realtime_ns(); }
+    if (target > 0 && realtime_ns() - (seen ? last_ns : started_ns) > (seen ? 5 : 30) * 1000000000LL) {
+      stalled = 1;
+      break;
+    }
     struct pollfd pfd = {fd, POLLIN | (mosquitto_want_write(m) ? POLLOUT : 0), 0};
     if (poll(&pfd, 1, 100) < 0) continue;
     if (pfd.revents & (POLLIN | POLLERR | POLLHUP)) {
@@ -116,11 +129,11 @@ int main(int argc, char **argv) {
     if (mosquitto_want_write(m)) mosquitto_loop_write(m, 1);
     mosquitto_loop_misc(m);
   }
-  long long done_ns = realtime_ns();
+  long long done_ns = stalled ? last_ns : realtime_ns();
   if (mosquitto_want_write(m)) mosquitto_loop_write(m, 1);
   mosquitto_disconnect(m);
   mosquitto_loop_write(m, 1);
-  printf("received=%ld done_ns=%lld peak_rss_kib=%ld\n", received, done_ns, peak_rss_kib());
+  printf("received=%ld done_ns=%lld peak_rss_kib=%ld stalled=%d\n", received, done_ns, peak_rss_kib(), stalled);
   mosquitto_destroy(m);
   mosquitto_lib_cleanup();
   return failed ? 1 : 0;

@@ -1,0 +1,248 @@
+import Buffer
+import DeviceModel
+import EventLoop
+import Rollup
+import SQLiteStore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A month of a school in one store, as the agent would have left it: devices (registered through
+/// `BufferWriter`), raw readings for the last `readingDays` days (bulk INSERTs on the agent's own
+/// table, in the agent's order: time first), card scans and status changes for the whole month,
+/// and the window and day usage rows (`Rollup` on the synthetic histories, saved with
+/// `UsageStore.save`, exactly what the agent's summariser does after reading the history).
+struct MonthStore {
+  let school: SyntheticSchool
+  let days: Int
+  let readingDays: Double
+  let now: EpochMillis
+  let path: String
+  let graceMs: Int64 = 60_000
+
+  func build() throws {
+    let connection = try StoreFile.openForWriting(path: path, durability: .normal)
+    // Synthesis only: the agent itself runs with synchronous=FULL.
+    try connection.execute(sql: "PRAGMA synchronous = OFF")
+    try connection.execute(sql: "PRAGMA cache_size = -262144")
+    let started = Clock.monotonicMs()
+
+    let ids = try registerDevices(connection)
+    log("devices registered: \(ids.devices.count), metrics: \(ids.metrics.count)")
+    let (events, changes) = try writeEventsAndStatus(connection, ids: ids)
+    log("card scans: \(events), status changes: \(changes) (\(Clock.monotonicMs() - started) ms)")
+    let usage = try writeUsage(connection)
+    log(
+      "usage: \(usage.windows) windows, \(usage.days) days, summarised until \(school.calendar.localISO(usage.windowsUntil)) (\(Clock.monotonicMs() - started) ms)"
+    )
+    let readings = try writeReadings(connection, ids: ids)
+    log("readings: \(readings) (\(Clock.monotonicMs() - started) ms)")
+    try connection.transaction {
+      try Meta.write(MetaKey.windowsSummarisedUntil, String(usage.windowsUntil), in: connection)
+      try Meta.write(MetaKey.daysSummarisedUntil, String(usage.daysUntil), in: connection)
+      try Meta.write(MetaKey.agentHeartbeat, String(now), in: connection)
+      try Meta.write(MetaKey.agentVersion, "store-synth", in: connection)
+      for (name, value) in [(Counter.readingsStored, readings), (Counter.eventsStored, events)] {
+        let statement = try connection.cachedStatement(
+          sql: "INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)")
+        statement.bind(name, at: 1)
+        statement.bind(value, at: 2)
+        try statement.run()
+      }
+    }
+    try connection.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    print(
+      "devices=\(school.devices.count) days=\(days) reading_days=\(readingDays) readings=\(readings) "
+        + "card_scans=\(events) status_changes=\(changes) windows=\(usage.windows) day_summaries=\(usage.days) "
+        + "metrics_per_message=\(metricsPerMessage) synth_s=\(Double(Clock.monotonicMs() - started) / 1000)")
+  }
+
+  var metricsPerMessage: String {
+    let total = school.devices.reduce(0) { $0 + $1.metrics.count }
+    let value = Double(total) / Double(max(school.devices.count, 1))
+    return String(Double(Int(value * 100)) / 100)
+  }
+
+  struct IDs {
+    var devices: [Int64]
+    var metrics: [String: Int64]
+  }
+
+  /// One message per device at the start of the month, through the agent's writer: devices,
+  /// metrics, latest values and the first status change, as the agent creates them.
+  private func registerDevices(_ connection: Connection) throws -> IDs {
+    let writer = try BufferWriter(connection: connection)
+    for device in school.devices {
+      let first = school.firstReport(device, atOrAfter: school.start)
+      let readings = device.metrics.map {
+        Reading(metric: $0, value: school.value(device, $0, at: first), time: first)
+      }
+      writer.add(
+        DecodedMessage(
+          device: DeviceIdentity(id: device.id, kind: device.kind, room: device.room, profile: device.profile),
+          content: .readings(readings)),
+        receivedAt: first)
+    }
+    try writer.commit(now: school.start + school.intervalMs)
+    var ids = IDs(devices: [], metrics: [:])
+    let deviceRows = try connection.makeStatement(sql: "SELECT id FROM devices WHERE key = ?")
+    for device in school.devices {
+      deviceRows.bind(device.id, at: 1)
+      guard try deviceRows.step() else { throw SQLiteError(code: 1, message: "device \(device.id) missing") }
+      ids.devices.append(deviceRows.int64(0))
+      deviceRows.reset()
+    }
+    let metricRows = try connection.makeStatement(sql: "SELECT id, name FROM metrics")
+    while try metricRows.step() { ids.metrics[metricRows.text(1) ?? ""] = metricRows.int64(0) }
+    return ids
+  }
+
+  private func writeEventsAndStatus(_ connection: Connection, ids: IDs) throws -> (Int, Int) {
+    let event = try connection.cachedStatement(
+      sql: "INSERT OR IGNORE INTO events (device, ts, type, data) VALUES (?, ?, 'card_scan', ?)")
+    let change = try connection.cachedStatement(
+      sql: "INSERT INTO status_changes (device, ts, status, cause) VALUES (?, ?, ?, ?)")
+    var events = 0
+    var changes = 0
+    for day in 0..<days {
+      try connection.transaction {
+        for device in school.devices {
+          let id = ids.devices[device.index]
+          for scan in school.scans(device, day: day) where scan.time < now {
+            event.bind(id, at: 1)
+            event.bind(scan.time, at: 2)
+            event.bind("{\"card\":\"\(scan.card)\"}", at: 3)
+            try event.run()
+            events += 1
+          }
+          guard let outage = school.incident(device, day: day) else { continue }
+          for (time, status, cause) in [
+            (outage.start, "offline", "reported"), (outage.end, "online", "data received"),
+          ] where time < now {
+            change.bind(id, at: 1)
+            change.bind(time, at: 2)
+            change.bind(status, at: 3)
+            change.bind(cause, at: 4)
+            try change.run()
+            changes += 1
+          }
+        }
+      }
+    }
+    return (events, changes)
+  }
+
+  private func writeUsage(_ connection: Connection) throws -> (
+    windows: Int, days: Int, windowsUntil: EpochMillis, daysUntil: EpochMillis
+  ) {
+    let usage = UsageStore(connection: connection)
+    let settings = RollupSettings()
+    var windows = 0
+    var dayCount = 0
+    var windowsUntil = school.start
+    var daysUntil = school.start
+    for day in 0..<days {
+      let dayPeriod = school.calendar.day(containing: school.start + Int64(day) * 86_400_000 + 43_200_000)
+      let scans = school.devices.map { school.scans($0, day: day) }
+      var parts = [[DeviceUsage]](repeating: [], count: school.devices.count)
+      var fleets: [FleetUsage] = []
+      try connection.transaction {
+        for window in school.calendar.windows(in: dayPeriod) where window.end + graceMs <= now {
+          let histories = school.devices.map { school.history($0, over: window, scans: scans[$0.index]) }
+          let devices = histories.map { Rollup.usage(of: $0, over: window, settings: settings) }
+          let fleet = Rollup.fleet(histories, over: window, settings: settings)
+          try usage.save(
+            .window, period: window, revision: 0, devices: devices, fleet: fleet, createdAt: window.end + graceMs)
+          for (index, part) in devices.enumerated() { parts[index].append(part) }
+          fleets.append(fleet)
+          windows += 1
+          windowsUntil = window.end
+        }
+        // A finished day is its windows added up; distinct cards from the day's scans.
+        guard dayPeriod.end <= windowsUntil else { return }
+        var devices: [DeviceUsage] = []
+        for (index, windowParts) in parts.enumerated() {
+          guard var total = Rollup.combine(windowParts) else { continue }
+          if total.kind == .attendanceReader { total.distinctCards = Set(scans[index].map(\.card)).count }
+          devices.append(total)
+        }
+        try usage.save(
+          .day, period: dayPeriod, revision: 0, devices: devices, fleet: Rollup.combine(fleets),
+          createdAt: dayPeriod.end + graceMs)
+        dayCount += 1
+        daysUntil = dayPeriod.end
+      }
+      if day % 5 == 4 { log("usage: day \(day + 1) of \(days)") }
+    }
+    return (windows, dayCount, windowsUntil, daysUntil)
+  }
+
+  /// Raw readings, every device every interval while online, time first — the order the agent
+  /// inserts them in, so the B-tree fills its pages as it would in the field.
+  private func writeReadings(_ connection: Connection, ids: IDs) throws -> Int {
+    let from = max(school.start + school.intervalMs, now - Int64(readingDays * 86_400_000))
+    let insert = try connection.cachedStatement(
+      sql: "INSERT OR IGNORE INTO readings (device, metric, ts, value) VALUES (?, ?, ?, ?)")
+    let metricIDs = school.devices.map { device in device.metrics.map { ids.metrics[$0] ?? 0 } }
+    var count = 0
+    var tick = from - from % school.intervalMs
+    var latest: [Int: EpochMillis] = [:]
+    var nextLog = Clock.monotonicMs() + 10_000
+    while tick < now {
+      try connection.transaction {
+        let end = min(now, tick + 3_600_000)
+        while tick < end {
+          for device in school.devices {
+            let time = tick + device.phaseMs
+            guard time >= from, time < now, school.isOnline(device, at: time) else { continue }
+            let id = ids.devices[device.index]
+            for (slot, metric) in device.metrics.enumerated() {
+              insert.bind(id, at: 1)
+              insert.bind(metricIDs[device.index][slot], at: 2)
+              insert.bind(time, at: 3)
+              insert.bind(school.value(device, metric, at: time), at: 4)
+              try insert.run()
+              count += 1
+            }
+            latest[device.index] = time
+          }
+          tick += school.intervalMs
+        }
+      }
+      if Clock.monotonicMs() > nextLog {
+        log("readings: \(count), at \(school.calendar.localISO(tick))")
+        nextLog = Clock.monotonicMs() + 10_000
+      }
+    }
+    // What the writer keeps up to date: the latest value per series, last seen, status.
+    try connection.transaction {
+      let upsert = try connection.cachedStatement(
+        sql: "INSERT OR REPLACE INTO latest_values (device, metric, ts, value) VALUES (?, ?, ?, ?)")
+      let seen = try connection.cachedStatement(
+        sql: "UPDATE devices SET last_seen = ?, status = 'online', status_since = coalesce(status_since, ?) WHERE id = ?")
+      for device in school.devices {
+        guard let time = latest[device.index] else { continue }
+        let id = ids.devices[device.index]
+        for (slot, metric) in device.metrics.enumerated() {
+          upsert.bind(id, at: 1)
+          upsert.bind(metricIDs[device.index][slot], at: 2)
+          upsert.bind(time, at: 3)
+          upsert.bind(school.value(device, metric, at: time), at: 4)
+          try upsert.run()
+        }
+        seen.bind(time, at: 1)
+        seen.bind(school.start, at: 2)
+        seen.bind(id, at: 3)
+        try seen.run()
+      }
+    }
+    return count
+  }
+}
+
+func log(_ text: String) {
+  var line = "store-synth: " + text + "\n"
+  line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}

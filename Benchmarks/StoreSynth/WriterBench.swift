@@ -1,0 +1,101 @@
+import Buffer
+import DeviceModel
+import EventLoop
+import SQLiteStore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The storage side of ingest alone: the same messages the load generator sends (1,000 devices,
+/// 8 metrics, distinct ts), already decoded, committed in the agent's batch sizes — through the
+/// agent's `BufferWriter` (`writer`), or as bare `INSERT`s into the readings table (`raw`), with
+/// the agent's pragmas (WAL, synchronous=FULL). No MQTT, no JSON: what SQLite allows.
+struct WriterBench {
+  let path: String
+  let messages: Int
+  let devices: Int
+  let batch: Int
+  let raw: Bool
+  /// 0: SQLite's default page cache (2 MB), as the agent runs; otherwise this many MiB.
+  var cacheMB = 0
+  static let metrics = ["co2", "temperature", "humidity", "noise", "illuminance", "pm25", "voc", "battery"]
+
+  func run() throws {
+    let connection = try StoreFile.openForWriting(path: path, durability: .full)
+    if cacheMB > 0 { try connection.execute(sql: "PRAGMA cache_size = -\(cacheMB * 1024)") }
+    let writer = try BufferWriter(connection: connection)
+    let base = Clock.wallMs() - 3_600_000
+    var identities: [DeviceIdentity] = []
+    for device in 0..<devices {
+      identities.append(
+        DeviceIdentity(id: "bench-\(device)", kind: .envSensor, room: "r\(device / 4 % 100)", profile: "native"))
+    }
+    // Devices and metrics exist before timing starts (the agent has them after its first minute).
+    for identity in identities {
+      writer.add(
+        DecodedMessage(device: identity, content: .readings(Self.metrics.map { Reading(metric: $0, value: 0, time: base - 1) })),
+        receivedAt: base)
+    }
+    try writer.commit(now: base)
+    var ids: [Int64] = []
+    let lookup = try connection.makeStatement(sql: "SELECT id FROM devices WHERE key = ?")
+    for identity in identities {
+      lookup.bind(identity.id, at: 1)
+      _ = try lookup.step()
+      ids.append(lookup.int64(0))
+      lookup.reset()
+    }
+    var metricIDs: [Int64] = []
+    for name in Self.metrics {
+      metricIDs.append(try connection.scalarInt(sql: "SELECT id FROM metrics WHERE name = '\(name)'") ?? 0)
+    }
+    let insert = try connection.cachedStatement(
+      sql: "INSERT OR IGNORE INTO readings (device, metric, ts, value) VALUES (?, ?, ?, ?)")
+
+    var elapsedNs: Int64 = 0
+    var index = 0
+    while index < messages {
+      let end = min(messages, index + batch)
+      // Decoded messages are built outside the timing: decoding is the agent's other half.
+      var decoded: [DecodedMessage] = []
+      decoded.reserveCapacity(end - index)
+      for i in index..<end {
+        let value = Double(400 + i % 900)
+        decoded.append(
+          DecodedMessage(
+            device: identities[i % devices],
+            content: .readings(Self.metrics.map { Reading(metric: $0, value: value, time: base + Int64(i)) })))
+      }
+      let started = monotonicNs()
+      if raw {
+        try connection.transaction {
+          for i in index..<end {
+            for metric in metricIDs {
+              insert.bind(ids[i % devices], at: 1)
+              insert.bind(metric, at: 2)
+              insert.bind(base + Int64(i), at: 3)
+              insert.bind(Double(400 + i % 900), at: 4)
+              try insert.run()
+            }
+          }
+        }
+      } else {
+        for message in decoded { writer.add(message, receivedAt: base + Int64(end)) }
+        try writer.commit(now: base + Int64(end))
+      }
+      elapsedNs += monotonicNs() - started
+      index = end
+    }
+    let seconds = Double(elapsedNs) / 1e9
+    print(
+      "mode=\(raw ? "raw" : "writer") batch=\(batch) cache_mb=\(cacheMB) messages=\(messages) devices=\(devices) seconds=\(seconds) "
+        + "msgs_per_s=\(Int(Double(messages) / seconds)) readings_per_s=\(Int(Double(messages * Self.metrics.count) / seconds))")
+  }
+
+  private func monotonicNs() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+  }
+}
