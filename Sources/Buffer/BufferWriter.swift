@@ -422,14 +422,7 @@ public final class BufferWriter {
   }
 
   private func increment(_ counter: String, by amount: Int) throws {
-    guard amount != 0 else { return }
-    let statement = try connection.cachedStatement(
-      sql:
-        "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"
-    )
-    statement.bind(counter, at: 1)
-    statement.bind(amount, at: 2)
-    try statement.run()
+    try Counters.add(amount, to: counter, in: connection)
   }
 
   private func loadCaches() throws {

@@ -23,3 +23,17 @@ public enum Meta {
     try statement.run()
   }
 }
+
+/// The `counters` table: totals that only grow (messages, dead letters by reason, evictions).
+public enum Counters {
+  public static func add(_ amount: Int, to name: String, in connection: Connection) throws {
+    guard amount != 0 else { return }
+    let statement = try connection.cachedStatement(
+      sql:
+        "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"
+    )
+    statement.bind(name, at: 1)
+    statement.bind(amount, at: 2)
+    try statement.run()
+  }
+}

@@ -64,13 +64,7 @@ public final class StoreCap {
       guard let step = try evictOnce(summarisedUntil: summarisedUntil, now: now) else { break }
       steps.append(step)
       try connection.transaction {
-        let count = try connection.cachedStatement(
-          sql:
-            "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"
-        )
-        count.bind(Counter.evicted(step.table), at: 1)
-        count.bind(step.rows, at: 2)
-        try count.run()
+        try Counters.add(step.rows, to: Counter.evicted(step.table), in: connection)
       }
     }
     return steps
@@ -90,7 +84,10 @@ public final class StoreCap {
 
   /// Oldest-first deletions after raw readings; each removes one chunk.
   static let oldestFirst: [(String, String)] = [
-    ("dead_letters", "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters ORDER BY id LIMIT 5000)"),
+    (
+      "dead_letters",
+      "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters ORDER BY id LIMIT 5000)"
+    ),
     ("events", "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY ts LIMIT 5000)"),
     (
       "status_changes",
