@@ -158,4 +158,5 @@ let seconds = Double(committedAt - started) / 1000
 print(
   "messages=\(total) devices=\(devices) qos=\(qos) publish_s=\(Double(published - started) / 1000) "
     + "committed_s=\(seconds) msgs_per_s=\(Int(Double(total) / seconds)) "
-    + "readings_per_s=\(Int(Double(stored) / seconds)) readings=\(stored) agent_peak_rss_kib=\(peakRSSKiB(pid: agentPID))")
+    + "readings_per_s=\(Int(Double(stored) / seconds)) readings=\(stored) agent_peak_rss_kib=\(peakRSSKiB(pid: agentPID))"
+)

@@ -81,7 +81,8 @@ struct MonthStore {
       }
       writer.add(
         DecodedMessage(
-          device: DeviceIdentity(id: device.id, kind: device.kind, room: device.room, profile: device.profile),
+          device: DeviceIdentity(
+            id: device.id, kind: device.kind, room: device.room, profile: device.profile),
           content: .readings(readings)),
         receivedAt: first)
     }
@@ -154,7 +155,8 @@ struct MonthStore {
           let devices = histories.map { Rollup.usage(of: $0, over: window, settings: settings) }
           let fleet = Rollup.fleet(histories, over: window, settings: settings)
           try usage.save(
-            .window, period: window, revision: 0, devices: devices, fleet: fleet, createdAt: window.end + graceMs)
+            .window, period: window, revision: 0, devices: devices, fleet: fleet,
+            createdAt: window.end + graceMs)
           for (index, part) in devices.enumerated() { parts[index].append(part) }
           fleets.append(fleet)
           windows += 1
@@ -221,7 +223,9 @@ struct MonthStore {
       let upsert = try connection.cachedStatement(
         sql: "INSERT OR REPLACE INTO latest_values (device, metric, ts, value) VALUES (?, ?, ?, ?)")
       let seen = try connection.cachedStatement(
-        sql: "UPDATE devices SET last_seen = ?, status = 'online', status_since = coalesce(status_since, ?) WHERE id = ?")
+        sql:
+          "UPDATE devices SET last_seen = ?, status = 'online', status_since = coalesce(status_since, ?) WHERE id = ?"
+      )
       for device in school.devices {
         guard let time = latest[device.index] else { continue }
         let id = ids.devices[device.index]

@@ -27,8 +27,12 @@ struct OutboxWeek {
       let first = school.start + device.phaseMs
       writer.add(
         DecodedMessage(
-          device: DeviceIdentity(id: device.id, kind: device.kind, room: device.room, profile: device.profile),
-          content: .readings(device.metrics.map { Reading(metric: $0, value: school.value(device, $0, at: first), time: first) })),
+          device: DeviceIdentity(
+            id: device.id, kind: device.kind, room: device.room, profile: device.profile),
+          content: .readings(
+            device.metrics.map {
+              Reading(metric: $0, value: school.value(device, $0, at: first), time: first)
+            })),
         receivedAt: first)
     }
     try writer.commit(now: school.start + school.intervalMs)
@@ -51,7 +55,9 @@ struct OutboxWeek {
     guard let first = periods.first else { return }
     // Events spread over the week: status changes and threshold alerts, about half each.
     let span = last - first.start
-    let eventTimes = (0..<events).map { first.start + Int64($0) * span / Int64(max(events, 1)) + Int64($0 % 7) * 1000 }
+    let eventTimes = (0..<events).map {
+      first.start + Int64($0) * span / Int64(max(events, 1)) + Int64($0 % 7) * 1000
+    }
     var nextEvent = 0
     var counts: [String: Int] = [:]
     var bytes: [String: Int] = [:]
@@ -76,7 +82,8 @@ struct OutboxWeek {
             let ref = UplinkMessages.DeviceRef(id: device.id, kind: device.kind, room: device.room)
             let alert = nextEvent % 2 == 1 && device.kind == .envSensor
             var size = 0
-            try outbox.enqueue(lane: .events, topic: UplinkMessages.Topic.events, createdAt: time + 500) { seq in
+            try outbox.enqueue(lane: .events, topic: UplinkMessages.Topic.events, createdAt: time + 500) {
+              seq in
               let payload =
                 alert
                 ? messages.thresholdAlert(
@@ -98,7 +105,9 @@ struct OutboxWeek {
           let devices = histories.map { Rollup.usage(of: $0, over: window, settings: settings) }
           let fleet = Rollup.fleet(histories, over: window, settings: settings)
           var size = 0
-          try outbox.enqueue(lane: .summaries, topic: UplinkMessages.Topic.windowSummary, createdAt: createdAt) {
+          try outbox.enqueue(
+            lane: .summaries, topic: UplinkMessages.Topic.windowSummary, createdAt: createdAt
+          ) {
             seq in
             let payload = messages.summary(
               .window, period: window, revision: 0, devices: devices, fleet: fleet,
@@ -136,7 +145,8 @@ struct OutboxWeek {
       // The school's devices kept reporting locally during the outage: none of them is stale.
       try connection.execute(sql: "UPDATE devices SET last_seen = \(now)")
       try Meta.write(MetaKey.windowsSummarisedUntil, String(last), in: connection)
-      try Meta.write(MetaKey.daysSummarisedUntil, String(calendar.day(containing: last).start), in: connection)
+      try Meta.write(
+        MetaKey.daysSummarisedUntil, String(calendar.day(containing: last).start), in: connection)
     }
     try connection.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
@@ -144,7 +154,9 @@ struct OutboxWeek {
     let totalBytes = bytes.values.reduce(0, +)
     print(
       "messages=\(total) bytes=\(totalBytes) "
-        + counts.keys.sorted().map { "\($0)s=\(counts[$0] ?? 0) \($0)_avg_bytes=\((bytes[$0] ?? 0) / max(counts[$0] ?? 1, 1))" }
+        + counts.keys.sorted().map {
+          "\($0)s=\(counts[$0] ?? 0) \($0)_avg_bytes=\((bytes[$0] ?? 0) / max(counts[$0] ?? 1, 1))"
+        }
         .joined(separator: " ")
         + " synth_s=\(Double(Clock.monotonicMs() - started) / 1000)")
   }

@@ -112,7 +112,8 @@ struct SyntheticSchool {
     case "input_source": return Double(1 + Self.hash(device.index, Int64(dayIndex(t))) % 3)
     case "lamp_hours": return round(1000 + Double(device.index * 7) + hours * 0.3, 1)
     case "error_code": return 0
-    case "power": return isOn(device, at: t) ? round(180 + Double(h % 200) / 10, 1) : round(1.5 + Double(h % 10) / 10, 1)
+    case "power":
+      return isOn(device, at: t) ? round(180 + Double(h % 200) / 10, 1) : round(1.5 + Double(h % 10) / 10, 1)
     case "energy": return round(50 + Double(device.index) + hours * 0.075, 3)
     case "voltage": return Double(226 + h % 9)
     case "current": return round(value(device, "power", at: t) / 230, 3)
@@ -122,7 +123,8 @@ struct SyntheticSchool {
       return Double(430 + Int(into * 750) + Int(h % 60))
     case "temperature": return round(27 + 3 * Double(localMinute(t)) / 1440 + Double(h % 10) / 10, 1)
     case "humidity": return Double(55 + h % 20)
-    case "noise": return lesson(t) != nil ? round(55 + Double(h % 150) / 10, 1) : round(34 + Double(h % 40) / 10, 1)
+    case "noise":
+      return lesson(t) != nil ? round(55 + Double(h % 150) / 10, 1) : round(34 + Double(h % 40) / 10, 1)
     case "battery": return Double(100 - dayIndex(t) / 3)
     case "linkquality": return Double(80 + h % 120)
     case "rssi": return -Double(45 + h % 30)
@@ -174,7 +176,8 @@ struct SyntheticSchool {
     var result: [(EpochMillis, String)] = []
     for (lessonIndex, minute) in Self.lessonStarts.enumerated() {
       var t = dayStart - offsetMs + Int64(minute - 10) * 60_000 + Int64(device.index % 7) * 1000
-      for student in 0..<students where Self.hash(device.index, Int64(day), lessonIndex * 64 + student) % 20 != 0 {
+      for student in 0..<students
+      where Self.hash(device.index, Int64(day), lessonIndex * 64 + student) % 20 != 0 {
         t += 7000 + Int64(Self.hash(device.index, t) % 10_000)
         result.append((t, Self.card(room: device.room, student: student)))
       }
@@ -217,7 +220,9 @@ struct SyntheticSchool {
     while previous >= start, !isOnline(device, at: previous) { previous -= intervalMs }
     for metric in device.metrics {
       var series = MetricSeries()
-      if previous >= start { series.before = Sample(time: previous, value: value(device, metric, at: previous)) }
+      if previous >= start {
+        series.before = Sample(time: previous, value: value(device, metric, at: previous))
+      }
       series.samples = times.map { Sample(time: $0, value: value(device, metric, at: $0)) }
       history.series[metric] = series
     }

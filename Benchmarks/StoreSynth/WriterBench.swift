@@ -29,12 +29,15 @@ struct WriterBench {
     var identities: [DeviceIdentity] = []
     for device in 0..<devices {
       identities.append(
-        DeviceIdentity(id: "bench-\(device)", kind: .envSensor, room: "r\(device / 4 % 100)", profile: "native"))
+        DeviceIdentity(
+          id: "bench-\(device)", kind: .envSensor, room: "r\(device / 4 % 100)", profile: "native"))
     }
     // Devices and metrics exist before timing starts (the agent has them after its first minute).
     for identity in identities {
       writer.add(
-        DecodedMessage(device: identity, content: .readings(Self.metrics.map { Reading(metric: $0, value: 0, time: base - 1) })),
+        DecodedMessage(
+          device: identity,
+          content: .readings(Self.metrics.map { Reading(metric: $0, value: 0, time: base - 1) })),
         receivedAt: base)
     }
     try writer.commit(now: base)
@@ -65,7 +68,8 @@ struct WriterBench {
         decoded.append(
           DecodedMessage(
             device: identities[i % devices],
-            content: .readings(Self.metrics.map { Reading(metric: $0, value: value, time: base + Int64(i)) })))
+            content: .readings(Self.metrics.map { Reading(metric: $0, value: value, time: base + Int64(i)) }))
+        )
       }
       let started = monotonicNs()
       if raw {
@@ -90,7 +94,8 @@ struct WriterBench {
     let seconds = Double(elapsedNs) / 1e9
     print(
       "mode=\(raw ? "raw" : "writer") batch=\(batch) cache_mb=\(cacheMB) messages=\(messages) devices=\(devices) seconds=\(seconds) "
-        + "msgs_per_s=\(Int(Double(messages) / seconds)) readings_per_s=\(Int(Double(messages * Self.metrics.count) / seconds))")
+        + "msgs_per_s=\(Int(Double(messages) / seconds)) readings_per_s=\(Int(Double(messages * Self.metrics.count) / seconds))"
+    )
   }
 
   private func monotonicNs() -> Int64 {

@@ -64,14 +64,16 @@ do {
     let days = Int(option("days", 30))
     // Local midnight `days - 1` days ago: the month ends today (partly summarised), as in the field.
     let start = calendar.day(containing: now - Int64(days - 1) * 86_400_000).start
-    let school = SyntheticSchool(deviceCount: devices, calendar: calendar, intervalMs: intervalMs, start: start)
+    let school = SyntheticSchool(
+      deviceCount: devices, calendar: calendar, intervalMs: intervalMs, start: start)
     try MonthStore(
       school: school, days: days, readingDays: option("reading-days", 7), now: now, path: path
     ).build()
   } else {
     let windows = Int(option("windows", 2016))
     let start = calendar.day(containing: now - Int64(windows) * 300_000 - 86_400_000).start
-    let school = SyntheticSchool(deviceCount: devices, calendar: calendar, intervalMs: intervalMs, start: start)
+    let school = SyntheticSchool(
+      deviceCount: devices, calendar: calendar, intervalMs: intervalMs, start: start)
     try OutboxWeek(
       school: school, windows: windows, events: Int(option("events", 3000)), now: now, path: path,
       schoolID: options["school-id"] ?? "bench-school"

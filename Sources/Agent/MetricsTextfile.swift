@@ -101,9 +101,10 @@ struct MetricsTextfile {
       + "# TYPE classgate_evicted_rows_total counter\n"
       + uplink.evicted.sorted { $0.key < $1.key }
       .map { "classgate_evicted_rows_total{table=\"\($0.key)\"} \($0.value)\n" }.joined()
-    return evicted + samples.map { name, help, value in
-      "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
-    }
-    .joined()
+    return evicted
+      + samples.map { name, help, value in
+        "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
+      }
+      .joined()
   }
 }

@@ -51,7 +51,9 @@ extension ClassGate {
                 ("store_used_bytes", number(used)), ("store_cap_bytes", number(cap)),
                 (
                   "evicted_rows",
-                  .object(JSONObject(evicted.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) }))
+                  .object(
+                    JSONObject(evicted.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })
+                  )
                 ),
               ]))))
         return

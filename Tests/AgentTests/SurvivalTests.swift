@@ -16,7 +16,8 @@ struct SurvivalTests {
     private let stopping = LockedBox(false)
     private let done = DispatchSemaphore(value: 0)
 
-    init(harness: AgentHarness, batch: Int = 20, pauseMs: UInt32 = 20, base: Int64 = nowMillis() - 3_600_000) {
+    init(harness: AgentHarness, batch: Int = 20, pauseMs: UInt32 = 20, base: Int64 = nowMillis() - 3_600_000)
+    {
       DispatchQueue.global().async { [self] in
         do {
           let device = try harness.publisher("survival-load")
@@ -89,7 +90,8 @@ struct SurvivalTests {
     #expect(missing.isEmpty, "missing seqs: \(missing.prefix(20))")
     print(
       "crash loop: \(kills) SIGKILLs, \(sent) QoS 1 messages, \(seqs.count) stored once each, "
-        + "\(state["last_seq"] ?? 0) uplink seqs, missing \(missing.count), duplicates at the IOC \(duplicates)")
+        + "\(state["last_seq"] ?? 0) uplink seqs, missing \(missing.count), duplicates at the IOC \(duplicates)"
+    )
   }
 
   /// Both links down at once: the IOC for the whole test, and the school's broker restarted five
@@ -103,10 +105,16 @@ struct SurvivalTests {
     for round in 0..<5 {
       let device = try harness.publisher("burst-\(round)")
       let burst = sequenceMessages(device: "env-r", count: 500, base: base + Int64(round) * 1000)
-        .map { (topic: $0.topic, payload: $0.payload.replacingOccurrences(of: "\"seq\":", with: "\"round\":\(round),\"seq\":")) }
+        .map {
+          (
+            topic: $0.topic,
+            payload: $0.payload.replacingOccurrences(of: "\"seq\":", with: "\"round\":\(round),\"seq\":")
+          )
+        }
       try device.publish(burst)
       try device.publish(
-        topic: "classgate/101/board/board-r/status", payload: round % 2 == 0 ? "online" : "offline", retain: true)
+        topic: "classgate/101/board/board-r/status", payload: round % 2 == 0 ? "online" : "offline",
+        retain: true)
       device.disconnect()
       try harness.broker.restart()
     }
@@ -118,7 +126,8 @@ struct SurvivalTests {
     let state = try scenario.waitUntilDrained(minimum: 5, timeout: 60)
     let (missing, _) = scenario.checkComplete(lastSeq: state["last_seq"] as? Int ?? 0)
     #expect(missing.isEmpty)
-    #expect(harness.occurrences(of: "Connected to the local broker") >= 6)  // the first, then after each restart
+    // The first connection, then one after each restart.
+    #expect(harness.occurrences(of: "Connected to the local broker") >= 6)
   }
 
   @Test func killsDuringTheSchemaMigrationOnStartLeaveAStoreThatStartsCleanly() throws {
@@ -139,7 +148,9 @@ struct SurvivalTests {
           try connection.execute(sql: "DROP TABLE IF EXISTS \(table)")
         }
         try connection.execute(sql: "DROP INDEX IF EXISTS events_by_type")
-        if try connection.scalarInt(sql: "SELECT count(*) FROM pragma_table_xinfo('events') WHERE name = 'card'") == 1 {
+        if try connection.scalarInt(
+          sql: "SELECT count(*) FROM pragma_table_xinfo('events') WHERE name = 'card'") == 1
+        {
           try connection.execute(sql: "ALTER TABLE events DROP COLUMN card")
         }
         try connection.execute(sql: "PRAGMA user_version = 2")
@@ -174,7 +185,8 @@ struct SurvivalTests {
     let connection = try Connection(path: harness.storePath, mode: .readWrite)
     try connection.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
-    let size = try #require(try FileManager.default.attributesOfItem(atPath: harness.storePath)[.size] as? Int)
+    let size = try #require(
+      try FileManager.default.attributesOfItem(atPath: harness.storePath)[.size] as? Int)
     let file = try #require(FileHandle(forUpdatingAtPath: harness.storePath))
     try file.seek(toOffset: UInt64(size / 2))
     file.write(Data(repeating: 0xA5, count: 8192))
@@ -232,7 +244,8 @@ struct FullStoreTests {
     #expect(harness.agent.isRunning)
     Thread.sleep(forTimeInterval: 2)
     #expect(harness.agent.isRunning)
-    let storedWhileFull = try StoreReader(path: storeDirectory + "/classgate.db").readingCount(device: "env-full")
+    let storedWhileFull = try StoreReader(path: storeDirectory + "/classgate.db").readingCount(
+      device: "env-full")
     #expect(storedWhileFull < sent * 2)
 
     // Space returns.
@@ -251,7 +264,9 @@ struct FullStoreTests {
       })
     #expect(harness.agent.log.contains("Store writable again") || !mounted)
     #expect(waitUntil(timeout: 15) { metrics(prom).contains("classgate_store_writable 1") })
-    print("full disk (\(mounted ? "tmpfs 1 MiB" : "store.max_mb = 1")): \(sent) messages, \(storedWhileFull / 2) stored while full, all \(sent) after space returned")
+    print(
+      "full disk (\(mounted ? "tmpfs 1 MiB" : "store.max_mb = 1")): \(sent) messages, \(storedWhileFull / 2) stored while full, all \(sent) after space returned"
+    )
     harness.agent.stop()
   }
 

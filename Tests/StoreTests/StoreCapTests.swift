@@ -32,7 +32,8 @@ struct StoreCapTests {
         writer.add(
           DecodedMessage(
             device: DeviceIdentity(id: "door-1", kind: .attendanceReader, room: "1", profile: "native"),
-            content: .event(DeviceEvent(type: "card_scan", time: time, data: "{\"card\":\"hmac:\(minute)\"}"))),
+            content: .event(DeviceEvent(type: "card_scan", time: time, data: "{\"card\":\"hmac:\(minute)\"}"))
+          ),
           receivedAt: time)
       }
       if minute % 60 == 59 { try writer.commit(now: time) }
@@ -60,7 +61,8 @@ struct StoreCapTests {
     let readingsBefore = try count("readings", connection)
     // A cap just above what is used: over the 90 % mark, so the oldest data must go to reach 80 %.
     let cap = try StoreCap(connection: connection, maxBytes: used * 105 / 100)
-    let steps = try cap.evictIfNeeded(summarisedUntil: start + 48 * hour, now: start + 48 * hour, maxSteps: 100)
+    let steps = try cap.evictIfNeeded(
+      summarisedUntil: start + 48 * hour, now: start + 48 * hour, maxSteps: 100)
     #expect(!steps.isEmpty && steps.allSatisfy { $0.table == "readings" }, "\(steps)")
     #expect(try cap.usedBytes() <= cap.lowWaterBytes)
     #expect(try count("readings", connection) < readingsBefore)
@@ -96,7 +98,9 @@ struct StoreCapTests {
       writer.add(
         DecodedMessage(
           device: DeviceIdentity(id: "env-3", kind: .envSensor, room: "1", profile: "native"),
-          content: .readings([Reading(metric: "co2", value: 500, time: start + 10 * hour + Int64(minute) * 1000)])),
+          content: .readings([
+            Reading(metric: "co2", value: 500, time: start + 10 * hour + Int64(minute) * 1000)
+          ])),
         receivedAt: start)
     }
     #expect(throws: SQLiteError.self) { try writer.commit(now: start) }

@@ -24,7 +24,8 @@ final class UplinkStore {
     writer = try BufferWriter(connection: connection)
     let calendar = self.calendar
     messages = UplinkMessages(
-      schoolID: "school-1", stream: try Outbox.stream(in: connection), timeZone: "UTC", localTime: { calendar.localISO($0) },
+      schoolID: "school-1", stream: try Outbox.stream(in: connection), timeZone: "UTC",
+      localTime: { calendar.localISO($0) },
       localDate: { calendar.dayLabel($0) })
     outbox = Outbox(connection: connection)
   }
