@@ -73,7 +73,7 @@ public struct AgentConfig: Sendable {
     ],
     "store": [
       "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters", "max_mb",
-      "checkpoint_pages",
+      "checkpoint_pages", "state_flush_s", "max_batch_kb",
     ],
     "devices": ["stale_after_s"],
     "ingest": ["max_payload_bytes"],
@@ -160,8 +160,10 @@ public struct AgentConfig: Sendable {
       reader.string("store.path", default: ConfigPeek.defaultStorePath) ?? ConfigPeek.defaultStorePath
     let durability = reader.choice(
       "store.durability", default: StoreFile.Durability.full, among: StoreFile.Durability.allCases)
-    let commitWindow = reader.integer("store.commit_window_ms", default: 100, range: 1...10_000)
+    let commitWindow = reader.integer("store.commit_window_ms", default: 1000, range: 1...10_000)
     let maxBatch = reader.integer("store.max_batch", default: 5000, range: 1...100_000)
+    let maxBatchKB = reader.integer("store.max_batch_kb", default: 4096, range: 64...1_048_576)
+    let stateFlush = reader.integer("store.state_flush_s", default: 30, range: 1...3600)
     let maxDeadLetters = reader.integer(
       "store.max_dead_letters", default: 10_000, range: 0...10_000_000)
     let staleAfter = reader.integer("devices.stale_after_s", default: 600, range: 1...7 * 86_400)
@@ -186,12 +188,13 @@ public struct AgentConfig: Sendable {
       inventoryPath: inventoryPath, metricsTextfile: metricsTextfile, ioc: ioc, storePath: storePath,
       durability: durability,
       ingest: IngestSettings(
-        commitWindowMs: Int64(commitWindow), maxBatch: maxBatch,
+        commitWindowMs: Int64(commitWindow), maxBatch: maxBatch, maxBatchBytes: maxBatchKB << 10,
         ackBatch: max(1, min(maxBatch, receiveMaximum / 2)),
         staleAfterMs: Int64(staleAfter) * 1000,
         subscriptions: [.init(filter: filter, qos: Int32(qos))]),
       decodeLimits: DecodeLimits(maxPayloadBytes: maxPayload),
-      bufferLimits: BufferWriter.Limits(maxDeadLetters: maxDeadLetters),
+      bufferLimits: BufferWriter.Limits(
+        maxDeadLetters: maxDeadLetters, stateFlushMs: Int64(stateFlush) * 1000),
       logLevel: level.level, cardPseudonymizer: cardSecret?.pseudonymizer, cardSecretFile: cardSecret?.file,
       scanRetentionDays: scanRetentionDays)
   }

@@ -2,8 +2,10 @@ import DeviceModel
 import SQLiteStore
 
 /// The single writer of the store. Collects decoded messages in memory and writes them in one
-/// transaction per `commit()`, with cached statements and in-memory id caches so a batch costs
-/// one INSERT per reading and nothing else per message.
+/// transaction per `commit()`. A commit appends one `reading_log` row per message and nothing
+/// else on the hot path: latest values, `last_seen`, counters and the heartbeat live in memory
+/// and are written every `stateFlushMs` (and by `flush`), and rebuilt from the log's tail at start
+/// when the agent was killed before writing them (docs/storage.md).
 ///
 /// Not Sendable: the ingest loop owns it.
 public final class BufferWriter {
@@ -12,9 +14,13 @@ public final class BufferWriter {
     public var maxDeadLetters: Int
     /// Payload bytes kept per dead letter.
     public var deadLetterPayloadBytes: Int
-    public init(maxDeadLetters: Int = 10_000, deadLetterPayloadBytes: Int = 512) {
+    /// How often latest values, `last_seen`, counters and the heartbeat are written (0: with
+    /// every commit). The CLI adds the log rows written since, so it never shows older values.
+    public var stateFlushMs: Int64
+    public init(maxDeadLetters: Int = 10_000, deadLetterPayloadBytes: Int = 512, stateFlushMs: Int64 = 0) {
       self.maxDeadLetters = maxDeadLetters
       self.deadLetterPayloadBytes = deadLetterPayloadBytes
+      self.stateFlushMs = stateFlushMs
     }
   }
 
@@ -51,16 +57,28 @@ public final class BufferWriter {
   }
 
   private let connection: Connection
+  private let log: ReadingLog
   private let limits: Limits
   private var pending: [Pending] = []
   private var devices: [String: DeviceState] = [:]
   private var metricIDs: [String: Int64] = [:]
-  /// Latest receipt time per device in the batch being written: one `last_seen` update each.
-  private var seenInBatch: [Int64: EpochMillis] = [:]
-  /// Newest reading per (device, metric) in the batch being written: one upsert each at the end.
-  private var newestInBatch: [SeriesKey: Reading] = [:]
   /// Last receipt time given to each series, to keep receipt-timed readings distinct.
   private var lastReceiptTime: [SeriesKey: EpochMillis] = [:]
+  /// What is written by `flushState`, not by every commit.
+  private var state = UnflushedState()
+  private var lastFlushMs: EpochMillis?
+
+  /// The newest sample of every series (by device time), devices seen and counter increments not
+  /// yet written, and the last log row id. A reading newer than its series' newest is new; only
+  /// an older or equal one is looked up in the log (a redelivery, or a device's own backlog).
+  private struct UnflushedState {
+    var newest: [SeriesKey: Sample] = [:]
+    var dirtySeries: Set<SeriesKey> = []
+    var seen: [Int64: EpochMillis] = [:]
+    var counters: [String: Int] = [:]
+    var lastLogID: Int64 = 0
+    var flushedThrough: Int64 = 0
+  }
 
   private struct SeriesKey: Hashable {
     var device: Int64
@@ -70,6 +88,7 @@ public final class BufferWriter {
   public init(connection: Connection, limits: Limits = Limits()) throws {
     self.connection = connection
     self.limits = limits
+    log = ReadingLog(connection: connection)
     try loadCaches()
   }
 
@@ -122,24 +141,52 @@ public final class BufferWriter {
   @discardableResult
   public func commit(now: EpochMillis) throws -> CommitSummary {
     // A rolled-back transaction also rolls back new device and metric rows: forget their ids too.
-    let snapshot = (devices, metricIDs, lastReceiptTime)
+    let snapshot = (devices, metricIDs, lastReceiptTime, state)
     var summary = CommitSummary()
-    defer {
-      newestInBatch.removeAll(keepingCapacity: true)
-      seenInBatch.removeAll(keepingCapacity: true)
-      lateRange = nil
-    }
+    defer { lateRange = nil }
     do {
       try connection.transaction {
         for item in pending { try write(item, into: &summary) }
         try finishBatch(summary: summary, now: now)
+        if flushDue(now: now) { try flushState(now: now) }
       }
     } catch {
-      (devices, metricIDs, lastReceiptTime) = snapshot
+      (devices, metricIDs, lastReceiptTime, state) = snapshot
       throw error
     }
     pending.removeAll(keepingCapacity: true)
     return summary
+  }
+
+  /// Writes latest values, `last_seen`, counters and the heartbeat now (at shutdown, and when
+  /// idle, so the CLI can tell a quiet school from a stopped agent).
+  public func flush(now: EpochMillis) throws {
+    let snapshot = state
+    do {
+      try connection.transaction { try flushState(now: now) }
+    } catch {
+      state = snapshot
+      throw error
+    }
+  }
+
+  /// Writes the in-memory state if it is due; returns whether it wrote.
+  @discardableResult
+  public func flushIfDue(now: EpochMillis) throws -> Bool {
+    guard flushDue(now: now), pending.isEmpty else { return false }
+    try flush(now: now)
+    return true
+  }
+
+  private func flushDue(now: EpochMillis) -> Bool {
+    guard let lastFlushMs else { return true }
+    return now - lastFlushMs >= limits.stateFlushMs || now < lastFlushMs
+  }
+
+  /// Compacts committed log rows into chunks (a few thousand rows per call).
+  @discardableResult
+  public func compact(limit: Int = 20_000) throws -> Int {
+    try log.compact(throughID: state.flushedThrough, limit: limit)
   }
 
   /// Replaces the rooms table with the inventory's (at start and on reload), in one transaction.
@@ -180,10 +227,9 @@ public final class BufferWriter {
     }
   }
 
-  /// Updates the heartbeat alone, so the CLI knows the agent lives while nothing arrives.
-  public func heartbeat(now: EpochMillis) throws {
-    try connection.transaction { try setMeta(MetaKey.agentHeartbeat, String(now)) }
-  }
+  /// Updates the heartbeat (with the rest of the in-memory state), so the CLI knows the agent
+  /// lives while nothing arrives.
+  public func heartbeat(now: EpochMillis) throws { try flush(now: now) }
 
   public func setMeta(_ key: String, _ value: String) throws {
     try Meta.write(key, value, in: connection)
@@ -199,21 +245,7 @@ public final class BufferWriter {
       switch message.content {
       case .readings(let readings):
         try markOnlineIfNeeded(device, key: message.device.id, at: receivedAt, into: &summary)
-        for var reading in readings {
-          let metric = try metricID(reading.metric)
-          let key = SeriesKey(device: device, metric: metric)
-          if reading.receiptTimed {
-            if let last = lastReceiptTime[key], reading.time <= last { reading.time = last + 1 }
-            lastReceiptTime[key] = reading.time
-          }
-          if try insertReading(device: device, metric: metric, reading: reading) {
-            summary.readingsStored += 1
-            noteStored(at: reading.time)
-            if (newestInBatch[key]?.time ?? .min) <= reading.time { newestInBatch[key] = reading }
-          } else {
-            summary.duplicateReadings += 1
-          }
-        }
+        try writeReadings(readings, device: device, receivedAt: receivedAt, into: &summary)
       case .status(let status, let time):
         try changeStatus(
           device, key: message.device.id, to: status, at: time, cause: "reported", into: &summary)
@@ -240,6 +272,45 @@ public final class BufferWriter {
     }
   }
 
+  /// One log row per distinct time in the message (nearly always one).
+  private func writeReadings(
+    _ readings: [Reading], device: Int64, receivedAt: EpochMillis, into summary: inout CommitSummary
+  ) throws {
+    var rows: [LogEntry] = []
+    for var reading in readings {
+      let metric = try metricID(reading.metric)
+      let key = SeriesKey(device: device, metric: metric)
+      if reading.receiptTimed {
+        if let last = lastReceiptTime[key], reading.time <= last { reading.time = last + 1 }
+        lastReceiptTime[key] = reading.time
+      }
+      let row = rows.firstIndex { $0.time == reading.time }
+      if let row, rows[row].values.contains(where: { $0.metric == metric }) {
+        summary.duplicateReadings += 1
+        continue
+      }
+      if let newest = state.newest[key], reading.time <= newest.time,
+        try log.contains(device: device, metric: metric, time: reading.time)
+      {
+        summary.duplicateReadings += 1
+        continue
+      }
+      if let row {
+        rows[row].values.append((metric, reading.value))
+      } else {
+        rows.append(
+          LogEntry(device: device, time: reading.time, receivedAt: receivedAt, values: [(metric, reading.value)]))
+      }
+      summary.readingsStored += 1
+      noteStored(at: reading.time)
+      if (state.newest[key]?.time ?? .min) <= reading.time {
+        state.newest[key] = Sample(time: reading.time, value: reading.value)
+        state.dirtySeries.insert(key)
+      }
+    }
+    for row in rows { state.lastLogID = try log.append(row) }
+  }
+
   private func upsertDevice(_ identity: DeviceIdentity, seenAt: EpochMillis) throws -> Int64 {
     if var state = devices[identity.id] {
       let moved =
@@ -261,8 +332,8 @@ public final class BufferWriter {
         state.profile = identity.profile
         state.name = identity.name ?? state.name
       }
-      // `last_seen` is written once per device per batch (finishBatch), not once per message.
-      seenInBatch[state.id] = max(seenInBatch[state.id] ?? 0, seenAt)
+      // `last_seen` is written with the rest of the in-memory state (flushState).
+      self.state.seen[state.id] = max(self.state.seen[state.id] ?? 0, seenAt)
       state.lastSeen = max(state.lastSeen ?? 0, seenAt)
       devices[identity.id] = state
       return state.id
@@ -331,29 +402,17 @@ public final class BufferWriter {
     return id
   }
 
-  /// Returns false when the same (device, metric, time) is already stored: a redelivery.
-  private func insertReading(device: Int64, metric: Int64, reading: Reading) throws -> Bool {
-    let statement = try connection.cachedStatement(
-      sql: "INSERT OR IGNORE INTO readings (device, metric, ts, value) VALUES (?, ?, ?, ?)")
-    statement.bind(device, at: 1)
-    statement.bind(metric, at: 2)
-    statement.bind(reading.time, at: 3)
-    statement.bind(reading.value, at: 4)
-    try statement.run()
-    return connection.changes > 0
-  }
-
-  private func updateLatest(device: Int64, metric: Int64, reading: Reading) throws {
+  private func updateLatest(_ key: SeriesKey, _ sample: Sample) throws {
     let statement = try connection.cachedStatement(
       sql: """
         INSERT INTO latest_values (device, metric, ts, value) VALUES (?, ?, ?, ?)
         ON CONFLICT (device, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value
         WHERE excluded.ts >= latest_values.ts
         """)
-    statement.bind(device, at: 1)
-    statement.bind(metric, at: 2)
-    statement.bind(reading.time, at: 3)
-    statement.bind(reading.value, at: 4)
+    statement.bind(key.device, at: 1)
+    statement.bind(key.metric, at: 2)
+    statement.bind(sample.time, at: 3)
+    statement.bind(sample.value, at: 4)
     try statement.run()
   }
 
@@ -377,28 +436,19 @@ public final class BufferWriter {
     )
     statement.bind(at, at: 1)
     statement.bind(String(topic.prefix(256)), at: 2)
-    let kept =
-      PersonalData.mayContain(payload)
-      ? PersonalData.withheld : Array(payload.prefix(limits.deadLetterPayloadBytes))
+    // Only the kept prefix is looked at: a huge payload costs no more than a small one.
+    let prefix = Array(payload.prefix(limits.deadLetterPayloadBytes))
+    let kept = PersonalData.mayContain(prefix) ? PersonalData.withheld : prefix
     statement.bind(blob: kept, at: 3)
     statement.bind(payload.count, at: 4)
     statement.bind(reason.code.rawValue, at: 5)
     statement.bind(reason.detail, at: 6)
     try statement.run()
-    try increment(Counter.deadLetters(reason.code.rawValue), by: 1)
+    increment(Counter.deadLetters(reason.code.rawValue), by: 1)
   }
 
+  /// What a commit writes besides its rows: only when something rare happened.
   private func finishBatch(summary: CommitSummary, now: EpochMillis) throws {
-    for (key, reading) in newestInBatch {
-      try updateLatest(device: key.device, metric: key.metric, reading: reading)
-    }
-    let seen = try connection.cachedStatement(
-      sql: "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?")
-    for (device, time) in seenInBatch {
-      seen.bind(time, at: 1)
-      seen.bind(device, at: 2)
-      try seen.run()
-    }
     if let lateRange {
       let late = try connection.cachedStatement(
         sql: "INSERT INTO late_ranges (from_ms, to_ms, noted_ms) VALUES (?, ?, ?)")
@@ -407,22 +457,46 @@ public final class BufferWriter {
       late.bind(now, at: 3)
       try late.run()
     }
-    try increment(Counter.messagesReceived, by: summary.messages)
-    try increment(Counter.readingsStored, by: summary.readingsStored)
-    try increment(Counter.duplicateReadings, by: summary.duplicateReadings)
-    try increment(Counter.eventsStored, by: summary.eventsStored)
-    try increment(Counter.deadLetters, by: summary.deadLetters)
+    increment(Counter.messagesReceived, by: summary.messages)
+    increment(Counter.readingsStored, by: summary.readingsStored)
+    increment(Counter.duplicateReadings, by: summary.duplicateReadings)
+    increment(Counter.eventsStored, by: summary.eventsStored)
+    increment(Counter.deadLetters, by: summary.deadLetters)
     if summary.deadLetters > 0 {
       let trim = try connection.cachedStatement(
         sql: "DELETE FROM dead_letters WHERE id <= (SELECT max(id) FROM dead_letters) - ?")
       trim.bind(limits.maxDeadLetters, at: 1)
       try trim.run()
     }
-    try setMeta(MetaKey.agentHeartbeat, String(now))
   }
 
-  private func increment(_ counter: String, by amount: Int) throws {
-    try Counters.add(amount, to: counter, in: connection)
+  /// Latest values, `last_seen`, counters, the heartbeat and how far the log is reflected in them.
+  private func flushState(now: EpochMillis) throws {
+    for key in state.dirtySeries {
+      if let sample = state.newest[key] { try updateLatest(key, sample) }
+    }
+    let seen = try connection.cachedStatement(
+      sql: "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?")
+    for (device, time) in state.seen {
+      seen.bind(time, at: 1)
+      seen.bind(device, at: 2)
+      try seen.run()
+    }
+    for (name, amount) in state.counters { try Counters.add(amount, to: name, in: connection) }
+    try setMeta(MetaKey.agentHeartbeat, String(now))
+    if state.lastLogID != state.flushedThrough {
+      try setMeta(MetaKey.logFlushedThrough, String(state.lastLogID))
+    }
+    state.dirtySeries.removeAll(keepingCapacity: true)
+    state.seen.removeAll(keepingCapacity: true)
+    state.counters.removeAll(keepingCapacity: true)
+    state.flushedThrough = state.lastLogID
+    lastFlushMs = now
+  }
+
+  private func increment(_ counter: String, by amount: Int) {
+    guard amount != 0 else { return }
+    state.counters[counter, default: 0] += amount
   }
 
   private func loadCaches() throws {
@@ -439,6 +513,36 @@ public final class BufferWriter {
     let metricRows = try connection.makeStatement(sql: "SELECT id, name FROM metrics")
     while try metricRows.step() {
       if let name = metricRows.text(1) { metricIDs[name] = metricRows.int64(0) }
+    }
+    let latest = try connection.makeStatement(sql: "SELECT device, metric, ts, value FROM latest_values")
+    while try latest.step() {
+      state.newest[SeriesKey(device: latest.int64(0), metric: latest.int64(1))] = Sample(
+        time: latest.int64(2), value: latest.double(3))
+    }
+    try replayUnflushedTail()
+  }
+
+  /// After a kill, the log rows written since the last flush are in no latest value, `last_seen`
+  /// or counter yet: take them from the rows themselves (the next flush writes them).
+  private func replayUnflushedTail() throws {
+    state.flushedThrough = try Meta.readInt(MetaKey.logFlushedThrough, in: connection) ?? 0
+    state.lastLogID = max(state.flushedThrough, try log.lastID())
+    guard state.lastLogID > state.flushedThrough else { return }
+    let keys = Dictionary(devices.map { ($0.value.id, $0.key) }, uniquingKeysWith: { a, _ in a })
+    for entry in try log.entries(afterID: state.flushedThrough) {
+      for (metric, value) in zip(entry.metrics, entry.values) {
+        let key = SeriesKey(device: entry.device, metric: metric)
+        if (state.newest[key]?.time ?? .min) <= entry.time {
+          state.newest[key] = Sample(time: entry.time, value: value)
+          state.dirtySeries.insert(key)
+        }
+      }
+      state.seen[entry.device] = max(state.seen[entry.device] ?? 0, entry.receivedAt)
+      increment(Counter.readingsStored, by: entry.values.count)
+      increment(Counter.messagesReceived, by: 1)
+      if let key = keys[entry.device], let known = devices[key]?.lastSeen ?? Optional(0) {
+        devices[key]?.lastSeen = max(known, entry.receivedAt)
+      }
     }
   }
 }

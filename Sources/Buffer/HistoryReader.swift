@@ -2,14 +2,17 @@ import DeviceModel
 import SQLiteStore
 
 /// Reads what a rollup needs about every device over a period: status timeline, each metric's
-/// samples (plus the one before the period) and events. One seek per series through the primary
-/// key, so a 5-minute window of a 300-device school costs a few thousand index lookups.
+/// samples (plus the one before the period) and events. The readings come from one time-range
+/// scan of the log; the sample before the period from `series_carry` (the last sample of the
+/// series' previous summarised window) or, failing that, its latest value if that is older.
 public final class HistoryReader {
   private let connection: Connection
+  private let log: ReadingLog
   private var metricNames: [Int64: String] = [:]
 
   public init(connection: Connection) {
     self.connection = connection
+    log = ReadingLog(connection: connection)
   }
 
   /// Devices known before the period's end, with their history inside it. A device's first data
@@ -22,8 +25,11 @@ public final class HistoryReader {
   }
 
   /// The same, one device at a time: memory is bounded by the busiest device, not the school.
+  /// `keepingCarry`: also store each series' last sample as the next period's "before" (the
+  /// summariser does, inside its transaction, for the windows it summarises).
   public func forEachHistory(
-    over period: Period, device key: String? = nil, _ body: (DeviceHistory) throws -> Void
+    over period: Period, device key: String? = nil, keepingCarry: Bool = false,
+    _ body: (DeviceHistory) throws -> Void
   ) throws {
     try loadMetricNames()
     let devices = try connection.cachedStatement(
@@ -39,10 +45,15 @@ public final class HistoryReader {
             room: devices.text(3), firstSeen: devices.int64(4))
         ))
     }
+    let scanned = try log.entries(
+      from: period.start, to: period.end, device: key == nil ? nil : rows.first?.id)
+    var entriesByDevice: [Int64: [ReadingLog.Entry]] = [:]
+    for entry in scanned { entriesByDevice[entry.device, default: []].append(entry) }
     for (id, device) in rows {
       var history = device
       try readStatus(device: id, period: period, into: &history)
-      try readSeries(device: id, period: period, into: &history)
+      let carry = try readSeries(device: id, entries: entriesByDevice[id] ?? [], period: period, into: &history)
+      if keepingCarry { try log.saveCarry(windowEnd: period.end, carry) }
       try readEvents(device: id, period: period, into: &history)
       let earliestData =
         history.series.values.compactMap { $0.before?.time ?? $0.samples.first?.time }
@@ -77,38 +88,36 @@ public final class HistoryReader {
     }
   }
 
-  private func readSeries(device: Int64, period: Period, into history: inout DeviceHistory) throws {
-    let metrics = try connection.cachedStatement(
-      sql: "SELECT metric FROM latest_values WHERE device = ?")
-    metrics.bind(device, at: 1)
-    var ids: [Int64] = []
-    while try metrics.step() { ids.append(metrics.int64(0)) }
-    let before = try connection.cachedStatement(
-      sql:
-        "SELECT ts, value FROM readings WHERE device = ? AND metric = ? AND ts < ? ORDER BY ts DESC LIMIT 1"
-    )
-    let inside = try connection.cachedStatement(
-      sql:
-        "SELECT ts, value FROM readings WHERE device = ? AND metric = ? AND ts >= ? AND ts < ? ORDER BY ts"
-    )
-    for metric in ids {
-      guard let name = metricNames[metric] else { continue }
-      var series = MetricSeries()
-      before.bind(device, at: 1)
-      before.bind(metric, at: 2)
-      before.bind(period.start, at: 3)
-      if try before.step() { series.before = Sample(time: before.int64(0), value: before.double(1)) }
-      before.reset()
-      inside.bind(device, at: 1)
-      inside.bind(metric, at: 2)
-      inside.bind(period.start, at: 3)
-      inside.bind(period.end, at: 4)
-      while try inside.step() {
-        series.samples.append(Sample(time: inside.int64(0), value: inside.double(1)))
+  /// Fills the device's series; returns each series' last sample (for `keepingCarry`).
+  private func readSeries(
+    device: Int64, entries: [ReadingLog.Entry], period: Period, into history: inout DeviceHistory
+  ) throws -> [(device: Int64, metric: Int64, sample: Sample)] {
+    var samples: [Int64: [Sample]] = [:]
+    for entry in entries {
+      for (metric, value) in zip(entry.metrics, entry.values) {
+        samples[metric, default: []].append(Sample(time: entry.time, value: value))
       }
-      inside.reset()
+    }
+    let latest = try connection.cachedStatement(
+      sql: "SELECT metric, ts, value FROM latest_values WHERE device = ?")
+    latest.bind(device, at: 1)
+    var latestBefore: [Int64: Sample] = [:]
+    while try latest.step() {
+      let sample = Sample(time: latest.int64(1), value: latest.double(2))
+      latestBefore[latest.int64(0)] = sample.time < period.start ? sample : nil
+      if samples[latest.int64(0)] == nil { samples[latest.int64(0)] = [] }
+    }
+    latest.reset()
+    var carry: [(device: Int64, metric: Int64, sample: Sample)] = []
+    for (metric, inside) in samples {
+      guard let name = metricNames[metric] else { continue }
+      var series = MetricSeries(samples: inside)
+      let carried = try log.carry(device: device, metric: metric, before: period.start)
+      series.before = [carried, latestBefore[metric]].compactMap { $0 }.max { $0.time < $1.time }
+      if let last = series.samples.last ?? series.before { carry.append((device, metric, last)) }
       if series.before != nil || !series.samples.isEmpty { history.series[name] = series }
     }
+    return carry
   }
 
   private func readEvents(device: Int64, period: Period, into history: inout DeviceHistory) throws {

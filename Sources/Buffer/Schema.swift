@@ -2,9 +2,9 @@ import SQLiteStore
 
 /// The store's schema, one migration per version; never edit a shipped migration, add one.
 ///
-/// Readings are the bulk of the file, so they are a WITHOUT ROWID table of integers: device and metric
-/// ids, milliseconds since the epoch, and the value (SQLite stores integral REALs as small integers).
-/// The primary key doubles as the idempotency key: a redelivered message inserts nothing new.
+/// Readings are the bulk of the file. Up to schema 3 they were one row per reading in a
+/// `(device, metric, ts)` B-tree; from schema 4 they are appended to `reading_log` and compacted
+/// into `reading_chunks` (`ReadingLog`, docs/storage.md).
 enum Schema {
   static let migrator = Migrator([
     .init(
@@ -147,6 +147,10 @@ enum Schema {
         ) VIRTUAL;
         CREATE INDEX events_by_type ON events (type, ts, device, card);
         """),
+    .init(
+      version: 4, name: "appended readings",
+      sql: ReadingLog.schema + "\nDROP TABLE IF EXISTS readings;",
+      prepare: { try LegacyReadings.move(in: $0) }),
   ])
 }
 
@@ -180,6 +184,8 @@ public enum MetaKey {
   public static let daysSummarisedUntil = "rollup.days_until_ms"
   /// The last status_changes.id turned into an uplink event.
   public static let statusEventCursor = "uplink.status_cursor"
+  /// The last `reading_log` row reflected in latest values, `last_seen` and the counters.
+  public static let logFlushedThrough = "log.flushed_through"
   /// The cap the agent runs with (`store.max_mb`), for the CLI.
   public static let storeMaxBytes = "store.max_bytes"
   /// The uplink's state for `classgate uplink`: JSON written by the agent when it changes.

@@ -128,35 +128,13 @@ public final class StoreCap {
     }
   }
 
-  /// The oldest six hours of raw readings (by the oldest series), if they are summarised.
+  /// The oldest six hours of raw readings, if they are summarised (whole chunks: a chunk that
+  /// reaches past the cut stays, so what is kept has no hole).
   private func evictReadings(before until: EpochMillis) throws -> Int? {
-    let series = try connection.cachedStatement(sql: "SELECT device, metric FROM latest_values")
-    var keys: [(Int64, Int64)] = []
-    while try series.step() { keys.append((series.int64(0), series.int64(1))) }
-    let oldest = try connection.cachedStatement(
-      sql: "SELECT min(ts) FROM readings WHERE device = ? AND metric = ?")
-    var first: EpochMillis?
-    for (device, metric) in keys {
-      oldest.bind(device, at: 1)
-      oldest.bind(metric, at: 2)
-      if try oldest.step(), !oldest.isNull(0) { first = min(first ?? .max, oldest.int64(0)) }
-      oldest.reset()
-    }
-    guard let first, first < until else { return nil }
-    let cutoff = min(until, first + 6 * 3_600_000)
-    return try connection.transaction {
-      let delete = try connection.cachedStatement(
-        sql: "DELETE FROM readings WHERE device = ? AND metric = ? AND ts < ?")
-      var rows = 0
-      for (device, metric) in keys {
-        delete.bind(device, at: 1)
-        delete.bind(metric, at: 2)
-        delete.bind(cutoff, at: 3)
-        try delete.run()
-        rows += connection.changes
-      }
-      return rows
-    }
+    let log = ReadingLog(connection: connection)
+    guard let range = try log.timeRange(), range.oldest < until else { return nil }
+    let cutoff = min(until, range.oldest + 6 * 3_600_000)
+    return try connection.transaction { try log.deleteReadings(before: cutoff) }
   }
 }
 

@@ -94,9 +94,11 @@ public final class StoreReader {
       rows.append((statement.int64(0), summary(from: statement)))
     }
     let values = try latestValues(onlyDevice: rows.count == 1 ? rows[0].0 : nil)
+    let seen = try unflushedLastSeen()
     return rows.map { id, device in
       var device = device
       device.values = values[id] ?? []
+      if let time = seen[id] { device.lastSeen = max(device.lastSeen ?? 0, time) }
       return device
     }
   }
@@ -111,6 +113,7 @@ public final class StoreReader {
     let id = statement.int64(0)
     var device = summary(from: statement)
     device.values = try latestValues(onlyDevice: id)[id] ?? []
+    if let time = try unflushedLastSeen()[id] { device.lastSeen = max(device.lastSeen ?? 0, time) }
     return device
   }
 
@@ -204,30 +207,93 @@ public final class StoreReader {
 
   /// Number of stored readings, optionally for one device (tests and diagnostics).
   public func readingCount(device key: String? = nil) throws -> Int {
-    let statement = try connection.makeStatement(
-      sql: """
-        SELECT count(*) FROM readings WHERE ?1 IS NULL OR device = (SELECT id FROM devices WHERE key = ?1)
-        """)
-    statement.bind(key, at: 1)
-    _ = try statement.step()
-    return statement.int(0)
+    guard hasLog else {
+      let statement = try connection.makeStatement(
+        sql: """
+          SELECT count(*) FROM readings WHERE ?1 IS NULL OR device = (SELECT id FROM devices WHERE key = ?1)
+          """)
+      statement.bind(key, at: 1)
+      _ = try statement.step()
+      return statement.int(0)
+    }
+    if let key {
+      guard let id = try deviceID(key) else { return 0 }
+      return try ReadingLog(connection: connection).readingCount(device: id)
+    }
+    return try ReadingLog(connection: connection).readingCount()
   }
 
   /// Stored values of one metric of one device, oldest first (tests and diagnostics).
   public func readings(device key: String, metric: String) throws -> [Reading] {
-    let statement = try connection.makeStatement(
-      sql: """
-        SELECT r.ts, r.value FROM readings r
-        WHERE r.device = (SELECT id FROM devices WHERE key = ?) AND r.metric = (SELECT id FROM metrics WHERE name = ?)
-        ORDER BY r.ts
-        """)
-    statement.bind(key, at: 1)
-    statement.bind(metric, at: 2)
+    try readings(device: key, metric: metric, from: .min, to: .max)
+  }
+
+  /// The same within `[from, to)`.
+  public func readings(device key: String, metric: String, from: EpochMillis, to: EpochMillis) throws
+    -> [Reading]
+  {
+    guard hasLog else {
+      let statement = try connection.makeStatement(
+        sql: """
+          SELECT r.ts, r.value FROM readings r
+          WHERE r.device = (SELECT id FROM devices WHERE key = ?) AND r.metric = (SELECT id FROM metrics WHERE name = ?)
+            AND r.ts >= ? AND r.ts < ?
+          ORDER BY r.ts
+          """)
+      statement.bind(key, at: 1)
+      statement.bind(metric, at: 2)
+      statement.bind(from, at: 3)
+      statement.bind(to, at: 4)
+      var readings: [Reading] = []
+      while try statement.step() {
+        readings.append(Reading(metric: metric, value: statement.double(1), time: statement.int64(0)))
+      }
+      return readings
+    }
+    guard let id = try deviceID(key), let metricID = try metricNames().first(where: { $0.value == metric })?.key
+    else { return [] }
     var readings: [Reading] = []
-    while try statement.step() {
-      readings.append(Reading(metric: metric, value: statement.double(1), time: statement.int64(0)))
+    for entry in try ReadingLog(connection: connection).entries(from: from, to: to, device: id) {
+      for (index, candidate) in entry.metrics.enumerated() where candidate == metricID {
+        readings.append(Reading(metric: metric, value: entry.values[index], time: entry.time))
+      }
     }
     return readings
+  }
+
+  /// Schema 4 keeps readings in `reading_log`/`reading_chunks`; older stores in `readings`.
+  private var hasLog: Bool { schemaVersion >= 4 }
+
+  private func deviceID(_ key: String) throws -> Int64? {
+    let statement = try connection.makeStatement(sql: "SELECT id FROM devices WHERE key = ?")
+    statement.bind(key, at: 1)
+    return try statement.step() ? statement.int64(0) : nil
+  }
+
+  private func metricNames() throws -> [Int64: String] {
+    let statement = try connection.makeStatement(sql: "SELECT id, name FROM metrics")
+    var names: [Int64: String] = [:]
+    while try statement.step() { names[statement.int64(0)] = statement.text(1) ?? "" }
+    return names
+  }
+
+  /// Log rows the agent has committed but not yet reflected in `latest_values` and `last_seen`
+  /// (it writes those every few seconds): read so the CLI is never behind the log.
+  private func unflushedTail() throws -> [ReadingLog.Entry] {
+    if let cachedTail { return cachedTail }
+    guard hasLog else { return [] }
+    let flushed = try Meta.readInt(MetaKey.logFlushedThrough, in: connection) ?? 0
+    let tail = try ReadingLog(connection: connection).entries(afterID: flushed)
+    cachedTail = tail
+    return tail
+  }
+
+  private var cachedTail: [ReadingLog.Entry]?
+
+  private func unflushedLastSeen() throws -> [Int64: EpochMillis] {
+    var seen: [Int64: EpochMillis] = [:]
+    for entry in try unflushedTail() { seen[entry.device] = max(seen[entry.device] ?? 0, entry.receivedAt) }
+    return seen
   }
 
   private func summary(from row: Statement) -> DeviceSummary {
@@ -250,6 +316,22 @@ public final class StoreReader {
     while try statement.step() {
       values[statement.int64(0), default: []].append(
         .init(metric: statement.text(1) ?? "", value: statement.double(2), time: statement.int64(3)))
+    }
+    let tail = try unflushedTail().filter { onlyDevice == nil || $0.device == onlyDevice }
+    guard !tail.isEmpty else { return values }
+    let names = try metricNames()
+    for entry in tail {
+      for (metric, value) in zip(entry.metrics, entry.values) {
+        guard let name = names[metric] else { continue }
+        var list = values[entry.device] ?? []
+        if let index = list.firstIndex(where: { $0.metric == name }) {
+          if list[index].time <= entry.time { list[index] = .init(metric: name, value: value, time: entry.time) }
+        } else {
+          list.append(.init(metric: name, value: value, time: entry.time))
+          list.sort { $0.metric < $1.metric }
+        }
+        values[entry.device] = list
+      }
     }
     return values
   }

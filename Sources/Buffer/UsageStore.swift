@@ -168,12 +168,14 @@ public final class UsageStore {
   /// `distinctCards` for every reader at once, by device id, in one pass over the scans (a
   /// month of a big school's readers one by one would read every scan once per reader).
   /// Readers without scans in [from, to) are absent.
-  public func distinctCardsByDevice(
+  /// Card scans and distinct cards per device, counted together by one query, so one snapshot
+  /// gives both and distinct cards can never exceed scans.
+  public func cardScansByDevice(
     from: EpochMillis, to: EpochMillis, device key: String? = nil, room: String? = nil
-  ) throws -> [String: Int] {
+  ) throws -> [String: (scans: Int, distinctCards: Int)] {
     let statement = try connection.cachedStatement(
       sql: """
-        SELECT d.key, count(DISTINCT e.card) FROM events e
+        SELECT d.key, count(*), count(DISTINCT e.card) FROM events e
         JOIN devices d ON d.id = e.device
         WHERE e.type = 'card_scan' AND e.ts >= ?1 AND e.ts < ?2
           AND (?3 IS NULL OR d.key = ?3) AND (?4 IS NULL OR d.room = ?4)
@@ -184,8 +186,10 @@ public final class UsageStore {
     statement.bind(key, at: 3)
     statement.bind(room, at: 4)
     defer { statement.reset() }
-    var counts: [String: Int] = [:]
-    while try statement.step() { counts[statement.text(0) ?? ""] = statement.int(1) }
+    var counts: [String: (scans: Int, distinctCards: Int)] = [:]
+    while try statement.step() {
+      counts[statement.text(0) ?? ""] = (statement.int(1), statement.int(2))
+    }
     return counts
   }
 

@@ -67,13 +67,11 @@ public final class IngestLoop {
   private var statistics = Statistics()
   private var nextReportMs: Int64 = 0
 
-  private var pendingSinceMs: Int64?
-  private var pendingAcks = 0
-  private var stopping = false
-  private var commitRetryAtMs: Int64 = 0
-  private var commitFailures = 0
-  private var lastCommitWallMs: Int64 = 0
+  private var policy: IngestPolicy
+  private var stopping: Bool { policy.stopping }
+  private var commitFailures: Int { policy.failures }
   private var nextSweepMs: Int64 = 0
+  private var nextCompactMs: Int64 = 0
   private var deadLettersSinceReport: [String: Int] = [:]
   private var nextDeadLetterReportMs: Int64 = 0
 
@@ -91,6 +89,9 @@ public final class IngestLoop {
     self.settings = settings
     self.logger = logger
     self.hooks = hooks
+    policy = IngestPolicy(
+      commitWindowMs: settings.commitWindowMs, maxBatch: settings.maxBatch,
+      maxBatchBytes: settings.maxBatchBytes, ackBatch: settings.ackBatch)
     for subscription in settings.subscriptions {
       mqtt.subscribe(subscription.filter, qos: subscription.qos)
     }
@@ -122,10 +123,10 @@ public final class IngestLoop {
     var interests = [Poller.Interest(fd: signals.descriptor)]
     // While commits fail, read nothing more: the broker keeps it, and a redelivery after a
     // keepalive timeout must not land in the held batch a second time.
-    let canRead = commitFailures == 0 && writer.pendingCount < settings.maxBatch
-    if let fd = mqtt.socketDescriptor, canRead || writer.pendingCount == 0 {
+    let canRead = policy.canRead
+    if let fd = mqtt.socketDescriptor, canRead || policy.mayReleaseAcks {
       interests.append(
-        Poller.Interest(fd: fd, read: canRead, write: writer.pendingCount == 0 && mqtt.wantsWrite))
+        Poller.Interest(fd: fd, read: canRead, write: policy.mayReleaseAcks && mqtt.wantsWrite))
     }
     for companion in companions { interests += companion.pollInterests() }
     let ready = Poller.wait(interests, timeoutMs: Int32(timeoutMs(now: now)))
@@ -134,12 +135,12 @@ public final class IngestLoop {
     if let fd = mqtt.socketDescriptor, canRead,
       ready.contains(where: { $0.fd == fd && ($0.readable || $0.failed) })
     {
-      mqtt.read(maxMessages: settings.maxBatch - writer.pendingCount, nowMs: Clock.monotonicMs())
+      mqtt.read(maxMessages: policy.readLimit, nowMs: Clock.monotonicMs())
       decodeReceived()
     }
     sweepIfDue()
-    if shouldCommit(now: Clock.monotonicMs()) { commit() }
-    if writer.pendingCount == 0 { mqtt.flush(nowMs: Clock.monotonicMs()) }
+    if policy.shouldCommit(nowMs: Clock.monotonicMs()) { commit() }
+    if policy.mayReleaseAcks { mqtt.flush(nowMs: Clock.monotonicMs()) }
     for companion in companions { companion.turn(ready: ready, nowMs: Clock.monotonicMs()) }
   }
 
@@ -187,10 +188,7 @@ public final class IngestLoop {
   private func timeoutMs(now: Int64) -> Int64 {
     var timeout: Int64 = 1000  // keepalive bookkeeping granularity
     if let interval = systemd?.watchdogIntervalMs { timeout = min(timeout, interval) }
-    if let since = pendingSinceMs {
-      let due = commitFailures > 0 ? commitRetryAtMs : since + settings.commitWindowMs
-      timeout = min(timeout, max(0, due - now))
-    }
+    if let due = policy.commitDueMs() { timeout = min(timeout, max(0, due - now)) }
     if let reconnect = mqtt.millisecondsUntilNextAttempt(nowMs: now) {
       timeout = min(timeout, reconnect)
     }
@@ -218,19 +216,10 @@ public final class IngestLoop {
         statistics.deadLetters[reason.code.rawValue, default: 0] += 1
       }
       // Only messages handed to the writer hold the batch open and their acknowledgement back.
-      if pendingSinceMs == nil { pendingSinceMs = Clock.monotonicMs() }
-      if message.qos > 0 { pendingAcks += 1 }
+      policy.held(
+        qos: message.qos, bytes: message.payload.count + message.topic.utf8.count,
+        nowMs: Clock.monotonicMs())
     }
-  }
-
-  private func shouldCommit(now: Int64) -> Bool {
-    guard writer.pendingCount > 0 || pendingAcks > 0 else { return false }
-    if commitFailures > 0 && now < commitRetryAtMs && !stopping { return false }
-    if stopping || writer.pendingCount >= settings.maxBatch || pendingAcks >= settings.ackBatch {
-      return true
-    }
-    guard let since = pendingSinceMs else { return true }
-    return now - since >= settings.commitWindowMs
   }
 
   private func commit() {
@@ -241,10 +230,7 @@ public final class IngestLoop {
       if commitFailures > 0 {
         logger.notice("Store writable again", metadata: ["failed.attempts": "\(commitFailures)"])
       }
-      commitFailures = 0
-      pendingSinceMs = nil
-      pendingAcks = 0
-      lastCommitWallMs = wallNow
+      policy.committed()
       logStatusChanges(summary)
       reportDeadLetters(now: started)
       let seconds = Double(Clock.monotonicMs() - started) / 1000
@@ -261,10 +247,8 @@ public final class IngestLoop {
         ])
     } catch {
       // Keep the batch and hold the PUBACKs: the broker keeps QoS 1 messages until we can store them.
-      commitFailures += 1
+      policy.commitFailed(nowMs: started)
       statistics.commitFailures += 1
-      let delay: Int64 = min(30_000, 250 << Int64(min(commitFailures, 7)))
-      commitRetryAtMs = started + delay
       if commitFailures == 1 || commitFailures % 20 == 0 {
         logger.error(
           "Cannot commit to the store; holding the batch and retrying",
@@ -281,16 +265,19 @@ public final class IngestLoop {
     guard now >= nextSweepMs else { return }
     nextSweepMs = now + max(250, min(5000, settings.staleAfterMs / 4))
     let wallNow = Clock.wallMs()
-    if writer.sweepStale(now: wallNow, staleAfterMs: settings.staleAfterMs) > 0 {
-      if pendingSinceMs == nil { pendingSinceMs = now }
-    } else if writer.pendingCount == 0, wallNow - lastCommitWallMs >= 10_000 {
-      // Lets the CLI tell a quiet school from a stopped agent.
-      do {
-        try writer.heartbeat(now: wallNow)
-        lastCommitWallMs = wallNow
-      } catch {
-        logger.warning("Cannot write the heartbeat", metadata: ["error": "\(error)"])
+    let stale = writer.sweepStale(now: wallNow, staleAfterMs: settings.staleAfterMs)
+    for _ in 0..<stale { policy.heldOther(nowMs: now) }
+    guard policy.pendingItems == 0, commitFailures == 0 else { return }
+    do {
+      // Latest values, last_seen, counters and the heartbeat (the CLI tells a quiet school from
+      // a stopped agent by it); then, now and then, compaction of the committed log.
+      try writer.flushIfDue(now: wallNow)
+      if now >= nextCompactMs {
+        let moved = try writer.compact(limit: settings.compactRows)
+        nextCompactMs = moved >= settings.compactRows ? now + 1000 : now + settings.compactEveryMs
       }
+    } catch {
+      logger.warning("Cannot write the agent's state to the store", metadata: ["error": "\(error)"])
     }
   }
 
@@ -299,7 +286,7 @@ public final class IngestLoop {
       switch signal {
       case .terminate, .interrupt:
         if !stopping { logger.notice("Stopping: committing the last batch") }
-        stopping = true
+        policy.stop()
       case .reload:
         logger.notice("Reload requested")
         systemd?.notify("RELOADING=1")
@@ -322,15 +309,14 @@ public final class IngestLoop {
 
   private func shutDown() throws {
     var lastError: (any Error)?
-    if writer.pendingCount > 0 {
-      do {
-        _ = try writer.commit(now: Clock.wallMs())
-      } catch {
+    do {
+      if writer.pendingCount > 0 { _ = try writer.commit(now: Clock.wallMs()) }
+      try writer.flush(now: Clock.wallMs())
+    } catch {
         lastError = error
         logger.error(
           "Could not commit the last batch; unacknowledged QoS 1 messages stay with the broker",
           metadata: ["error": "\(error)", "pending": "\(writer.pendingCount)"])
-      }
     }
     if lastError == nil {
       mqtt.flush(nowMs: Clock.monotonicMs())

@@ -4,6 +4,11 @@ public struct IngestSettings: Sendable, Equatable {
   public var commitWindowMs: Int64
   /// Largest batch: at most this many messages are held uncommitted (and unacknowledged).
   public var maxBatch: Int
+  /// Largest batch in bytes of payload held: memory stays bounded whatever `maxBatch` is.
+  public var maxBatchBytes: Int
+  /// How often committed log rows are compacted into chunks, and how many rows at most per go.
+  public var compactEveryMs: Int64
+  public var compactRows: Int
   /// Commit as soon as this many QoS 1 messages wait for their PUBACK, so the broker's in-flight
   /// window (MQTT 5 Receive Maximum, or mosquitto's max_inflight_messages) never stalls.
   public var ackBatch: Int
@@ -22,11 +27,15 @@ public struct IngestSettings: Sendable, Equatable {
   }
 
   public init(
-    commitWindowMs: Int64 = 100, maxBatch: Int = 5000, ackBatch: Int = 500,
-    staleAfterMs: Int64 = 10 * 60_000, subscriptions: [Subscription] = []
+    commitWindowMs: Int64 = 1000, maxBatch: Int = 5000, maxBatchBytes: Int = 4 << 20,
+    ackBatch: Int = 500, staleAfterMs: Int64 = 10 * 60_000, compactEveryMs: Int64 = 5 * 60_000,
+    compactRows: Int = 20_000, subscriptions: [Subscription] = []
   ) {
     self.commitWindowMs = commitWindowMs
     self.maxBatch = maxBatch
+    self.maxBatchBytes = maxBatchBytes
+    self.compactEveryMs = compactEveryMs
+    self.compactRows = compactRows
     self.ackBatch = ackBatch
     self.staleAfterMs = staleAfterMs
     self.subscriptions = subscriptions

@@ -7,10 +7,17 @@ public struct Migrator: Sendable {
     public let version: Int
     public let name: String
     public let sql: String
-    public init(version: Int, name: String, sql: String) {
+    /// Work too big for one transaction (moving a table's rows), run before `sql` in transactions
+    /// of its own. It must be resumable: a crash in it leaves the previous version, and the next
+    /// start runs it again from where it stopped.
+    public let prepare: (@Sendable (Connection) throws -> Void)?
+    public init(
+      version: Int, name: String, sql: String, prepare: (@Sendable (Connection) throws -> Void)? = nil
+    ) {
       self.version = version
       self.name = name
       self.sql = sql
+      self.prepare = prepare
     }
   }
 
@@ -37,6 +44,7 @@ public struct Migrator: Sendable {
     }
     var applied: [String] = []
     for migration in migrations where migration.version > current {
+      try migration.prepare?(connection)
       try connection.transaction {
         try connection.execute(sql: migration.sql)
         try connection.execute(sql: "PRAGMA user_version = \(migration.version)")

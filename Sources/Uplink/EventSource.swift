@@ -88,21 +88,50 @@ public final class EventSource {
       var ref: UplinkMessages.DeviceRef, above: Bool, known: Bool
     }
     var changes: [Change] = []
-    while try latest.step() {
-      let name = latest.text(4) ?? ""
-      guard let threshold = thresholds[name] else { continue }
-      let value = latest.double(3)
-      let known = !latest.isNull(8)
-      let wasAbove = known && latest.int(8) != 0
-      let isAbove = wasAbove ? value > threshold * (1 - hysteresis) : value > threshold
-      guard !known || isAbove != wasAbove else { continue }
+    var unflushed = try ReadingLog(connection: connection).unflushedNewest()
+    func consider(
+      _ series: ReadingLog.SeriesID, _ sample: Sample, name: String, ref: UplinkMessages.DeviceRef,
+      state: Int?
+    ) {
+      guard let threshold = thresholds[name] else { return }
+      let known = state != nil
+      let wasAbove = known && state != 0
+      let isAbove = wasAbove ? sample.value > threshold * (1 - hysteresis) : sample.value > threshold
+      guard !known || isAbove != wasAbove else { return }
       changes.append(
         Change(
-          device: latest.int64(0), metric: latest.int64(1), time: latest.int64(2), value: value,
-          name: name,
+          device: series.device, metric: series.metric, time: sample.time, value: sample.value,
+          name: name, ref: ref, above: isAbove, known: known))
+    }
+    while try latest.step() {
+      let series = ReadingLog.SeriesID(device: latest.int64(0), metric: latest.int64(1))
+      var sample = Sample(time: latest.int64(2), value: latest.double(3))
+      // Values the writer has not written to latest_values yet are newer.
+      if let newer = unflushed.removeValue(forKey: series), newer.time >= sample.time { sample = newer }
+      consider(
+        series, sample, name: latest.text(4) ?? "",
+        ref: UplinkMessages.DeviceRef(
+          id: latest.text(5) ?? "", kind: DeviceKind(rawValue: latest.text(6) ?? "") ?? .other,
+          room: latest.text(7)), state: latest.isNull(8) ? nil : latest.int(8))
+    }
+    latest.reset()
+    // Series not in latest_values at all yet (new since the writer's last flush).
+    let describe = try connection.cachedStatement(
+      sql: """
+        SELECT m.name, d.key, d.kind, d.room, a.above FROM metrics m JOIN devices d ON d.id = ?1
+        LEFT JOIN alert_state a ON a.device = ?1 AND a.metric = m.id WHERE m.id = ?2
+        """)
+    for (series, sample) in unflushed {
+      describe.bind(series.device, at: 1)
+      describe.bind(series.metric, at: 2)
+      if try describe.step() {
+        consider(
+          series, sample, name: describe.text(0) ?? "",
           ref: UplinkMessages.DeviceRef(
-            id: latest.text(5) ?? "", kind: DeviceKind(rawValue: latest.text(6) ?? "") ?? .other,
-            room: latest.text(7)), above: isAbove, known: known))
+            id: describe.text(1) ?? "", kind: DeviceKind(rawValue: describe.text(2) ?? "") ?? .other,
+            room: describe.text(3)), state: describe.isNull(4) ? nil : describe.int(4))
+      }
+      describe.reset()
     }
     var queued = 0
     let save = try connection.cachedStatement(

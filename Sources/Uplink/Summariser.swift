@@ -109,23 +109,27 @@ public final class Summariser {
     // One device at a time: a dense window of a big school never sits in memory at once.
     var devices: [DeviceUsage] = []
     var fleet = FleetUsage()
-    try history.forEachHistory(over: period) { device in
+    try history.forEachHistory(over: period, keepingCarry: kind == .window) { device in
       devices.append(Rollup.usage(of: device, over: period, settings: settings.rollup))
       fleet = Rollup.adding(fleet, Rollup.fleet([device], over: period, settings: settings.rollup))
     }
     try store(kind, period: period, revision: revision, devices: devices, fleet: fleet, now: now)
   }
 
-  /// A day is its windows added up; distinct cards are counted from the day's scans.
+  /// A day is its windows added up. A reader's scans and distinct cards are both counted from the
+  /// day's scans, in one query: a window revised later cannot leave the day with more distinct
+  /// cards than scans.
   private func summariseDay(_ day: Period, revision: Int, now: EpochMillis) throws {
     let rows = try usage.deviceUsage(.window, from: day.start, to: day.end)
     var byDevice: [String: [DeviceUsage]] = [:]
     for row in rows { byDevice[row.usage.id, default: []].append(row.usage) }
-    let cards = try usage.distinctCardsByDevice(from: day.start, to: day.end)
+    let cards = try usage.cardScansByDevice(from: day.start, to: day.end)
     var devices: [DeviceUsage] = []
     for (id, parts) in byDevice.sorted(by: { $0.key < $1.key }) {
       guard var total = Rollup.combine(parts) else { continue }
-      if total.kind == .attendanceReader { total.distinctCards = cards[id] ?? 0 }
+      if total.kind == .attendanceReader {
+        (total.scans, total.distinctCards) = cards[id] ?? (0, 0)
+      }
       devices.append(total)
     }
     let fleet = Rollup.combine(try usage.periods(.window, from: day.start, to: day.end).map(\.fleet))
@@ -172,6 +176,11 @@ public final class Summariser {
       let daysUntil = try Meta.readInt(MetaKey.daysSummarisedUntil, in: connection) ?? 0
       var day = calendar.day(containing: min(from, to))
       while day.start <= to && day.end <= daysUntil {
+        // Another late range in this day: the day is redone once that one's windows are.
+        if try lateRangeOverlaps(day, except: id) {
+          day = calendar.day(containing: day.end)
+          continue
+        }
         let revision = (try usage.revision(of: .day, startingAt: day.start) ?? -1) + 1
         try summariseDay(day, revision: revision, now: now)
         day = calendar.day(containing: day.end)
@@ -179,6 +188,16 @@ public final class Summariser {
       try execute("DELETE FROM late_ranges WHERE id = ?", id)
     }
     return true
+  }
+
+  private func lateRangeOverlaps(_ period: Period, except id: Int64) throws -> Bool {
+    let statement = try connection.cachedStatement(
+      sql: "SELECT 1 FROM late_ranges WHERE id != ? AND from_ms < ? AND to_ms >= ? LIMIT 1")
+    statement.bind(id, at: 1)
+    statement.bind(period.end, at: 2)
+    statement.bind(period.start, at: 3)
+    defer { statement.reset() }
+    return try statement.step()
   }
 
   /// True when late data has stopped arriving for a while (or waited long enough). Ranges are

@@ -258,10 +258,12 @@ struct StatsQuery {
       // Never summed: a card scanned on two days is one card, so they are counted from the scans
       // (all readers in one pass). Old scans may have been deleted (privacy.scan_retention_days):
       // the count is never below the largest single period's.
-      let counted = try store.distinctCardsByDevice(
+      // Scans not yet in a summary (late data) are left out of both, so cards ≤ scans holds.
+      let counted = try store.cardScansByDevice(
         from: period.start, to: coveredUntil, device: device, room: room)
       for index in devices.indices where devices[index].kind == .attendanceReader {
-        devices[index].distinctCards = max(counted[devices[index].id] ?? 0, devices[index].distinctCards)
+        let cards = max(counted[devices[index].id]?.distinctCards ?? 0, devices[index].distinctCards)
+        devices[index].distinctCards = min(cards, devices[index].scans)
       }
     }
     return StatsResult(

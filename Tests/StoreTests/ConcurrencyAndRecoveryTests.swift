@@ -148,8 +148,7 @@ struct ConcurrencyAndRecoveryTests {
     let energy = try reader.readings(device: "plug-9", metric: "energy")
     #expect(power.count == 400)
     #expect(energy.count == 400)
-    let orphans = try store.count(
-      "SELECT count(*) FROM readings WHERE metric NOT IN (SELECT id FROM metrics)")
+    let orphans = try orphanReadings(in: store.connection)
     #expect(orphans == 0)
     let plugValues = try #require(try reader.device(id: "plug-9")).values
     #expect(describe(plugValues) == ["energy=1.5@\(t0 + 400_000)", "power=400.0@\(t0 + 400_000)"])

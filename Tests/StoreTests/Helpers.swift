@@ -103,3 +103,12 @@ func describe(_ changes: [BufferWriter.StatusChange]) -> [String] {
 func describe(_ records: [StatusChangeRecord]) -> [String] {
   records.map { "\($0.status.rawValue)@\($0.time):\($0.cause)" }
 }
+
+/// Readings whose metric id has no row in `metrics` (a rolled-back metric insert kept in a cache).
+func orphanReadings(in connection: Connection) throws -> Int {
+  var known: Set<Int64> = []
+  let metrics = try connection.makeStatement(sql: "SELECT id FROM metrics")
+  while try metrics.step() { known.insert(metrics.int64(0)) }
+  return try ReadingLog(connection: connection).entries(from: .min, to: .max)
+    .reduce(0) { $0 + $1.metrics.filter { !known.contains($0) }.count }
+}

@@ -22,8 +22,8 @@ struct StoreFileTests {
     #expect(
       names == [
         "alert_state", "counters", "dead_letters", "device_usage", "devices", "events",
-        "late_ranges", "latest_values", "meta", "metric_usage", "metrics", "outbox", "readings",
-        "rooms", "status_changes", "usage_periods",
+        "late_ranges", "latest_values", "meta", "metric_usage", "metrics", "outbox", "reading_chunks",
+        "reading_log", "rooms", "series_carry", "status_changes", "usage_periods",
       ])
     #expect(try columns(of: "devices", on: connection).contains("name"))
     #expect(try columns(of: "rooms", on: connection) == ["id", "name", "building", "floor"])

@@ -206,6 +206,37 @@ struct SummariserTests {
     #expect((days.first?["period"] as? [String: Any])?["date"] as? String == "2025-11-29")
     #expect(try store.queued(.summaries).count == 289)
   }
+
+  /// The demo's flake (issue 15): late scans for a summarised window arrive just before the day is
+  /// summarised. The day must not count more distinct cards than scans, in any revision.
+  @Test func aDaySummarisedWhileLateScansWaitNeverHasMoreCardsThanScans() throws {
+    let store = try UplinkStore()
+    let summariser = store.summariser()
+    try summariser.step(now: t0)
+    let reader = DeviceIdentity(id: "door-1", kind: .attendanceReader, room: "101", profile: "native")
+    func scan(_ card: String, at time: EpochMillis, receivedAt: EpochMillis) throws {
+      store.writer.add(
+        DecodedMessage(
+          device: reader,
+          content: .event(DeviceEvent(type: "card_scan", time: time, data: "{\"card\":\"\(card)\"}"))),
+        receivedAt: receivedAt)
+      try store.writer.commit(now: receivedAt)
+    }
+    try scan("hmac:a", at: t0 + 1000, receivedAt: t0 + 1000)
+    let dayEnd = t0 + 86_400_000
+    for _ in 0..<288 { try summariser.step(now: dayEnd + 1) }  // every window, not yet the day
+    store.writer.summarisedUntil = try summariser.summarisedUntil()
+    try scan("hmac:b", at: t0 + 2000, receivedAt: dayEnd + 2)  // late, for window 0
+    try scan("hmac:c", at: t0 + 3000, receivedAt: dayEnd + 3)
+    #expect(try summariser.step(now: dayEnd + 4))  // the day, with the late range still waiting
+    while try summariser.step(now: dayEnd + 60_000) {}  // the late range settles: revisions
+    let days = try store.queued(.summaries).filter { $0["schema"] as? String == "classgate.daily_summary" }
+    #expect(days.map { $0["revision"] as? Int } == [0, 1])
+    for day in days {
+      let door = try #require((day["devices"] as? [[String: Any]])?.first)
+      #expect(door["scans"] as? Int == 3 && door["distinct_cards"] as? Int == 3, "\(door)")
+    }
+  }
 }
 
 @Suite("events for the IOC")
