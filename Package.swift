@@ -92,6 +92,7 @@ let package = Package(
       name: "UplinkTests",
       dependencies: ["Uplink", "Rollup", "Buffer", "SQLiteStore", "JSON", "DeviceModel", "TestSupport"]),
     .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
+    .testTarget(name: "IngestPolicyTests", dependencies: ["Ingest"]),
     .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),
     .testTarget(

@@ -17,10 +17,16 @@ public final class BufferWriter {
     /// How often latest values, `last_seen`, counters and the heartbeat are written (0: with
     /// every commit). The CLI adds the log rows written since, so it never shows older values.
     public var stateFlushMs: Int64
-    public init(maxDeadLetters: Int = 10_000, deadLetterPayloadBytes: Int = 512, stateFlushMs: Int64 = 0) {
+    /// How often the counters and the heartbeat are written (two small pages: more often).
+    public var counterFlushMs: Int64
+    public init(
+      maxDeadLetters: Int = 10_000, deadLetterPayloadBytes: Int = 512, stateFlushMs: Int64 = 0,
+      counterFlushMs: Int64? = nil
+    ) {
       self.maxDeadLetters = maxDeadLetters
       self.deadLetterPayloadBytes = deadLetterPayloadBytes
       self.stateFlushMs = stateFlushMs
+      self.counterFlushMs = min(counterFlushMs ?? 5000, stateFlushMs)
     }
   }
 
@@ -78,6 +84,7 @@ public final class BufferWriter {
     var counters: [String: Int] = [:]
     var lastLogID: Int64 = 0
     var flushedThrough: Int64 = 0
+    var countedThrough: Int64 = 0
   }
 
   private struct SeriesKey: Hashable {
@@ -114,7 +121,11 @@ public final class BufferWriter {
 
   public func add(_ message: DecodedMessage, receivedAt: EpochMillis) {
     pending.append(.decoded(message, receivedAt: receivedAt))
+    pendingDevices.insert(message.device.id)
   }
+
+  /// Devices with a message in the batch: not silent, whatever the store says yet.
+  private var pendingDevices: Set<String> = []
 
   public func addDeadLetter(
     topic: String, payload: [UInt8], reason: DeadLetterReason, receivedAt: EpochMillis
@@ -127,7 +138,7 @@ public final class BufferWriter {
   @discardableResult
   public func sweepStale(now: EpochMillis, staleAfterMs: Int64) -> Int {
     var count = 0
-    for (key, device) in devices where device.status == .online {
+    for (key, device) in devices where device.status == .online && !pendingDevices.contains(key) {
       guard let lastSeen = device.lastSeen, now - lastSeen > staleAfterMs else { continue }
       pending.append(.stale(deviceID: device.id, key: key, silentMs: now - lastSeen, at: now))
       devices[key]?.status = .stale
@@ -148,13 +159,18 @@ public final class BufferWriter {
       try connection.transaction {
         for item in pending { try write(item, into: &summary) }
         try finishBatch(summary: summary, now: now)
-        if flushDue(now: now) { try flushState(now: now) }
+        if flushDue(now: now) {
+          try flushState(now: now)
+        } else if countersDue(now: now) {
+          try flushCounters(now: now)
+        }
       }
     } catch {
       (devices, metricIDs, lastReceiptTime, state) = snapshot
       throw error
     }
     pending.removeAll(keepingCapacity: true)
+    pendingDevices.removeAll(keepingCapacity: true)
     return summary
   }
 
@@ -173,9 +189,37 @@ public final class BufferWriter {
   /// Writes the in-memory state if it is due; returns whether it wrote.
   @discardableResult
   public func flushIfDue(now: EpochMillis) throws -> Bool {
-    guard flushDue(now: now), pending.isEmpty else { return false }
-    try flush(now: now)
+    guard pending.isEmpty else { return false }
+    if flushDue(now: now) {
+      try flush(now: now)
+      return true
+    }
+    guard countersDue(now: now) else { return false }
+    let snapshot = state
+    do {
+      try connection.transaction { try flushCounters(now: now) }
+    } catch {
+      state = snapshot
+      throw error
+    }
     return true
+  }
+
+  private func countersDue(now: EpochMillis) -> Bool {
+    guard let lastCounterFlushMs else { return true }
+    return now - lastCounterFlushMs >= limits.counterFlushMs || now < lastCounterFlushMs
+  }
+
+  private var lastCounterFlushMs: EpochMillis?
+
+  private func flushCounters(now: EpochMillis) throws {
+    try writeCounters()
+    try setMeta(MetaKey.agentHeartbeat, String(now))
+    if state.lastLogID != state.countedThrough {
+      try setMeta(MetaKey.logCountedThrough, String(state.lastLogID))
+      state.countedThrough = state.lastLogID
+    }
+    lastCounterFlushMs = now
   }
 
   private func flushDue(now: EpochMillis) -> Bool {
@@ -467,6 +511,8 @@ public final class BufferWriter {
         sql: "DELETE FROM dead_letters WHERE id <= (SELECT max(id) FROM dead_letters) - ?")
       trim.bind(limits.maxDeadLetters, at: 1)
       try trim.run()
+      // Rare, and the commit writes other pages already: the technician sees the counts at once.
+      try flushCounters(now: now)
     }
   }
 
@@ -482,16 +528,19 @@ public final class BufferWriter {
       seen.bind(device, at: 2)
       try seen.run()
     }
-    for (name, amount) in state.counters { try Counters.add(amount, to: name, in: connection) }
-    try setMeta(MetaKey.agentHeartbeat, String(now))
+    try flushCounters(now: now)
     if state.lastLogID != state.flushedThrough {
       try setMeta(MetaKey.logFlushedThrough, String(state.lastLogID))
     }
     state.dirtySeries.removeAll(keepingCapacity: true)
     state.seen.removeAll(keepingCapacity: true)
-    state.counters.removeAll(keepingCapacity: true)
     state.flushedThrough = state.lastLogID
     lastFlushMs = now
+  }
+
+  private func writeCounters() throws {
+    for (name, amount) in state.counters { try Counters.add(amount, to: name, in: connection) }
+    state.counters.removeAll(keepingCapacity: true)
   }
 
   private func increment(_ counter: String, by amount: Int) {
@@ -526,10 +575,17 @@ public final class BufferWriter {
   /// or counter yet: take them from the rows themselves (the next flush writes them).
   private func replayUnflushedTail() throws {
     state.flushedThrough = try Meta.readInt(MetaKey.logFlushedThrough, in: connection) ?? 0
-    state.lastLogID = max(state.flushedThrough, try log.lastID())
-    guard state.lastLogID > state.flushedThrough else { return }
+    state.countedThrough = try Meta.readInt(MetaKey.logCountedThrough, in: connection) ?? 0
+    state.lastLogID = max(state.flushedThrough, state.countedThrough, try log.lastID())
+    let from = min(state.flushedThrough, state.countedThrough)
+    guard state.lastLogID > from else { return }
     let keys = Dictionary(devices.map { ($0.value.id, $0.key) }, uniquingKeysWith: { a, _ in a })
-    for entry in try log.entries(afterID: state.flushedThrough) {
+    for entry in try log.entries(afterID: from) {
+      if entry.id > state.countedThrough {
+        increment(Counter.readingsStored, by: entry.values.count)
+        increment(Counter.messagesReceived, by: 1)
+      }
+      guard entry.id > state.flushedThrough else { continue }
       for (metric, value) in zip(entry.metrics, entry.values) {
         let key = SeriesKey(device: entry.device, metric: metric)
         if (state.newest[key]?.time ?? .min) <= entry.time {
@@ -538,13 +594,12 @@ public final class BufferWriter {
         }
       }
       state.seen[entry.device] = max(state.seen[entry.device] ?? 0, entry.receivedAt)
-      increment(Counter.readingsStored, by: entry.values.count)
-      increment(Counter.messagesReceived, by: 1)
       if let key = keys[entry.device], let known = devices[key]?.lastSeen ?? Optional(0) {
         devices[key]?.lastSeen = max(known, entry.receivedAt)
       }
     }
   }
+
 }
 
 @available(*, unavailable)

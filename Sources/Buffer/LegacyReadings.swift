@@ -5,13 +5,16 @@ import SQLiteStore
 /// per transaction: a crash leaves every reading either still in `readings` or already in a
 /// chunk, never both and never neither, and the next start goes on with the devices left.
 enum LegacyReadings {
-  static func move(in connection: Connection) throws {
+  /// `maxDevices`: stop after that many (tests: an upgrade cut short).
+  static func move(in connection: Connection, maxDevices: Int = .max) throws {
     let exists = try connection.scalarInt(
       sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'readings'")
     guard exists == 1 else { return }
     try connection.transaction { try connection.execute(sql: ReadingLog.schema) }
-    while let device = try connection.scalarInt(sql: "SELECT device FROM readings LIMIT 1") {
+    var moved = 0
+    while moved < maxDevices, let device = try connection.scalarInt(sql: "SELECT device FROM readings LIMIT 1") {
       try connection.transaction { try moveDevice(device, in: connection) }
+      moved += 1
     }
   }
 
@@ -42,6 +45,17 @@ enum LegacyReadings {
       try insert.run()
       start = end
     }
+    // Each series' newest reading is its latest value (what the writer's duplicate check starts from).
+    let latest = try connection.makeStatement(
+      sql: """
+        INSERT INTO latest_values (device, metric, ts, value)
+        SELECT device, metric, ts, value FROM readings r WHERE device = ?1
+          AND ts = (SELECT max(ts) FROM readings WHERE device = r.device AND metric = r.metric)
+        ON CONFLICT (device, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value
+        WHERE excluded.ts > latest_values.ts
+        """)
+    latest.bind(device, at: 1)
+    try latest.run()
     let delete = try connection.makeStatement(sql: "DELETE FROM readings WHERE device = ?")
     delete.bind(device, at: 1)
     try delete.run()

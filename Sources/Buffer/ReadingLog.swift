@@ -69,10 +69,11 @@ public final class ReadingLog {
     let chunks = try connection.cachedStatement(
       sql: """
         SELECT start_ts, data FROM reading_chunks
-        WHERE start_ts > ?1 - \(Self.chunkSpanMs) AND start_ts <= ?1 AND end_ts >= ?1 AND device = ?2
+        WHERE start_ts > ?1 - ?3 AND start_ts <= ?1 AND end_ts >= ?1 AND device = ?2
         """)
     chunks.bind(time, at: 1)
     chunks.bind(device, at: 2)
+    chunks.bind(Self.chunkSpanMs, at: 3)
     defer { chunks.reset() }
     while try chunks.step() {
       let entries = ChunkCodec.decode(device: device, start: chunks.int64(0), chunks.blob(1)) ?? []
@@ -100,12 +101,13 @@ public final class ReadingLog {
     let chunks = try connection.cachedStatement(
       sql: """
         SELECT device, start_ts, data FROM reading_chunks
-        WHERE start_ts > ?1 - \(Self.chunkSpanMs) AND start_ts < ?2 AND end_ts >= ?1
+        WHERE start_ts > ?1 - ?4 AND start_ts < ?2 AND end_ts >= ?1
           AND (?3 IS NULL OR device = ?3)
         """)
     chunks.bind(from, at: 1)
     chunks.bind(to, at: 2)
     chunks.bind(device, at: 3)
+    chunks.bind(Self.chunkSpanMs, at: 4)
     var fromChunks = false
     while try chunks.step() {
       let entries = ChunkCodec.decode(device: chunks.int64(0), start: chunks.int64(1), chunks.blob(2)) ?? []
@@ -122,12 +124,15 @@ public final class ReadingLog {
   /// Log rows after `id` (those whose latest values and `last_seen` may not be written yet).
   public func entries(afterID id: Int64) throws -> [Entry] {
     let tail = try connection.cachedStatement(
-      sql: "SELECT ts, data FROM reading_log WHERE id > ? ORDER BY id")
+      sql: "SELECT ts, data, id FROM reading_log WHERE id > ? ORDER BY id")
     tail.bind(id, at: 1)
     defer { tail.reset() }
     var result: [Entry] = []
     while try tail.step() {
-      if let entry = LogEntry(time: tail.int64(0), bytes: tail.blob(1)) { result.append(Entry(entry)) }
+      guard let entry = LogEntry(time: tail.int64(0), bytes: tail.blob(1)) else { continue }
+      var decoded = Entry(entry)
+      decoded.id = tail.int64(2)
+      result.append(decoded)
     }
     return result
   }
@@ -179,6 +184,8 @@ public final class ReadingLog {
 
   /// One decoded entry: a device's readings at one time.
   public struct Entry: Sendable, Equatable {
+    /// The log row's id (0 for an entry read from a chunk).
+    public var id: Int64 = 0
     public var device: Int64
     public var time: EpochMillis
     public var receivedAt: EpochMillis

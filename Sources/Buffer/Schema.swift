@@ -186,6 +186,8 @@ public enum MetaKey {
   public static let statusEventCursor = "uplink.status_cursor"
   /// The last `reading_log` row reflected in latest values, `last_seen` and the counters.
   public static let logFlushedThrough = "log.flushed_through"
+  /// The last `reading_log` row counted in `readings_stored` and `messages_received`.
+  public static let logCountedThrough = "log.counted_through"
   /// The cap the agent runs with (`store.max_mb`), for the CLI.
   public static let storeMaxBytes = "store.max_bytes"
   /// The uplink's state for `classgate uplink`: JSON written by the agent when it changes.

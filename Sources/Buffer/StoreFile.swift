@@ -49,9 +49,14 @@ public enum StoreFile {
   /// do: it is never silently replaced, so no outbox message is lost without a word.
   public static func openRun(_ connection: Connection) throws {
     if try Meta.read(MetaKey.agentRunning, in: connection) == "1" {
-      let statement = try connection.makeStatement(sql: "PRAGMA quick_check")
       var problems: [String] = []
-      while try statement.step(), problems.count < 5 { problems.append(statement.text(0) ?? "") }
+      do {
+        let statement = try connection.makeStatement(sql: "PRAGMA quick_check")
+        while try statement.step(), problems.count < 5 { problems.append(statement.text(0) ?? "") }
+      } catch {
+        // A page too damaged for quick_check to go on is a damaged store too.
+        problems.append("\(error)")
+      }
       if problems != ["ok"] {
         throw Damaged(
           description:

@@ -280,15 +280,10 @@ public final class StoreReader {
   /// Log rows the agent has committed but not yet reflected in `latest_values` and `last_seen`
   /// (it writes those every few seconds): read so the CLI is never behind the log.
   private func unflushedTail() throws -> [ReadingLog.Entry] {
-    if let cachedTail { return cachedTail }
     guard hasLog else { return [] }
     let flushed = try Meta.readInt(MetaKey.logFlushedThrough, in: connection) ?? 0
-    let tail = try ReadingLog(connection: connection).entries(afterID: flushed)
-    cachedTail = tail
-    return tail
+    return try ReadingLog(connection: connection).entries(afterID: flushed)
   }
-
-  private var cachedTail: [ReadingLog.Entry]?
 
   private func unflushedLastSeen() throws -> [Int64: EpochMillis] {
     var seen: [Int64: EpochMillis] = [:]

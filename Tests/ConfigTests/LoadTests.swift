@@ -110,7 +110,7 @@ struct LoadTests {
     #expect(
       config.ingest
         == IngestSettings(
-          commitWindowMs: 100, maxBatch: 5000, ackBatch: 500, staleAfterMs: 600_000,
+          commitWindowMs: 1000, maxBatch: 5000, ackBatch: 500, staleAfterMs: 600_000,
           subscriptions: [.init(filter: "classgate/+/+/+/+", qos: 1)]))
     #expect(
       config.decodeLimits
