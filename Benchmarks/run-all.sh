@@ -218,11 +218,13 @@ ingest_run() { # QOS RUN
   [ "${KEEP:-0}" = 1 ] || rm -f "$dir"/cg.db*
 }
 
-# Bytes per reading: the readings table's pages (dbstat) and the whole store's used pages.
+# Bytes per reading: the raw-reading tables' pages (dbstat: log, chunks, their indexes, the carry)
+# and the whole store's used pages. Readings are packed, so store-synth counts them.
 disk_of() { # STORE LABEL
+  local readings; readings="$("$BIN/store-synth" count "$1")"
   sqlite3 "file:$1?mode=ro" "
-    SELECT '$2' || '_readings=' || (SELECT count(*) FROM readings)
-      || ' $2_readings_table_bytes=' || (SELECT sum(pgsize) FROM dbstat WHERE name = 'readings')
+    SELECT '$2' || '_readings=' || $readings
+      || ' $2_readings_table_bytes=' || (SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN ('reading_log', 'reading_log_by_time', 'reading_chunks', 'reading_chunks_by_time', 'series_carry'))
       || ' $2_used_bytes=' || (((SELECT page_count FROM pragma_page_count) - (SELECT freelist_count FROM pragma_freelist_count)) * (SELECT page_size FROM pragma_page_size))
       || ' $2_usage_bytes=' || (SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN ('device_usage', 'metric_usage', 'usage_periods'))
       || ' $2_file_bytes=' || ((SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size));"

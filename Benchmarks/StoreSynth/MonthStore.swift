@@ -9,8 +9,8 @@ import SQLiteStore
 #endif
 
 /// A month of a school in one store, as the agent would have left it: devices (registered through
-/// `BufferWriter`), raw readings for the last `readingDays` days (bulk INSERTs on the agent's own
-/// table, in the agent's order: time first), card scans and status changes for the whole month,
+/// `BufferWriter`), raw readings for the last `readingDays` days (through the same writer, in the
+/// agent's order: time first, then compacted), card scans and status changes for the whole month,
 /// and the window and day usage rows (`Rollup` on the synthetic histories, saved with
 /// `UsageStore.save`, exactly what the agent's summariser does after reading the history).
 struct MonthStore {
@@ -181,67 +181,43 @@ struct MonthStore {
     return (windows, dayCount, windowsUntil, daysUntil)
   }
 
-  /// Raw readings, every device every interval while online, time first — the order the agent
-  /// inserts them in, so the B-tree fills its pages as it would in the field.
+  /// Raw readings, every device every interval while online, time first, through the agent's
+  /// own writer (one log row per message) and compacted as the agent compacts them, so the
+  /// tables fill their pages as they would in the field.
   private func writeReadings(_ connection: Connection, ids: IDs) throws -> Int {
     let from = max(school.start + school.intervalMs, now - Int64(readingDays * 86_400_000))
-    let insert = try connection.cachedStatement(
-      sql: "INSERT OR IGNORE INTO readings (device, metric, ts, value) VALUES (?, ?, ?, ?)")
-    let metricIDs = school.devices.map { device in device.metrics.map { ids.metrics[$0] ?? 0 } }
+    let writer = try BufferWriter(connection: connection, limits: .init(stateFlushMs: 3_600_000))
+    let identities = school.devices.map {
+      DeviceIdentity(id: $0.id, kind: $0.kind, room: $0.room, profile: $0.profile)
+    }
     var count = 0
     var tick = from - from % school.intervalMs
-    var latest: [Int: EpochMillis] = [:]
     var nextLog = Clock.monotonicMs() + 10_000
     while tick < now {
-      try connection.transaction {
-        let end = min(now, tick + 3_600_000)
-        while tick < end {
-          for device in school.devices {
-            let time = tick + device.phaseMs
-            guard time >= from, time < now, school.isOnline(device, at: time) else { continue }
-            let id = ids.devices[device.index]
-            for (slot, metric) in device.metrics.enumerated() {
-              insert.bind(id, at: 1)
-              insert.bind(metricIDs[device.index][slot], at: 2)
-              insert.bind(time, at: 3)
-              insert.bind(school.value(device, metric, at: time), at: 4)
-              try insert.run()
-              count += 1
-            }
-            latest[device.index] = time
+      let end = min(now, tick + 3_600_000)
+      while tick < end {
+        for device in school.devices {
+          let time = tick + device.phaseMs
+          guard time >= from, time < now, school.isOnline(device, at: time) else { continue }
+          let readings = device.metrics.map {
+            Reading(metric: $0, value: school.value(device, $0, at: time), time: time)
           }
-          tick += school.intervalMs
+          writer.add(
+            DecodedMessage(device: identities[device.index], content: .readings(readings)),
+            receivedAt: time)
+          count += readings.count
         }
+        tick += school.intervalMs
       }
+      try writer.commit(now: end)
+      try writer.flush(now: end)
+      while try writer.compact() > 0 {}
       if Clock.monotonicMs() > nextLog {
         log("readings: \(count), at \(school.calendar.localISO(tick))")
         nextLog = Clock.monotonicMs() + 10_000
       }
     }
-    // What the writer keeps up to date: the latest value per series, last seen, status.
-    try connection.transaction {
-      let upsert = try connection.cachedStatement(
-        sql: "INSERT OR REPLACE INTO latest_values (device, metric, ts, value) VALUES (?, ?, ?, ?)")
-      let seen = try connection.cachedStatement(
-        sql:
-          "UPDATE devices SET last_seen = ?, status = 'online', status_since = coalesce(status_since, ?) WHERE id = ?"
-      )
-      for device in school.devices {
-        guard let time = latest[device.index] else { continue }
-        let id = ids.devices[device.index]
-        for (slot, metric) in device.metrics.enumerated() {
-          upsert.bind(id, at: 1)
-          upsert.bind(metricIDs[device.index][slot], at: 2)
-          upsert.bind(time, at: 3)
-          upsert.bind(school.value(device, metric, at: time), at: 4)
-          try upsert.run()
-        }
-        seen.bind(time, at: 1)
-        seen.bind(school.start, at: 2)
-        seen.bind(id, at: 3)
-        try seen.run()
-      }
-    }
+    try writer.flush(now: now)
     return count
   }
 }

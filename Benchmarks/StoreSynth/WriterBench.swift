@@ -9,7 +9,7 @@ import SQLiteStore
 
 /// The storage side of ingest alone: the same messages the load generator sends (1,000 devices,
 /// 8 metrics, distinct ts), already decoded, committed in the agent's batch sizes — through the
-/// agent's `BufferWriter` (`writer`), or as bare `INSERT`s into the readings table (`raw`), with
+/// agent's `BufferWriter` (`writer`), or as bare `INSERT`s of same-sized rows into the log (`raw`), with
 /// the agent's pragmas (WAL, synchronous=FULL). No MQTT, no JSON: what SQLite allows.
 struct WriterBench {
   let path: String
@@ -41,20 +41,9 @@ struct WriterBench {
         receivedAt: base)
     }
     try writer.commit(now: base)
-    var ids: [Int64] = []
-    let lookup = try connection.makeStatement(sql: "SELECT id FROM devices WHERE key = ?")
-    for identity in identities {
-      lookup.bind(identity.id, at: 1)
-      _ = try lookup.step()
-      ids.append(lookup.int64(0))
-      lookup.reset()
-    }
-    var metricIDs: [Int64] = []
-    for name in Self.metrics {
-      metricIDs.append(try connection.scalarInt(sql: "SELECT id FROM metrics WHERE name = '\(name)'") ?? 0)
-    }
-    let insert = try connection.cachedStatement(
-      sql: "INSERT OR IGNORE INTO readings (device, metric, ts, value) VALUES (?, ?, ?, ?)")
+    let insert = try connection.cachedStatement(sql: "INSERT INTO reading_log (ts, data) VALUES (?, ?)")
+    // What one message's row holds: device, receipt delta, eight 2-byte values.
+    let row = [UInt8](repeating: 7, count: 2 + Self.metrics.count * 3)
 
     var elapsedNs: Int64 = 0
     var index = 0
@@ -75,13 +64,9 @@ struct WriterBench {
       if raw {
         try connection.transaction {
           for i in index..<end {
-            for metric in metricIDs {
-              insert.bind(ids[i % devices], at: 1)
-              insert.bind(metric, at: 2)
-              insert.bind(base + Int64(i), at: 3)
-              insert.bind(Double(400 + i % 900), at: 4)
-              try insert.run()
-            }
+            insert.bind(base + Int64(i), at: 1)
+            insert.bind(blob: row, at: 2)
+            try insert.run()
           }
         }
       } else {

@@ -12,6 +12,7 @@
 // writer: the storage half of ingest alone (decoded messages → SQLite), the agent's writer or
 //         bare INSERTs: the ceiling SQLite sets, measured next to the MQTT one.
 import DeviceModel
+import Buffer
 import EventLoop
 import Rollup
 
@@ -20,8 +21,8 @@ import Rollup
 #endif
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.count >= 2, ["month", "outbox", "writer"].contains(arguments[0]) else {
-  print("usage: store-synth month|outbox STORE [options] (see Benchmarks/StoreSynth/main.swift)")
+guard arguments.count >= 2, ["month", "outbox", "writer", "count"].contains(arguments[0]) else {
+  print("usage: store-synth month|outbox|writer|count STORE [options] (see Benchmarks/StoreSynth/main.swift)")
   exit(64)
 }
 let mode = arguments[0]
@@ -55,7 +56,10 @@ let devices = Int(option("devices", 300))
 let intervalMs = Int64(option("interval-s", 10) * 1000)
 
 do {
-  if mode == "writer" {
+  if mode == "count" {
+    // Readings stored (they are packed: sqlite3 alone cannot count them).
+    print(try StoreReader(path: path).readingCount())
+  } else if mode == "writer" {
     try WriterBench(
       path: path, messages: Int(option("messages", 200_000)), devices: Int(option("devices", 1000)),
       batch: Int(option("batch", 5000)), raw: option("raw", 0) != 0, cacheMB: Int(option("cache-mb", 0))

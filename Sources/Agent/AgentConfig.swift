@@ -176,7 +176,7 @@ public struct AgentConfig: Sendable {
 
     guard let schoolID else { return nil }
     let filter = "\(prefix)/+/+/+/+"
-    return AgentConfig(
+    var config = AgentConfig(
       file: path, schoolID: schoolID, timeZone: timeZone,
       broker: MQTTOptions(
         host: host, port: Int32(port), clientID: clientID, username: username,
@@ -197,6 +197,9 @@ public struct AgentConfig: Sendable {
         maxDeadLetters: maxDeadLetters, stateFlushMs: Int64(stateFlush) * 1000),
       logLevel: level.level, cardPseudonymizer: cardSecret?.pseudonymizer, cardSecretFile: cardSecret?.file,
       scanRetentionDays: scanRetentionDays)
+    // A payload over the limit is a dead letter: copying more of it than the limit is waste.
+    config.broker.maxPayloadCopy = maxPayload
+    return config
   }
 
   private static func readRollupWindow(_ reader: inout ConfigReader) -> Int {

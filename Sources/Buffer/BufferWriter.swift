@@ -48,7 +48,7 @@ public final class BufferWriter {
 
   private enum Pending {
     case decoded(DecodedMessage, receivedAt: EpochMillis)
-    case deadLetter(topic: String, payload: [UInt8], reason: DeadLetterReason, receivedAt: EpochMillis)
+    case deadLetter(topic: String, payload: [UInt8], size: Int, reason: DeadLetterReason, receivedAt: EpochMillis)
     case stale(deviceID: Int64, key: String, silentMs: Int64, at: EpochMillis)
   }
 
@@ -127,11 +127,16 @@ public final class BufferWriter {
   /// Devices with a message in the batch: not silent, whatever the store says yet.
   private var pendingDevices: Set<String> = []
 
+  /// `size`: the payload's size as received, when `payload` is only its first bytes.
   public func addDeadLetter(
-    topic: String, payload: [UInt8], reason: DeadLetterReason, receivedAt: EpochMillis
+    topic: String, payload: [UInt8], size: Int? = nil, reason: DeadLetterReason, receivedAt: EpochMillis
   ) {
+    // Only the kept prefix is held in memory and looked at, however large the payload was.
+    let prefix = Array(payload.prefix(limits.deadLetterPayloadBytes))
     pending.append(
-      .deadLetter(topic: topic, payload: payload, reason: reason, receivedAt: receivedAt))
+      .deadLetter(
+        topic: String(topic.prefix(256)), payload: prefix, size: max(size ?? payload.count, payload.count),
+        reason: reason, receivedAt: receivedAt))
   }
 
   /// Queues `stale` for online devices silent for longer than `staleAfterMs`; returns how many.
@@ -305,10 +310,10 @@ public final class BufferWriter {
           noteStored(at: event.time)
         }
       }
-    case .deadLetter(let topic, let payload, let reason, let receivedAt):
+    case .deadLetter(let topic, let payload, let size, let reason, let receivedAt):
       summary.messages += 1
       summary.deadLetters += 1
-      try insertDeadLetter(topic: topic, payload: payload, reason: reason, at: receivedAt)
+      try insertDeadLetter(topic: topic, payload: payload, size: size, reason: reason, at: receivedAt)
     case .stale(let id, let key, let silentMs, let at):
       try recordStatusChange(
         deviceID: id, to: .stale, at: at, cause: "silent for \(silentMs / 1000) s")
@@ -472,7 +477,7 @@ public final class BufferWriter {
   }
 
   private func insertDeadLetter(
-    topic: String, payload: [UInt8], reason: DeadLetterReason, at: EpochMillis
+    topic: String, payload: [UInt8], size: Int, reason: DeadLetterReason, at: EpochMillis
   ) throws {
     let statement = try connection.cachedStatement(
       sql:
@@ -480,11 +485,9 @@ public final class BufferWriter {
     )
     statement.bind(at, at: 1)
     statement.bind(String(topic.prefix(256)), at: 2)
-    // Only the kept prefix is looked at: a huge payload costs no more than a small one.
-    let prefix = Array(payload.prefix(limits.deadLetterPayloadBytes))
-    let kept = PersonalData.mayContain(prefix) ? PersonalData.withheld : prefix
+    let kept = PersonalData.mayContain(payload) ? PersonalData.withheld : payload
     statement.bind(blob: kept, at: 3)
-    statement.bind(payload.count, at: 4)
+    statement.bind(size, at: 4)
     statement.bind(reason.code.rawValue, at: 5)
     statement.bind(reason.detail, at: 6)
     try statement.run()

@@ -4,10 +4,28 @@ import SQLiteStore
 /// Pre-aggregated usage: one row per device per summarised period (windows and days), so
 /// `classgate stats` for a month reads ~30 rows per device instead of millions of readings.
 public final class UsageStore {
-  /// The two period kinds the rollup stage writes.
+  /// The period kinds the rollup stage writes.
   public enum Kind: String, Sendable, CaseIterable {
     case window
     case day
+    /// Today so far: the windows of a day not yet summarised, added up as each window is, so
+    /// `classgate stats` reads one row per device for today instead of every window. Local only
+    /// (never uplinked); replaced by the day row when the day is summarised.
+    case dayToDate = "day_to_date"
+  }
+
+  /// Deletes a period's rows (a to-date row once its day is summarised).
+  public func delete(_ kind: Kind, startingAt start: EpochMillis) throws {
+    for sql in [
+      "DELETE FROM device_usage WHERE kind = ? AND start_ms = ?",
+      "DELETE FROM metric_usage WHERE kind = ? AND start_ms = ?",
+      "DELETE FROM usage_periods WHERE kind = ? AND start_ms = ?",
+    ] {
+      let delete = try connection.cachedStatement(sql: sql)
+      delete.bind(kind.rawValue, at: 1)
+      delete.bind(start, at: 2)
+      try delete.run()
+    }
   }
 
   public struct PeriodRow: Sendable, Equatable {
@@ -169,26 +187,30 @@ public final class UsageStore {
   /// month of a big school's readers one by one would read every scan once per reader).
   /// Readers without scans in [from, to) are absent.
   /// Card scans and distinct cards per device, counted together by one query, so one snapshot
-  /// gives both and distinct cards can never exceed scans.
+  /// gives both and distinct cards can never exceed scans. The scans are read from the covering
+  /// `(type, ts, device, card)` index; device keys are looked up once per device, not per scan.
   public func cardScansByDevice(
     from: EpochMillis, to: EpochMillis, device key: String? = nil, room: String? = nil
   ) throws -> [String: (scans: Int, distinctCards: Int)] {
+    let readers = try connection.cachedStatement(
+      sql: "SELECT id, key FROM devices WHERE (?1 IS NULL OR key = ?1) AND (?2 IS NULL OR room = ?2)")
+    readers.bind(key, at: 1)
+    readers.bind(room, at: 2)
+    var keys: [Int64: String] = [:]
+    while try readers.step() { keys[readers.int64(0)] = readers.text(1) ?? "" }
+    readers.reset()
     let statement = try connection.cachedStatement(
       sql: """
-        SELECT d.key, count(*), count(DISTINCT e.card) FROM events e
-        JOIN devices d ON d.id = e.device
-        WHERE e.type = 'card_scan' AND e.ts >= ?1 AND e.ts < ?2
-          AND (?3 IS NULL OR d.key = ?3) AND (?4 IS NULL OR d.room = ?4)
-        GROUP BY d.key
+        SELECT device, count(*), count(DISTINCT card) FROM events
+        WHERE type = 'card_scan' AND ts >= ?1 AND ts < ?2 GROUP BY device
         """)
     statement.bind(from, at: 1)
     statement.bind(to, at: 2)
-    statement.bind(key, at: 3)
-    statement.bind(room, at: 4)
     defer { statement.reset() }
     var counts: [String: (scans: Int, distinctCards: Int)] = [:]
     while try statement.step() {
-      counts[statement.text(0) ?? ""] = (statement.int(1), statement.int(2))
+      guard let key = keys[statement.int64(0)] else { continue }
+      counts[key] = (statement.int(1), statement.int(2))
     }
     return counts
   }

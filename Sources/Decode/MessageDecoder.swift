@@ -42,21 +42,24 @@ public struct DecoderChain: Sendable {
     self.inventory = inventory
   }
 
-  public func decode(topic: String, payload: [UInt8], receivedAt: EpochMillis) -> DecodeResult {
-    explain(topic: topic, payload: payload, receivedAt: receivedAt).result
+  /// `size`: the payload's size as received, when only a prefix of it was kept (MQTTMessage).
+  public func decode(topic: String, payload: [UInt8], size: Int? = nil, receivedAt: EpochMillis)
+    -> DecodeResult
+  {
+    explain(topic: topic, payload: payload, size: size, receivedAt: receivedAt).result
   }
 
   /// The result and the name of the decoder that claimed the topic (nil: none did, or too large).
-  public func explain(topic: String, payload: [UInt8], receivedAt: EpochMillis)
+  public func explain(topic: String, payload: [UInt8], size: Int? = nil, receivedAt: EpochMillis)
     -> (decoder: String?, result: DecodeResult)
   {
-    guard payload.count <= limits.maxPayloadBytes else {
+    let size = max(size ?? payload.count, payload.count)
+    guard size <= limits.maxPayloadBytes else {
       return (
         nil,
         .deadLetter(
           DeadLetterReason(
-            .payloadTooLarge,
-            "payload is \(payload.count) bytes, the limit is \(limits.maxPayloadBytes)"))
+            .payloadTooLarge, "payload is \(size) bytes, the limit is \(limits.maxPayloadBytes)"))
       )
     }
     for decoder in decoders {

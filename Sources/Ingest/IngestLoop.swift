@@ -202,7 +202,8 @@ public final class IngestLoop {
     guard !messages.isEmpty else { return }
     let receivedAt = Clock.wallMs()
     for message in messages {
-      switch decoders.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+      switch decoders.decode(
+        topic: message.topic, payload: message.payload, size: message.size, receivedAt: receivedAt)
       {
       case .decoded(let decoded):
         writer.add(decoded, receivedAt: receivedAt)
@@ -211,7 +212,8 @@ public final class IngestLoop {
         continue
       case .deadLetter(let reason):
         writer.addDeadLetter(
-          topic: message.topic, payload: message.payload, reason: reason, receivedAt: receivedAt)
+          topic: message.topic, payload: message.payload, size: message.size, reason: reason,
+          receivedAt: receivedAt)
         deadLettersSinceReport[reason.code.rawValue, default: 0] += 1
         statistics.deadLetters[reason.code.rawValue, default: 0] += 1
       }

@@ -6,6 +6,7 @@ import CMosquitto
 final class CallbackSink {
   var messages: [MQTTMessage] = []
   var events: [MQTTEvent] = []
+  var maxPayloadCopy = Int.max
 
   var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
@@ -44,16 +45,19 @@ private func onMessage(
   _ message: UnsafePointer<mosquitto_message>?
 ) {
   guard let message = message?.pointee, let topic = message.topic else { return }
+  let sink = CallbackSink.from(context)
   let count = Int(message.payloadlen)
+  let kept = min(count, sink.maxPayloadCopy)
   let payload: [UInt8] =
-    if count > 0, let bytes = message.payload {
-      Array(UnsafeRawBufferPointer(start: bytes, count: count))
+    if kept > 0, let bytes = message.payload {
+      Array(UnsafeRawBufferPointer(start: bytes, count: kept))
     } else {
       []
     }
-  CallbackSink.from(context).messages.append(
+  sink.messages.append(
     MQTTMessage(
-      topic: String(cString: topic), payload: payload, qos: message.qos, retained: message.retain))
+      topic: String(cString: topic), payload: payload, size: count, qos: message.qos,
+      retained: message.retain))
 }
 
 private func onPublish(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, mid: Int32) {

@@ -44,6 +44,7 @@ public final class MQTTConnection {
       throw MQTTError(code: MOSQ_ERR_ERRNO.rawValue, operation: "creating the MQTT client")
     }
     self.handle = handle
+    sink.maxPayloadCopy = options.maxPayloadCopy
     sink.install(on: handle)
     do throws(MQTTError) {
       try configure()

@@ -1,13 +1,19 @@
 /// A received message, copied out of libmosquitto (which frees its buffers after the callback).
 public struct MQTTMessage: Sendable, Equatable {
   public var topic: String
+  /// The payload, or only its first `MQTTOptions.maxPayloadCopy` bytes when it was larger.
   public var payload: [UInt8]
+  /// The payload's size as received.
+  public var size: Int
   public var qos: Int32
   public var retained: Bool
 
-  public init(topic: String, payload: [UInt8], qos: Int32, retained: Bool) {
+  public var isTruncated: Bool { size > payload.count }
+
+  public init(topic: String, payload: [UInt8], size: Int? = nil, qos: Int32, retained: Bool) {
     self.topic = topic
     self.payload = payload
+    self.size = size ?? payload.count
     self.qos = qos
     self.retained = retained
   }

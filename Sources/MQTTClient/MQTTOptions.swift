@@ -46,6 +46,9 @@ public struct MQTTOptions: Sendable {
   public var will: Will?
   public var tls: TLS?
   public var reconnectDelay: Backoff
+  /// Payload bytes copied out of a received message; past this only a prefix is kept and
+  /// `MQTTMessage.size` says how large it was, so a huge message costs no more than a small one.
+  public var maxPayloadCopy: Int = .max
 
   public init(
     host: String, port: Int32, clientID: String, username: String? = nil, password: String? = nil,

@@ -114,6 +114,42 @@ public final class Summariser {
       fleet = Rollup.adding(fleet, Rollup.fleet([device], over: period, settings: settings.rollup))
     }
     try store(kind, period: period, revision: revision, devices: devices, fleet: fleet, now: now)
+    if kind == .window { try updateDayToDate(after: period, revision: revision, devices: devices, fleet: fleet) }
+  }
+
+  /// Keeps "today so far" up to date for `classgate stats`: the to-date row plus this window when
+  /// the window follows it, otherwise (a revision, a gap) the day's windows added up again.
+  private func updateDayToDate(after window: Period, revision: Int, devices: [DeviceUsage], fleet: FleetUsage)
+    throws
+  {
+    let day = calendar.day(containing: window.start)
+    let daysUntil = try Meta.readInt(MetaKey.daysSummarisedUntil, in: connection) ?? 0
+    guard day.start >= daysUntil else { return }  // the day row exists: nothing "to date"
+    let header = try usage.periods(.dayToDate, from: day.start, to: day.start + 1).first
+    var parts: [DeviceUsage]
+    var fleets: [FleetUsage]
+    let end = max(window.end, header?.period.end ?? window.end)
+    if let header, header.period.end == window.start, revision == 0 {
+      parts = try usage.deviceUsage(.dayToDate, from: day.start, to: day.start + 1).map(\.usage) + devices
+      fleets = [header.fleet, fleet]
+    } else {
+      parts = try usage.deviceUsage(.window, from: day.start, to: end).map(\.usage)
+      fleets = try usage.periods(.window, from: day.start, to: end).map(\.fleet)
+    }
+    var byDevice: [String: [DeviceUsage]] = [:]
+    for part in parts { byDevice[part.id, default: []].append(part) }
+    let cards = try usage.cardScansByDevice(from: day.start, to: end)
+    var totals: [DeviceUsage] = []
+    for (id, parts) in byDevice.sorted(by: { $0.key < $1.key }) {
+      guard var total = Rollup.combine(parts) else { continue }
+      if total.kind == .attendanceReader, let counted = cards[id] {
+        total.distinctCards = min(counted.distinctCards, total.scans)
+      }
+      totals.append(total)
+    }
+    try usage.save(
+      .dayToDate, period: Period(start: day.start, end: end), revision: 0, devices: totals,
+      fleet: Rollup.combine(fleets), createdAt: end)
   }
 
   /// A day is its windows added up. A reader's scans and distinct cards are both counted from the
@@ -134,6 +170,7 @@ public final class Summariser {
     }
     let fleet = Rollup.combine(try usage.periods(.window, from: day.start, to: day.end).map(\.fleet))
     try store(.day, period: day, revision: revision, devices: devices, fleet: fleet, now: now)
+    try usage.delete(.dayToDate, startingAt: day.start)
   }
 
   private func store(

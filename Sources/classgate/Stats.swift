@@ -230,7 +230,16 @@ struct StatsQuery {
       cursor = max(cursor, row.period.end)
     }
     if cursor < period.end { gaps.append(Period(start: cursor, end: period.end)) }
-    for gap in gaps {
+    for var gap in gaps {
+      // Today so far is one row per device (kept by the summariser), then any later windows.
+      if let toDate = try store.periods(.dayToDate, from: gap.start, to: gap.start + 1).first,
+        toDate.period.end <= gap.end
+      {
+        headers.append((period: toDate.period, fleet: toDate.fleet))
+        parts += try store.deviceUsage(.dayToDate, from: gap.start, to: gap.start + 1, device: device, room: room)
+        gap = Period(start: toDate.period.end, end: gap.end)
+        guard gap.start < gap.end else { continue }
+      }
       let windows = try store.periods(.window, from: gap.start, to: gap.end)
       guard !windows.isEmpty else { continue }
       headers += windows.map { (period: $0.period, fleet: $0.fleet) }

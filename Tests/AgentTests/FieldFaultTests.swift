@@ -1,0 +1,38 @@
+import Buffer
+import Foundation
+import TestSupport
+import Testing
+
+/// Faults a school box meets in the field (issue #13), on the real agent and broker.
+@Suite("field faults", .serialized)
+struct FieldFaultTests {
+  /// Three 24 MiB QoS 1 messages (a stock mosquitto accepts up to 256 MiB): each is one counted
+  /// dead letter, acknowledged, and a good message sent after them is stored within seconds.
+  /// Before: the dead-letter path scanned every byte (about 2 s per MiB in a debug build).
+  @Test func hugePayloadsAreOneDeadLetterEachAndGoodTrafficGoesOn() throws {
+    let harness = try AgentHarness()
+    try harness.startAgent()
+    let device = try harness.publisher()
+    let huge = Array("{\"co2\":\"".utf8) + [UInt8](repeating: 0x41, count: 24 << 20) + Array("\"}".utf8)
+    try device.publish(
+      bytes: (0..<3).map { _ in ("classgate/101/env_sensor/env-big/telemetry", huge) }, timeout: 60)
+    let sentAt = Date()
+    try device.publish(topic: "classgate/101/env_sensor/env-ok/telemetry", payload: #"{"co2":600}"#)
+    #expect(waitUntil(timeout: 8) { ((try? harness.reader().readingCount(device: "env-ok")) ?? 0) == 1 })
+    let delay = Date().timeIntervalSince(sentAt)
+    #expect(delay < 8, "the good message waited \(delay) s")
+    #expect(
+      waitUntil(timeout: 10) {
+        ((try? harness.reader().counters()["dead_letters.payload_too_large"]) ?? 0) == 3
+      })
+    let letters = try harness.reader().deadLetters()
+    #expect(letters.count == 3)
+    #expect(letters.allSatisfy { $0.payloadSize == huge.count && $0.payloadPrefix.count <= 512 })
+    // Acknowledged: a restart gets none of them again.
+    harness.agent.stop()
+    try harness.startAgent(subscribedCount: 2)
+    try device.publish(topic: "classgate/101/env_sensor/env-after/telemetry", payload: #"{"co2":610}"#)
+    #expect(waitUntil(timeout: 10) { ((try? harness.reader().readingCount(device: "env-after")) ?? 0) == 1 })
+    #expect(try harness.reader().deadLetters().count == 3)
+  }
+}
