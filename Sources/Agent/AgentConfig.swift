@@ -75,7 +75,7 @@ public struct AgentConfig: Sendable {
       "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters", "max_mb",
       "checkpoint_pages", "state_flush_s", "max_batch_kb",
     ],
-    "devices": ["stale_after_s"],
+    "devices": ["stale_after_s", "max", "max_new_per_minute"],
     "ingest": ["max_payload_bytes"],
     "log": ["level"],
     "privacy": ["secret_file", "scan_retention_days"],
@@ -167,6 +167,8 @@ public struct AgentConfig: Sendable {
     let maxDeadLetters = reader.integer(
       "store.max_dead_letters", default: 10_000, range: 0...10_000_000)
     let staleAfter = reader.integer("devices.stale_after_s", default: 600, range: 1...7 * 86_400)
+    let maxDevices = reader.integer("devices.max", default: 5000, range: 1...1_000_000)
+    let maxNewDevices = reader.integer("devices.max_new_per_minute", default: 300, range: 1...1_000_000)
     let maxPayload = reader.integer(
       "ingest.max_payload_bytes", default: 64 * 1024, range: 256...16 * 1024 * 1024)
     let level = reader.choice(
@@ -197,6 +199,8 @@ public struct AgentConfig: Sendable {
         maxDeadLetters: maxDeadLetters, stateFlushMs: Int64(stateFlush) * 1000),
       logLevel: level.level, cardPseudonymizer: cardSecret?.pseudonymizer, cardSecretFile: cardSecret?.file,
       scanRetentionDays: scanRetentionDays)
+    config.ingest.maxDevices = maxDevices
+    config.ingest.maxNewDevicesPerMinute = maxNewDevices
     // A payload over the limit is a dead letter: copying more of it than the limit is waste.
     config.broker.maxPayloadCopy = maxPayload
     return config

@@ -112,6 +112,14 @@ public final class BufferWriter {
     lateRange = (min(lateRange?.from ?? time, time), max(lateRange?.to ?? time, time))
   }
 
+  /// Whether the device exists (in the store, or in the batch being written).
+  public func knows(_ key: String) -> Bool { devices[key] != nil || pendingDevices.contains(key) }
+
+  /// Devices known, plus new ones waiting in the batch.
+  public var deviceCount: Int { devices.count + pendingNewDevices }
+
+  private var pendingNewDevices = 0
+
   /// Devices by status, from the writer's cache (no query).
   public func deviceCounts() -> [DeviceStatus: Int] {
     var counts: [DeviceStatus: Int] = [:]
@@ -121,7 +129,9 @@ public final class BufferWriter {
 
   public func add(_ message: DecodedMessage, receivedAt: EpochMillis) {
     pending.append(.decoded(message, receivedAt: receivedAt))
-    pendingDevices.insert(message.device.id)
+    if pendingDevices.insert(message.device.id).inserted, devices[message.device.id] == nil {
+      pendingNewDevices += 1
+    }
   }
 
   /// Devices with a message in the batch: not silent, whatever the store says yet.
@@ -176,6 +186,7 @@ public final class BufferWriter {
     }
     pending.removeAll(keepingCapacity: true)
     pendingDevices.removeAll(keepingCapacity: true)
+    pendingNewDevices = 0
     return summary
   }
 

@@ -80,6 +80,8 @@ public struct DeadLetterReason: Error, Sendable, Equatable, CustomStringConverti
     case payloadTooLarge = "payload_too_large"
     case invalidTimestamp = "invalid_timestamp"
     case invalidValue = "invalid_value"
+    /// A new device past `devices.max` or `devices.max_new_per_minute`.
+    case deviceLimit = "device_limit"
   }
 
   public var code: Code

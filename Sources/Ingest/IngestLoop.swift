@@ -68,6 +68,7 @@ public final class IngestLoop {
   private var nextReportMs: Int64 = 0
 
   private var policy: IngestPolicy
+  private var admission: DeviceAdmission
   private var stopping: Bool { policy.stopping }
   private var commitFailures: Int { policy.failures }
   private var nextSweepMs: Int64 = 0
@@ -92,6 +93,8 @@ public final class IngestLoop {
     policy = IngestPolicy(
       commitWindowMs: settings.commitWindowMs, maxBatch: settings.maxBatch,
       maxBatchBytes: settings.maxBatchBytes, ackBatch: settings.ackBatch)
+    admission = DeviceAdmission(
+      maxDevices: settings.maxDevices, maxNewPerMinute: settings.maxNewDevicesPerMinute)
     for subscription in settings.subscriptions {
       mqtt.subscribe(subscription.filter, qos: subscription.qos)
     }
@@ -202,9 +205,17 @@ public final class IngestLoop {
     guard !messages.isEmpty else { return }
     let receivedAt = Clock.wallMs()
     for message in messages {
-      switch decoders.decode(
+      let (family, result) = decoders.explain(
         topic: message.topic, payload: message.payload, size: message.size, receivedAt: receivedAt)
+      var outcome = result
+      if case .decoded(let decoded) = result,
+        case .refuse(let why) = admission.decide(
+          known: writer.knows(decoded.device.id), deviceCount: writer.deviceCount,
+          family: family ?? "unknown", nowMs: Clock.monotonicMs())
       {
+        outcome = .deadLetter(DeadLetterReason(.deviceLimit, why))
+      }
+      switch outcome {
       case .decoded(let decoded):
         writer.add(decoded, receivedAt: receivedAt)
       case .ignored:
@@ -384,6 +395,15 @@ public final class IngestLoop {
     let reasons = deadLettersSinceReport.sorted { $0.key < $1.key }
       .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     logger.warning("Dead letters stored", metadata: ["reasons": "\(reasons)"])
+    let refused = admission.takeRefusals()
+    if !refused.isEmpty {
+      logger.warning(
+        "New devices refused: the device limits are reached",
+        metadata: [
+          "by.family": "\(refused.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))",
+          "devices": "\(writer.deviceCount)", "limit": "\(settings.maxDevices)",
+        ])
+    }
     deadLettersSinceReport.removeAll()
     nextDeadLetterReportMs = now + 60_000
   }

@@ -14,6 +14,9 @@ public struct IngestSettings: Sendable, Equatable {
   public var ackBatch: Int
   /// A device that said it is online but stays silent this long becomes `stale`.
   public var staleAfterMs: Int64
+  /// Most devices the store keeps, and most new devices a minute from one topic family.
+  public var maxDevices: Int = 5000
+  public var maxNewDevicesPerMinute: Int = 300
   /// Topic filters and QoS to subscribe to.
   public var subscriptions: [Subscription]
 

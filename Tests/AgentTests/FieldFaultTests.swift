@@ -36,3 +36,30 @@ struct FieldFaultTests {
     #expect(try harness.reader().deadLetters().count == 3)
   }
 }
+
+extension FieldFaultTests {
+  /// One client publishing thousands of ids (a flood, or a broken bridge) creates at most the
+  /// configured number of devices; the rest are counted dead letters, known devices go on.
+  @Test func aDeviceFloodStopsAtTheDeviceLimitsAndKnownDevicesGoOn() throws {
+    let harness = try AgentHarness(config: "\n[devices]\nmax = 60\nmax_new_per_minute = 40\n")
+    try harness.startAgent()
+    let device = try harness.publisher()
+    try device.publish(topic: "classgate/101/env_sensor/env-known/telemetry", payload: #"{"co2":500}"#)
+    #expect(waitUntil(timeout: 10) { ((try? harness.reader().readingCount(device: "env-known")) ?? 0) == 1 })
+    let flood = (0..<2000).map {
+      (topic: "classgate/101/env_sensor/flood-\($0)/telemetry", payload: #"{"co2":400}"#)
+    }
+    try device.publish(flood)
+    try device.publish(topic: "classgate/101/env_sensor/env-known/telemetry", payload: #"{"co2":510,"ts":\#(nowMillis())}"#)
+    #expect(waitUntil(timeout: 15) { ((try? harness.reader().readingCount(device: "env-known")) ?? 0) == 2 })
+    // 40 new in a minute (a flood crossing a minute boundary may get a second 40), never past
+    // 60 in all; each refused message is a counted dead letter.
+    let devices = try harness.reader().devices().count
+    #expect((40...60).contains(devices), "\(devices) devices")  // env-known used one of the 40
+    #expect(
+      waitUntil(timeout: 10) {
+        ((try? harness.reader().counters()["dead_letters.device_limit"]) ?? 0) == Int64(2000 - (devices - 1))
+      }, "\((try? harness.reader().counters()) ?? [:])")
+    #expect(harness.occurrences(of: "New devices refused") >= 1)
+  }
+}

@@ -67,3 +67,32 @@ struct IngestPolicyTests {
     #expect(!policy.mayReleaseAcks && policy.commitDueMs() == 1050)
   }
 }
+
+@Suite("device admission")
+struct DeviceAdmissionTests {
+  @Test func knownDevicesPassNewOnesAreCappedInAllAndPerFamilyPerMinute() {
+    var admission = DeviceAdmission(maxDevices: 5, maxNewPerMinute: 2)
+    #expect(admission.decide(known: false, deviceCount: 0, family: "zigbee2mqtt", nowMs: 0) == .admit)
+    #expect(admission.decide(known: false, deviceCount: 1, family: "zigbee2mqtt", nowMs: 10) == .admit)
+    guard case .refuse(let why) = admission.decide(known: false, deviceCount: 2, family: "zigbee2mqtt", nowMs: 20)
+    else {
+      Issue.record("a third new device in the minute was admitted")
+      return
+    }
+    #expect(why.contains("devices.max_new_per_minute") && why.contains("zigbee2mqtt"))
+    // Another family has its own allowance; a known device is never refused.
+    #expect(admission.decide(known: false, deviceCount: 2, family: "tasmota", nowMs: 30) == .admit)
+    #expect(admission.decide(known: true, deviceCount: 3, family: "zigbee2mqtt", nowMs: 40) == .admit)
+    // The next minute: new ones again, up to the cap in all.
+    #expect(admission.decide(known: false, deviceCount: 3, family: "zigbee2mqtt", nowMs: 60_000) == .admit)
+    #expect(admission.decide(known: false, deviceCount: 4, family: "zigbee2mqtt", nowMs: 60_001) == .admit)
+    guard case .refuse(let capped) = admission.decide(known: false, deviceCount: 5, family: "native", nowMs: 60_002)
+    else {
+      Issue.record("a device past devices.max was admitted")
+      return
+    }
+    #expect(capped.contains("devices.max"))
+    #expect(admission.takeRefusals() == ["zigbee2mqtt": 1, "native": 1])
+    #expect(admission.takeRefusals().isEmpty)
+  }
+}
