@@ -57,7 +57,7 @@ let package = Package(
       name: "Agent",
       dependencies: [
         "Ingest", "Decode", "Profiles", "Buffer", "Rollup", "Uplink", "TOML", "MQTTClient", "EventLoop",
-        "DeviceModel", "LibCrypto",
+        "DeviceModel", "LibCrypto", "SQLiteStore",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(

@@ -4,6 +4,7 @@ import EventLoop
 import Ingest
 import Logging
 import MQTTClient
+import SQLiteStore
 
 /// Wires the stages together for `classgate run`.
 public enum Agent {
@@ -13,8 +14,16 @@ public enum Agent {
   public static func run(
     config: AgentConfig, environment: [String: String], signals: SignalWatcher, logger: Logger
   ) throws {
-    let connection = try StoreFile.openForWriting(
-      path: config.storePath, durability: config.durability, checkpointPages: config.checkpointPages)
+    // One agent per store, for the whole run (the kernel drops the lock when the process ends).
+    let lock = try StoreAccess.lock(config)
+    defer { withExtendedLifetime(lock) {} }
+    let connection: Connection
+    do {
+      connection = try StoreFile.openForWriting(
+        path: config.storePath, durability: config.durability, checkpointPages: config.checkpointPages)
+    } catch let error as SQLiteError {
+      throw StoreAccess.explain(error, config) ?? error
+    }
     try StoreFile.openRun(connection)
     let writer = try BufferWriter(connection: connection, limits: config.bufferLimits)
     try writer.setMeta(MetaKey.agentVersion, version)
