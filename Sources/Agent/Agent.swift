@@ -74,10 +74,23 @@ public enum Agent {
     connection.close()
   }
 
-  /// What `classgate run --check` verifies: everything loaded at start except the store and broker.
+  /// What `classgate run --check` verifies: everything loaded at start except the store and
+  /// broker, and the IOC's TLS files as `doctor` checks them (PEM, dates, chain to `ioc.ca_file`,
+  /// key matches certificate): the agent would run with bad ones, but nothing would reach the IOC.
   public static func validate(_ config: AgentConfig) throws(ConfigError) {
-    _ = try DecodingSetup.load(config)
-    _ = try UplinkSetup.calendar(config)
+    var problems: [ConfigError.Problem] = []
+    do {
+      _ = try DecodingSetup.load(config)
+      _ = try UplinkSetup.calendar(config)
+    } catch {
+      problems += error.problems
+    }
+    if let tls = config.ioc?.tls {
+      problems += CertificateFile.problems(tls).map {
+        ConfigError.Problem(location: config.file, key: $0.key, message: $0.message)
+      }
+    }
+    if !problems.isEmpty { throw ConfigError(problems: problems) }
   }
 
   /// SIGHUP: re-reads the config file, the profiles and the inventory. Broker and store settings
