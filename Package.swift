@@ -12,7 +12,6 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
   ],
   targets: [
     // C shims
@@ -20,6 +19,8 @@ let package = Package(
       name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CLinux"),
+    // libcrypto (HMAC, X.509), which libmosquitto's TLS maps into the process anyway.
+    .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
     // Pure building blocks
     .target(name: "JSON"),
@@ -30,11 +31,12 @@ let package = Package(
     .target(name: "MQTTClient", dependencies: ["CMosquitto"]),
     .target(name: "EventLoop", dependencies: ["CLinux"]),
     .target(name: "SQLiteStore", dependencies: ["CSQLite"]),
+    .target(name: "LibCrypto", dependencies: ["COpenSSL"]),
 
     // Stages
     .target(
       name: "Decode",
-      dependencies: ["DeviceModel", "JSON", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["DeviceModel", "JSON", "LibCrypto"]),
     .target(name: "Profiles", dependencies: ["Decode", "DeviceModel", "TOML", "EventLoop"]),
     .target(name: "Buffer", dependencies: ["DeviceModel", "SQLiteStore"]),
     .target(name: "Rollup", dependencies: ["DeviceModel"]),
@@ -55,7 +57,7 @@ let package = Package(
       name: "Agent",
       dependencies: [
         "Ingest", "Decode", "Profiles", "Buffer", "Rollup", "Uplink", "TOML", "MQTTClient", "EventLoop",
-        "DeviceModel",
+        "DeviceModel", "LibCrypto", "SQLiteStore",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(
@@ -94,6 +96,7 @@ let package = Package(
     .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
     .testTarget(name: "IngestPolicyTests", dependencies: ["Ingest"]),
     .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
+    .testTarget(name: "LibCryptoTests", dependencies: ["LibCrypto", "TestSupport"]),
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),
     .testTarget(
       name: "AgentTests",

@@ -4,6 +4,7 @@ import EventLoop
 import Ingest
 import Logging
 import MQTTClient
+import SQLiteStore
 
 /// Wires the stages together for `classgate run`.
 public enum Agent {
@@ -13,8 +14,16 @@ public enum Agent {
   public static func run(
     config: AgentConfig, environment: [String: String], signals: SignalWatcher, logger: Logger
   ) throws {
-    let connection = try StoreFile.openForWriting(
-      path: config.storePath, durability: config.durability, checkpointPages: config.checkpointPages)
+    // One agent per store, for the whole run (the kernel drops the lock when the process ends).
+    let lock = try StoreAccess.lock(config)
+    defer { withExtendedLifetime(lock) {} }
+    let connection: Connection
+    do {
+      connection = try StoreFile.openForWriting(
+        path: config.storePath, durability: config.durability, checkpointPages: config.checkpointPages)
+    } catch let error as SQLiteError {
+      throw StoreAccess.explain(error, config) ?? error
+    }
     try StoreFile.openRun(connection)
     let writer = try BufferWriter(connection: connection, limits: config.bufferLimits)
     try writer.setMeta(MetaKey.agentVersion, version)
@@ -65,10 +74,23 @@ public enum Agent {
     connection.close()
   }
 
-  /// What `classgate run --check` verifies: everything loaded at start except the store and broker.
+  /// What `classgate run --check` verifies: everything loaded at start except the store and
+  /// broker, and the IOC's TLS files as `doctor` checks them (PEM, dates, chain to `ioc.ca_file`,
+  /// key matches certificate): the agent would run with bad ones, but nothing would reach the IOC.
   public static func validate(_ config: AgentConfig) throws(ConfigError) {
-    _ = try DecodingSetup.load(config)
-    _ = try UplinkSetup.calendar(config)
+    var problems: [ConfigError.Problem] = []
+    do {
+      _ = try DecodingSetup.load(config)
+      _ = try UplinkSetup.calendar(config)
+    } catch {
+      problems += error.problems
+    }
+    if let tls = config.ioc?.tls {
+      problems += CertificateFile.problems(tls).map {
+        ConfigError.Problem(location: config.file, key: $0.key, message: $0.message)
+      }
+    }
+    if !problems.isEmpty { throw ConfigError(problems: problems) }
   }
 
   /// SIGHUP: re-reads the config file, the profiles and the inventory. Broker and store settings

@@ -235,6 +235,14 @@ public enum Doctor {
           name: name, status: days < 0 ? .fail : days < 30 ? .warn : .ok, detail: detail,
           fix: days < 30 ? "ask the IOC for a renewed certificate" : nil))
     }
+    // Expiry is reported above; what else `run --check` refuses is reported here.
+    for problem in CertificateFile.problems(tls) where problem.kind != .expired {
+      guard problem.kind != .unreadable || problem.key == "ioc.key_file" else { continue }
+      checks.append(
+        Check(
+          name: problem.kind == .wrongCA ? "ioc.chain" : String(problem.key.dropLast("_file".count)),
+          status: .fail, detail: problem.message, fix: nil))
+    }
     var probe = options
     probe.clientID = "\(options.clientID)-doctor-\(getpid())"
     probe.cleanSession = true

@@ -1,6 +1,6 @@
-import Crypto
 import DeviceModel
 import JSON
+import LibCrypto
 
 /// Turns a student card id into a stable pseudonym with a per-school secret, so attendance can be
 /// counted (distinct cards) without ever storing the id: `"hmac:"` + the first 16 bytes (32 lower-case
@@ -44,8 +44,7 @@ public struct CardPseudonymizer: Sendable {
   /// `"hmac:"` + 32 hex digits. An id that normalises to nothing still gets one (of the empty
   /// string); event data drops such ids instead (see `PersonalFields`).
   public func pseudonym(for cardID: String) -> String {
-    let code = HMAC<SHA256>.authenticationCode(
-      for: Array(Self.normalize(cardID).utf8), using: SymmetricKey(data: secret))
+    let code = HMACSHA256.authenticationCode(key: secret, message: Array(Self.normalize(cardID).utf8))
     let digits = Array("0123456789abcdef".utf8)
     var text = Array(Self.prefix.utf8)
     for byte in code.prefix(Self.keptBytes) {

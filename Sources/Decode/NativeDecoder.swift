@@ -102,6 +102,7 @@ public struct NativeDecoder: MessageDecoder {
       case .null: continue
       default: throw DeadLetterReason(.wrongType, "field '\(key)' must be a number or a boolean")
       }
+      try ReadingBounds.check(number, metric: key, field: key)
       readings.append(
         Reading(metric: key, value: number, time: time, receiptTimed: object["ts"] == nil))
     }

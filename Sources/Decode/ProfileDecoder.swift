@@ -109,9 +109,7 @@ public struct ProfileDecoder: MessageDecoder {
         throw DeadLetterReason(.wrongType, "field '\(field.path)' must be a number")
       }
       let scaled = number * field.scale + field.offset
-      guard scaled.isFinite else {
-        throw DeadLetterReason(.invalidValue, "field '\(field.path)' is out of range")
-      }
+      try ReadingBounds.check(scaled, metric: field.metric, field: "\(field.path)")
       readings.append(
         Reading(metric: field.metric, value: scaled, time: time, receiptTimed: deviceTime == nil))
     }

@@ -86,14 +86,19 @@ public struct UplinkMessages: Sendable {
       object["active_min"] = .number(Self.minutes(usage.activeMs))
       object["sessions"] = .number(Double(usage.sessions))
     }
-    if let energy = usage.energyKWh { object["energy_kwh"] = .number(Self.rounded(energy, places: 6)) }
-    if let lamp = usage.lampHours { object["lamp_hours"] = .number(lamp) }
+    // Decode bounds readings (ReadingBounds), so these hold for everything stored since; the
+    // checks here keep a summary valid even for readings an older agent stored.
+    if let energy = usage.energyKWh, energy.isFinite, energy >= 0 {
+      object["energy_kwh"] = .number(Self.rounded(energy, places: 6))
+    }
+    if let lamp = usage.lampHours, lamp.isFinite, lamp >= 0 { object["lamp_hours"] = .number(lamp) }
     if !usage.metrics.isEmpty {
       var metrics = JSONObject()
-      for (name, stats) in usage.metrics.sorted(by: { $0.key < $1.key }) where stats.count > 0 {
+      for (name, stats) in usage.metrics.sorted(by: { $0.key < $1.key })
+      where stats.count > 0 && stats.min.isFinite && stats.max.isFinite {
         var entry: JSONObject = [
           "count": .number(Double(stats.count)), "min": .number(stats.min),
-          "mean": .number(Self.rounded(stats.mean, places: 3)), "max": .number(stats.max),
+          "mean": .number(Self.mean(stats)), "max": .number(stats.max),
         ]
         if let above = stats.aboveMs {
           entry["above_min"] = .number(Self.minutes(above))
@@ -219,8 +224,17 @@ public struct UplinkMessages: Sendable {
   static func minutes(_ ms: Int64) -> Double { rounded(Double(ms) / 60_000) }
 
   static func rounded(_ value: Double, places: Int = 3) -> Double {
+    // From 2^53 on a Double has no fractional digits to drop, and scaling could overflow.
+    guard value.magnitude < 9_007_199_254_740_992 else { return value }
     var scale = 1.0
     for _ in 0..<places { scale *= 10 }
     return (value * scale).rounded() / scale
+  }
+
+  /// The mean to 3 decimals, always finite and within [min, max] (the contract says so; rounding
+  /// a sum's quotient can otherwise land an ulp outside).
+  static func mean(_ stats: MetricStats) -> Double {
+    let mean = stats.mean.isFinite ? stats.mean : stats.min / 2 + stats.max / 2
+    return Swift.min(Swift.max(rounded(mean, places: 3), stats.min), stats.max)
   }
 }

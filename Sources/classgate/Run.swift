@@ -50,6 +50,9 @@ extension ClassGate {
       } catch let error as ConfigError {
         printError("configuration error: \(error.description)")
         throw ExitCode(78)
+      } catch let error as StoreInUse {
+        printError(error.description)
+        throw ExitCode(78)  // restarting would only meet the same lock
       } catch {
         logger.critical("Agent stopped on an error", metadata: ["error": "\(error)"])
         throw ExitCode.failure

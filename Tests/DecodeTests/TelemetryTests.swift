@@ -102,3 +102,64 @@ struct TelemetryTests {
         == telemetry([Reading(metric: name, value: 3.5, time: receivedAt, receiptTimed: true)]))
   }
 }
+
+@Suite("Reading bounds")
+struct ReadingBoundsTests {
+  @Test(
+    "values beyond ±1e15 are an invalidValue naming the field",
+    arguments: ["1e308", "-1e308", "1.7976931348623157e308", "1000000000000001", "-1.0000000000000002e15"])
+  func beyondTheBound(_ value: String) {
+    let reason = deadLetter(decode(telemetryTopic, #"{"temperature": 27, "co2": \#(value)}"#))
+    #expect(
+      reason == DeadLetterReason(.invalidValue, "field 'co2' is out of range: readings are limited to ±1e15"),
+      "\(value)")
+  }
+
+  @Test("values at the bound, and tiny ones, are kept exactly")
+  func atTheBound() {
+    for value in [1e15, -1e15, Double.leastNonzeroMagnitude, -Double.leastNonzeroMagnitude, 0, 123_456_789_012_345.6] {
+      #expect(readings(decode(telemetryTopic, #"{"co2": \#(value)}"#))?.map(\.value) == [value], "\(value)")
+    }
+  }
+
+  @Test("power, energy and lamp_hours cannot be negative; other metrics can")
+  func negativeWhereTheContractHasNone() {
+    for metric in ["power", "energy", "lamp_hours"] {
+      #expect(
+        deadLetter(decode(telemetryTopic, #"{"\#(metric)": -0.5}"#))
+          == DeadLetterReason(.invalidValue, "field '\(metric)' is negative; \(metric) cannot be"))
+    }
+    #expect(readings(decode(telemetryTopic, #"{"temperature": -12.5, "rssi": -67}"#))?.count == 2)
+  }
+}
+
+@Suite("Reading bounds after a profile's scale")
+struct ProfileReadingBoundsTests {
+  func decoder(scale: Double) throws -> ProfileDecoder {
+    let telemetry = Profile.Telemetry(
+      timestamp: nil,
+      fields: [Profile.FieldMapping(path: FieldPath(dotted: "ENERGY.Power"), metric: "power", scale: scale)])
+    let profile = Profile(
+      name: "test-plug", summary: "a plug for tests", file: "test-plug.toml", kind: .plug,
+      rules: [
+        Profile.Rule(pattern: try TopicPattern("site/plugs/{device}/SENSOR"), content: .telemetry(telemetry))
+      ])
+    return ProfileDecoder(profile: profile)
+  }
+
+  @Test("a scaled value beyond the bound, or negative power, is refused with the payload's field name")
+  func scaledBeyondTheBound() throws {
+    func result(_ payload: String, scale: Double) throws -> DecodeResult? {
+      try decoder(scale: scale).decode(
+        topic: "site/plugs/plug-1/SENSOR", payload: Array(payload.utf8), receivedAt: receivedAt)
+    }
+    #expect(
+      deadLetter(try result(#"{"ENERGY": {"Power": 1e10}}"#, scale: 1e6))
+        == DeadLetterReason(
+          .invalidValue, "field 'ENERGY.Power' is out of range: readings are limited to ±1e15"))
+    #expect(
+      deadLetter(try result(#"{"ENERGY": {"Power": 2}}"#, scale: -1))
+        == DeadLetterReason(.invalidValue, "field 'ENERGY.Power' is negative; power cannot be"))
+    #expect(readings(try result(#"{"ENERGY": {"Power": 1e9}}"#, scale: 1e6))?.map(\.value) == [1e15])
+  }
+}
