@@ -94,7 +94,7 @@ let package = Package(
       name: "UplinkTests",
       dependencies: ["Uplink", "Rollup", "Buffer", "SQLiteStore", "JSON", "DeviceModel", "TestSupport"]),
     .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
-    .testTarget(name: "IngestPolicyTests", dependencies: ["Ingest"]),
+    .testTarget(name: "IngestPolicyTests", dependencies: ["Ingest", "EventLoop"]),
     .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
     .testTarget(name: "LibCryptoTests", dependencies: ["LibCrypto", "TestSupport"]),
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),

@@ -53,22 +53,21 @@ public enum Agent {
     let mqtt = try MQTTConnection(options: config.broker)
     let metrics = config.metricsTextfile.map { MetricsTextfile(path: $0) }
     var metricsFailing = false
-    // Same thread, same connection: the stage runs between ingest commits, never during one.
+    // Same thread, same connection: the uplink's turn comes between ingest commits, never in one.
     let uplink = try UplinkSetup.stage(config, connection: connection, writer: writer, logger: logger)
-    let hooks = IngestLoop.Hooks(
-      reload: { reload(config: config, environment: environment, writer: writer, logger: logger) },
-      report: { statistics in
+    let ingest = IngestStage(
+      mqtt: mqtt, decoders: setup.chain, writer: writer, settings: settings, logger: logger,
+      hooks: .init(reload: { reload(config: config, environment: environment, writer: writer, logger: logger) }))
+    let loop = MainLoop(
+      components: [ingest, uplink], signals: signals, systemd: SystemdNotifier(environment: environment),
+      hooks: .init(report: {
         guard let metrics else { return }
-        let written = metrics.write(statistics, uplink: uplink.snapshot())
+        let written = metrics.write(ingest.statistics(), uplink: uplink.snapshot())
         if !written && !metricsFailing {
           logger.warning("Cannot write the metrics textfile", metadata: ["path": "\(metrics.path)"])
         }
         metricsFailing = !written
-      })
-    let loop = IngestLoop(
-      mqtt: mqtt, decoders: setup.chain, writer: writer, signals: signals, settings: settings,
-      logger: logger, hooks: hooks, systemd: SystemdNotifier(environment: environment),
-      companions: [uplink])
+      }))
     try loop.run()
     try StoreFile.closeRun(connection)
     connection.close()
@@ -98,7 +97,7 @@ public enum Agent {
   /// keeps the running set and says why.
   static func reload(
     config: AgentConfig, environment: [String: String], writer: BufferWriter, logger: Logger
-  ) -> IngestLoop.Reload? {
+  ) -> IngestStage.Reload? {
     do {
       let fresh = try AgentConfig.load(path: config.file, environment: environment)
       if fresh.nativePrefix != config.nativePrefix || fresh.broker.port != config.broker.port
@@ -116,7 +115,7 @@ public enum Agent {
         // The new decoding set is valid: use it even if the room list cannot be written now.
         logger.error("Cannot store the inventory's rooms", metadata: ["error": "\(error)"])
       }
-      return IngestLoop.Reload(decoders: setup.chain, filters: setup.filters)
+      return IngestStage.Reload(decoders: setup.chain, filters: setup.filters)
     } catch {
       logger.error("Reload failed; keeping the running configuration", metadata: ["error": "\(error)"])
       return nil

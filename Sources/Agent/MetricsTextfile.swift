@@ -12,7 +12,7 @@ import Uplink
 struct MetricsTextfile {
   let path: String
 
-  func write(_ statistics: IngestLoop.Statistics, uplink: UplinkStage.Snapshot? = nil) -> Bool {
+  func write(_ statistics: IngestStage.Statistics, uplink: UplinkStage.Snapshot? = nil) -> Bool {
     let temporary = "\(path).tmp.\(getpid())"
     guard let file = fopen(temporary, "w") else { return false }
     fputs(Self.render(statistics) + (uplink.map { Self.render($0, now: Clock.wallMs()) } ?? ""), file)
@@ -25,7 +25,7 @@ struct MetricsTextfile {
     return true
   }
 
-  static func render(_ s: IngestLoop.Statistics) -> String {
+  static func render(_ s: IngestStage.Statistics) -> String {
     var lines: [String] = []
     func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Double)])
     {

@@ -7,10 +7,10 @@ import MQTTClient
 import Rollup
 import SQLiteStore
 
-/// The rollup → uplink half of the agent, on the ingest loop's thread: summarises closed
+/// The rollup → uplink half of the agent, a component of the main loop beside ingest: summarises closed
 /// periods, turns status changes and threshold crossings into events, drains the outbox to the
 /// IOC, and keeps house (delivered messages, old card scans).
-public final class UplinkStage: LoopCompanion {
+public final class UplinkStage: LoopComponent {
   public struct Settings: Sendable {
     public var summariser: Summariser.Settings
     public var publisher: UplinkPublisher.Settings

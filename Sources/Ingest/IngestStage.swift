@@ -5,11 +5,12 @@ import EventLoop
 import Logging
 import MQTTClient
 
-/// The agent's one loop: read a batch from the local broker → decode → commit to SQLite → only then
-/// let the PUBACKs out. One thread, no locks: signals, timers and the socket all come through `poll`.
+/// The ingest stage, a component of the agent's main loop: read a batch from the local broker →
+/// decode → commit to SQLite → only then let the PUBACKs out. One thread, no locks.
 ///
-/// The rule that makes QoS 1 crash-safe: `mqtt.flush()` runs only when nothing read is uncommitted.
-public final class IngestLoop {
+/// The rule that makes QoS 1 crash-safe (`IngestPolicy`): `mqtt.flush()` runs only when nothing
+/// read is uncommitted.
+public final class IngestStage: LoopComponent {
   /// What a reload hands over: the new decoders and every topic filter they need.
   public struct Reload {
     public var decoders: DecoderChain
@@ -40,36 +41,23 @@ public final class IngestLoop {
   public struct Hooks {
     /// SIGHUP: returns the new decoding set, or nil to keep the current one (the hook logs why).
     public var reload: () -> Reload?
-    /// Every few seconds, with the loop's statistics (the metrics textfile).
-    public var report: (Statistics) -> Void
 
-    public init(
-      reload: @escaping () -> Reload? = { nil },
-      report: @escaping (Statistics) -> Void = { _ in }
-    ) {
+    public init(reload: @escaping () -> Reload? = { nil }) {
       self.reload = reload
-      self.report = report
     }
   }
 
   private let mqtt: MQTTConnection
   private var decoders: DecoderChain
   private let writer: BufferWriter
-  private let signals: SignalWatcher
   private var settings: IngestSettings
   private let hooks: Hooks
   private var logger: Logger
-  private let systemd: SystemdNotifier?
-  private let companions: [any LoopCompanion]
-  private var nextWatchdogMs: Int64 = 0
-  private var nextStatusMs: Int64 = 0
   private var lastToldBrokerState: MQTTConnection.State?
-  private var statistics = Statistics()
-  private var nextReportMs: Int64 = 0
+  private var counts = Statistics()
 
   private var policy: IngestPolicy
   private var admission: DeviceAdmission
-  private var stopping: Bool { policy.stopping }
   private var commitFailures: Int { policy.failures }
   private var nextSweepMs: Int64 = 0
   private var nextCompactMs: Int64 = 0
@@ -77,16 +65,12 @@ public final class IngestLoop {
   private var nextDeadLetterReportMs: Int64 = 0
 
   public init(
-    mqtt: MQTTConnection, decoders: DecoderChain, writer: BufferWriter, signals: SignalWatcher,
-    settings: IngestSettings, logger: Logger, hooks: Hooks = Hooks(), systemd: SystemdNotifier? = nil,
-    companions: [any LoopCompanion] = []
+    mqtt: MQTTConnection, decoders: DecoderChain, writer: BufferWriter, settings: IngestSettings,
+    logger: Logger, hooks: Hooks = Hooks()
   ) {
-    self.systemd = systemd
-    self.companions = companions
     self.mqtt = mqtt
     self.decoders = decoders
     self.writer = writer
-    self.signals = signals
     self.settings = settings
     self.logger = logger
     self.hooks = hooks
@@ -98,44 +82,45 @@ public final class IngestLoop {
     for subscription in settings.subscriptions {
       mqtt.subscribe(subscription.filter, qos: subscription.qos)
     }
-  }
-
-  /// Runs until SIGTERM/SIGINT, then commits what it holds, acknowledges it and disconnects.
-  /// Throws only when the last batch cannot be committed (the broker will redeliver its QoS 1 part).
-  public func run() throws {
     logger.info(
       "Ingest loop started",
       metadata: ["broker": "\(mqtt.options.host):\(mqtt.options.port)"])
-    // The store is open and the loop about to run: ready, even while the broker is still retrying.
-    systemd?.notify("READY=1\nSTATUS=\(statusLine())")
-    while !stopping {
-      turn()
-      tellSystemd()
-    }
-    systemd?.notify("STOPPING=1")
-    try shutDown()
   }
 
-  // MARK: - One turn of the loop
+  /// What ingest has done since it started, for metrics; the max commit time is per call.
+  public func statistics() -> Statistics {
+    var snapshot = counts
+    snapshot.pendingMessages = writer.pendingCount
+    snapshot.brokerConnected = mqtt.state == .connected
+    snapshot.storeWritable = commitFailures == 0
+    snapshot.devices = writer.deviceCounts()
+    counts.maxCommitSeconds = 0
+    return snapshot
+  }
 
-  private func turn() {
-    let now = Clock.monotonicMs()
-    mqtt.maintain(nowMs: now)
-    logConnectionEvents()
+  // MARK: - LoopComponent
 
-    var interests = [Poller.Interest(fd: signals.descriptor)]
+  public func pollInterests() -> [Poller.Interest] {
     // While commits fail, read nothing more: the broker keeps it, and a redelivery after a
     // keepalive timeout must not land in the held batch a second time.
     let canRead = policy.canRead
-    if let fd = mqtt.socketDescriptor, canRead || policy.mayReleaseAcks {
-      interests.append(
-        Poller.Interest(fd: fd, read: canRead, write: policy.mayReleaseAcks && mqtt.wantsWrite))
-    }
-    for companion in companions { interests += companion.pollInterests() }
-    let ready = Poller.wait(interests, timeoutMs: Int32(timeoutMs(now: now)))
+    guard let fd = mqtt.socketDescriptor, canRead || policy.mayReleaseAcks else { return [] }
+    return [Poller.Interest(fd: fd, read: canRead, write: policy.mayReleaseAcks && mqtt.wantsWrite)]
+  }
 
-    if ready.contains(where: { $0.fd == signals.descriptor }) { handleSignals() }
-    if let fd = mqtt.socketDescriptor, canRead,
+  public func millisecondsUntilDue(nowMs now: Int64) -> Int64 {
+    var timeout: Int64 = 1000  // keepalive bookkeeping granularity
+    if let due = policy.commitDueMs() { timeout = min(timeout, max(0, due - now)) }
+    if let reconnect = mqtt.millisecondsUntilNextAttempt(nowMs: now) {
+      timeout = min(timeout, reconnect)
+    }
+    return max(0, min(timeout, nextSweepMs - now))
+  }
+
+  public func turn(ready: [Poller.Readiness], nowMs now: Int64) {
+    mqtt.maintain(nowMs: now)
+    logConnectionEvents()
+    if let fd = mqtt.socketDescriptor, policy.canRead,
       ready.contains(where: { $0.fd == fd && ($0.readable || $0.failed) })
     {
       mqtt.read(maxMessages: policy.readLimit, nowMs: Clock.monotonicMs())
@@ -144,36 +129,9 @@ public final class IngestLoop {
     sweepIfDue()
     if policy.shouldCommit(nowMs: Clock.monotonicMs()) { commit() }
     if policy.mayReleaseAcks { mqtt.flush(nowMs: Clock.monotonicMs()) }
-    for companion in companions { companion.turn(ready: ready, nowMs: Clock.monotonicMs()) }
   }
 
-  /// WATCHDOG=1 from the loop itself: a hung loop (or a commit that never returns) stops it and
-  /// systemd restarts the agent. STATUS= every few seconds for `systemctl status`.
-  private func tellSystemd() {
-    let now = Clock.monotonicMs()
-    if now >= nextReportMs {
-      statistics.pendingMessages = writer.pendingCount
-      statistics.brokerConnected = mqtt.state == .connected
-      statistics.storeWritable = commitFailures == 0
-      statistics.devices = writer.deviceCounts()
-      hooks.report(statistics)
-      statistics.maxCommitSeconds = 0
-      nextReportMs = now + 5000
-    }
-    guard let systemd else { return }
-    if let interval = systemd.watchdogIntervalMs, now >= nextWatchdogMs {
-      systemd.notify("WATCHDOG=1")
-      nextWatchdogMs = now + interval
-    }
-    // Every few seconds, and at once when the broker connection changes.
-    if now >= nextStatusMs || lastToldBrokerState != mqtt.state {
-      systemd.notify("STATUS=\(statusLine())")
-      nextStatusMs = now + 5000
-      lastToldBrokerState = mqtt.state
-    }
-  }
-
-  private func statusLine() -> String {
+  public func statusLine() -> String? {
     let counts = writer.deviceCounts()
     let broker =
       switch mqtt.state {
@@ -188,16 +146,23 @@ public final class IngestLoop {
     return line
   }
 
-  private func timeoutMs(now: Int64) -> Int64 {
-    var timeout: Int64 = 1000  // keepalive bookkeeping granularity
-    if let interval = systemd?.watchdogIntervalMs { timeout = min(timeout, interval) }
-    if let due = policy.commitDueMs() { timeout = min(timeout, max(0, due - now)) }
-    if let reconnect = mqtt.millisecondsUntilNextAttempt(nowMs: now) {
-      timeout = min(timeout, reconnect)
+  public func statusChanged() -> Bool {
+    defer { lastToldBrokerState = mqtt.state }
+    return lastToldBrokerState != mqtt.state
+  }
+
+  /// SIGHUP. Messages already read were decoded with the old set and stay in the batch.
+  public func reload() {
+    logger.notice("Reload requested")
+    guard let reloaded = hooks.reload() else { return }
+    decoders = reloaded.decoders
+    let qos = settings.subscriptions.first?.qos ?? 1
+    for filter in reloaded.filters
+    where !settings.subscriptions.contains(where: { $0.filter == filter }) {
+      settings.subscriptions.append(.init(filter: filter, qos: qos))
+      mqtt.subscribe(filter, qos: qos)
     }
-    timeout = min(timeout, max(0, nextSweepMs - now))
-    for companion in companions { timeout = min(timeout, companion.millisecondsUntilDue(nowMs: now)) }
-    return max(0, timeout)
+    logger.notice("Reloaded", metadata: ["decoders": "\(reloaded.decoders.decoders.map(\.name))"])
   }
 
   private func decodeReceived() {
@@ -226,7 +191,7 @@ public final class IngestLoop {
           topic: message.topic, payload: message.payload, size: message.size, reason: reason,
           receivedAt: receivedAt)
         deadLettersSinceReport[reason.code.rawValue, default: 0] += 1
-        statistics.deadLetters[reason.code.rawValue, default: 0] += 1
+        counts.deadLetters[reason.code.rawValue, default: 0] += 1
       }
       // Only messages handed to the writer hold the batch open and their acknowledgement back.
       policy.held(
@@ -247,12 +212,12 @@ public final class IngestLoop {
       logStatusChanges(summary)
       reportDeadLetters(now: started)
       let seconds = Double(Clock.monotonicMs() - started) / 1000
-      statistics.commits += 1
-      statistics.messagesReceived += summary.messages
-      statistics.readingsStored += summary.readingsStored
-      statistics.duplicateReadings += summary.duplicateReadings
-      statistics.lastCommitSeconds = seconds
-      statistics.maxCommitSeconds = max(statistics.maxCommitSeconds, seconds)
+      counts.commits += 1
+      counts.messagesReceived += summary.messages
+      counts.readingsStored += summary.readingsStored
+      counts.duplicateReadings += summary.duplicateReadings
+      counts.lastCommitSeconds = seconds
+      counts.maxCommitSeconds = max(counts.maxCommitSeconds, seconds)
       logger.trace(
         "Batch committed",
         metadata: [
@@ -261,7 +226,7 @@ public final class IngestLoop {
     } catch {
       // Keep the batch and hold the PUBACKs: the broker keeps QoS 1 messages until we can store them.
       policy.commitFailed(nowMs: started)
-      statistics.commitFailures += 1
+      counts.commitFailures += 1
       if commitFailures == 1 || commitFailures % 20 == 0 {
         logger.error(
           "Cannot commit to the store; holding the batch and retrying",
@@ -294,33 +259,10 @@ public final class IngestLoop {
     }
   }
 
-  private func handleSignals() {
-    for signal in signals.take() {
-      switch signal {
-      case .terminate, .interrupt:
-        if !stopping { logger.notice("Stopping: committing the last batch") }
-        policy.stop()
-      case .reload:
-        logger.notice("Reload requested")
-        systemd?.notify("RELOADING=1")
-        defer { systemd?.notify("READY=1") }
-        // Messages already read were decoded with the old set and stay in the batch: nothing is lost.
-        if let reloaded = hooks.reload() {
-          decoders = reloaded.decoders
-          let qos = settings.subscriptions.first?.qos ?? 1
-          for filter in reloaded.filters
-          where !settings.subscriptions.contains(where: { $0.filter == filter }) {
-            settings.subscriptions.append(.init(filter: filter, qos: qos))
-            mqtt.subscribe(filter, qos: qos)
-          }
-          logger.notice(
-            "Reloaded", metadata: ["decoders": "\(reloaded.decoders.decoders.map(\.name))"])
-        }
-      }
-    }
-  }
-
-  private func shutDown() throws {
+  /// SIGTERM: commits what it holds, acknowledges it and disconnects. Throws only when the last
+  /// batch cannot be committed (the broker will redeliver its QoS 1 part).
+  public func shutDown() throws {
+    logger.notice("Stopping: committing the last batch")
     var lastError: (any Error)?
     do {
       if writer.pendingCount > 0 { _ = try writer.commit(now: Clock.wallMs()) }
@@ -335,7 +277,6 @@ public final class IngestLoop {
       mqtt.flush(nowMs: Clock.monotonicMs())
     }
     mqtt.close()
-    for companion in companions { companion.shutDown() }
     logger.notice("Stopped")
     if let lastError { throw lastError }
   }
@@ -410,4 +351,4 @@ public final class IngestLoop {
 }
 
 @available(*, unavailable)
-extension IngestLoop: Sendable {}
+extension IngestStage: Sendable {}
