@@ -121,8 +121,8 @@ start_agent() { # DIR LOGNAME → AGENT; waits until it has subscribed
   echo "agent did not subscribe: $(tail -3 "$1/$2.log")" >&2; return 1
 }
 
-committed_messages() { # STORE
-  sqlite3 "file:$1?mode=ro" "SELECT coalesce((SELECT value FROM counters WHERE name = 'messages_received'), 0)"
+committed_messages() { # STORE: log rows, exact at each commit (counters are written every few s)
+  sqlite3 "file:$1?mode=ro" "SELECT coalesce((SELECT max(id) FROM reading_log), (SELECT value FROM meta WHERE key = 'log.flushed_through'), 0)"
 }
 
 # The IOC: a TLS mosquitto with client certificates (scripts/make-pki.sh), persistent.

@@ -41,12 +41,11 @@ func realtimeNs() -> Int64 {
   return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
 }
 
-/// Committed messages and readings, from the agent's counters.
+/// Committed messages (log rows: every benchmark message is one row, so this is exact at each
+/// commit) and readings (the agent's counter, written every few seconds).
 func committed(_ reader: StoreReader) throws -> (messages: Int, readings: Int) {
   let counters = try reader.counters()
-  return (
-    Int(counters[Counter.messagesReceived] ?? 0), Int(counters[Counter.readingsStored] ?? 0)
-  )
+  return (try reader.logRowsAppended(), Int(counters[Counter.readingsStored] ?? 0))
 }
 
 let arguments = CommandLine.arguments
@@ -78,9 +77,16 @@ if arguments.count >= 5, arguments[1] == "watch" {
       exit(1)
     }
   }
+  // The readings counter is written every few seconds: wait for it (timing is already taken).
+  let doneNs = stalled ? lastChange.ns : realtimeNs()
+  let settleUntil = Clock.monotonicMs() + 8000
+  while now.readings < now.messages && Clock.monotonicMs() < settleUntil {
+    usleep(100_000)
+    now = try committed(reader)
+  }
   print(
     "committed_messages=\(now.messages) committed_readings=\(now.readings) stalled=\(stalled ? 1 : 0) "
-      + "done_ns=\(stalled ? lastChange.ns : realtimeNs()) agent_peak_rss_kib=\(peakRSSKiB(pid: agentPID)) "
+      + "done_ns=\(doneNs) agent_peak_rss_kib=\(peakRSSKiB(pid: agentPID)) "
       + "agent_rss_anon_kib=\(procStatus(pid: agentPID, field: "RssAnon:")) "
       + "agent_rss_file_kib=\(procStatus(pid: agentPID, field: "RssFile:"))")
   exit(0)
@@ -153,7 +159,13 @@ while try committed(reader).messages - before.messages < total {
   }
 }
 let committedAt = Clock.monotonicMs()
-let stored = try committed(reader).readings - before.readings
+// The readings counter is written every few seconds: wait for it (the time is already taken).
+var stored = try committed(reader).readings - before.readings
+let settleUntil = Clock.monotonicMs() + 8000
+while stored < total && Clock.monotonicMs() < settleUntil {
+  usleep(100_000)
+  stored = try committed(reader).readings - before.readings
+}
 let seconds = Double(committedAt - started) / 1000
 print(
   "messages=\(total) devices=\(devices) qos=\(qos) publish_s=\(Double(published - started) / 1000) "

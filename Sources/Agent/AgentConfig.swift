@@ -168,7 +168,7 @@ public struct AgentConfig: Sendable {
       "store.max_dead_letters", default: 10_000, range: 0...10_000_000)
     let staleAfter = reader.integer("devices.stale_after_s", default: 600, range: 1...7 * 86_400)
     let maxDevices = reader.integer("devices.max", default: 5000, range: 1...1_000_000)
-    let maxNewDevices = reader.integer("devices.max_new_per_minute", default: 300, range: 1...1_000_000)
+    let maxNewDevices = reader.integer("devices.max_new_per_minute", default: 2000, range: 1...1_000_000)
     let maxPayload = reader.integer(
       "ingest.max_payload_bytes", default: 64 * 1024, range: 256...16 * 1024 * 1024)
     let level = reader.choice(

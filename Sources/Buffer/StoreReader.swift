@@ -261,6 +261,17 @@ public final class StoreReader {
     return readings
   }
 
+  /// Rows appended to the reading log so far (one per message of one time), compacted or not:
+  /// what benchmarks time commits by, since the counters are written only every few seconds.
+  public func logRowsAppended() throws -> Int {
+    guard hasLog else { return 0 }
+    let statement = try connection.makeStatement(
+      sql: "SELECT coalesce((SELECT max(id) FROM reading_log), (SELECT value FROM meta WHERE key = ?), 0)")
+    statement.bind(MetaKey.logFlushedThrough, at: 1)
+    _ = try statement.step()
+    return statement.int(0)
+  }
+
   /// Schema 4 keeps readings in `reading_log`/`reading_chunks`; older stores in `readings`.
   private var hasLog: Bool { schemaVersion >= 4 }
 

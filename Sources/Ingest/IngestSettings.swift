@@ -16,7 +16,7 @@ public struct IngestSettings: Sendable, Equatable {
   public var staleAfterMs: Int64
   /// Most devices the store keeps, and most new devices a minute from one topic family.
   public var maxDevices: Int = 5000
-  public var maxNewDevicesPerMinute: Int = 300
+  public var maxNewDevicesPerMinute: Int = 2000
   /// Topic filters and QoS to subscribe to.
   public var subscriptions: [Subscription]
 
