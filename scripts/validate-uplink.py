@@ -15,7 +15,8 @@ agent's own output; leave it off for messages from agents newer than this checko
 Besides the JSON Schemas it checks what a schema cannot say: the topic (kind and school id) matches
 the payload; period lengths, local times, day boundaries and window alignment agree with the time
 zone; minutes have at most 3 decimals and do not exceed the period; min <= mean <= max; distinct
-cards <= scans; device ids are unique and a window's fleet counts them all; a seq is never reused
+cards <= scans; device ids are unique and a window's fleet counts them all (a window in parts: not
+checked per part); a seq is never reused
 for different content; revisions of a period have distinct seqs in the same order.
 
 Prints one line per failure and exits 1 if there is any, else prints a count per schema and exits 0.
@@ -122,7 +123,8 @@ class Run:
         self.counts = Counter()
         self.duplicates = 0
         self.by_seq = {}  # (school_id, stream, seq) -> (canonical payload, where)
-        self.by_period = {}  # (school_id, schema, start_ms) -> {revision: (seq, where)}
+        self.by_period = {}  # (school_id, schema, start_ms, part) -> {revision: (seq, where)}
+        self.parts_of = {}  # (school_id, schema, start_ms, revision) -> parts
 
     def fail(self, where, text):
         self.failures += 1
@@ -184,7 +186,14 @@ class Run:
         if name not in SUMMARIES:
             return
         revision, start = payload["revision"], payload["period"]["start_ms"]
-        revisions = self.by_period.setdefault((school, name, start), {})
+        # A period split into parts (ioc.max_message_kb): each part is its own row at the IOC.
+        part, parts = payload.get("part", 1), payload.get("parts", 1)
+        if part > parts:
+            self.fail(f"{where}: {name} seq {seq}", f"part {part} of {parts}")
+        counted = self.parts_of.setdefault((school, name, start, revision), parts)
+        if counted != parts:
+            self.fail(f"{where}: {name} seq {seq}", f"revision {revision} says {parts} parts, another part said {counted}")
+        revisions = self.by_period.setdefault((school, name, start, part), {})
         label = f"{where}: {name} seq {seq}"
         if revision in revisions:
             other_seq, other_where = revisions[revision]
@@ -267,7 +276,8 @@ def consistency(name, p):
         problems += device_problems(p["devices"], p["period"]["minutes"])
         fleet = p["fleet"]
         counted = fleet["online"] + fleet["offline"] + fleet["stale"] + fleet["unknown"]
-        if name == "classgate.window_summary" and counted != len(p["devices"]):
+        # A message in parts holds some of the devices; the fleet is the whole school's.
+        if name == "classgate.window_summary" and "parts" not in p and counted != len(p["devices"]):
             problems.append(f"fleet counts {counted} devices by status, but devices[] has {len(p['devices'])}")
     elif name == "classgate.event":
         event = p["event"]

@@ -65,7 +65,7 @@ public struct AgentConfig: Sendable {
     "metrics": ["textfile"],
     "ioc": [
       "host", "port", "ca_file", "cert_file", "key_file", "keepalive_s", "max_in_flight",
-      "max_messages_per_s", "presence_interval_s", "reconnect_min_ms", "reconnect_max_ms",
+      "max_messages_per_s", "max_message_kb", "presence_interval_s", "reconnect_min_ms", "reconnect_max_ms",
     ],
     "rollup": [
       "window_minutes", "grace_s", "late_settle_s", "co2_above_ppm", "temperature_above_c",
@@ -139,7 +139,7 @@ public struct AgentConfig: Sendable {
     let keepalive = reader.integer("local_broker.keepalive_s", default: 30, range: 5...3600)
     let qos = reader.integer("local_broker.qos", default: 1, range: 0...1)
     let receiveMaximum = reader.integer(
-      "local_broker.receive_maximum", default: version == .v5 ? 1000 : 20, range: 1...65535)
+      "local_broker.receive_maximum", default: version == .v5 ? 10_000 : 20, range: 1...65535)
     let reconnectMin = reader.integer(
       "local_broker.reconnect_min_ms", default: 500, range: 10...60_000)
     let reconnectMax = reader.integer(
@@ -227,10 +227,11 @@ public struct AgentConfig: Sendable {
     let inFlight = reader.integer("ioc.max_in_flight", default: 20, range: 1...1000)
     let rate = reader.integer("ioc.max_messages_per_s", default: 500, range: 1...100_000)
     let presence = reader.integer("ioc.presence_interval_s", default: 60, range: 5...3600)
+    let messageKB = reader.integer("ioc.max_message_kb", default: 256, range: 16...262_144)
     return UplinkStage.Settings(
       summariser: .init(
         rollup: RollupSettings(thresholds: thresholds), graceMs: Int64(grace) * 1000,
-        lateSettleMs: Int64(settle) * 1000),
+        lateSettleMs: Int64(settle) * 1000, maxMessageBytes: messageKB << 10),
       publisher: .init(
         maxInFlight: inFlight, maxPerSecond: rate, presenceIntervalMs: Int64(presence) * 1000))
   }

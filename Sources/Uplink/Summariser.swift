@@ -22,10 +22,14 @@ public final class Summariser {
     /// `lateMaxWaitMs`.
     public var lateSettleMs: Int64
     public var lateMaxWaitMs: Int64
+    /// Largest summary message: a bigger one is sent in parts, so no message exceeds what the
+    /// IOC broker accepts (EMQX's default packet limit is 1 MB).
+    public var maxMessageBytes: Int
     public init(
       rollup: RollupSettings, graceMs: Int64 = 60_000, maxWindowsPerStep: Int = 12,
-      lateSettleMs: Int64 = 10_000, lateMaxWaitMs: Int64 = 300_000
+      lateSettleMs: Int64 = 10_000, lateMaxWaitMs: Int64 = 300_000, maxMessageBytes: Int = 256 << 10
     ) {
+      self.maxMessageBytes = maxMessageBytes
       self.rollup = rollup
       self.graceMs = graceMs
       self.maxWindowsPerStep = maxWindowsPerStep
@@ -179,11 +183,16 @@ public final class Summariser {
   ) throws {
     try usage.save(
       kind, period: period, revision: revision, devices: devices, fleet: fleet, createdAt: now)
-    try outbox?.enqueue(lane: .summaries, topic: UplinkMessages.topic(for: kind), createdAt: now) {
-      seq in
-      messages.summary(
-        kind, period: period, revision: revision, devices: devices, fleet: fleet,
-        thresholds: settings.rollup.thresholds, seq: seq, createdAt: now)
+    guard let outbox else { return }
+    let parts = messages.summaryParts(
+      devices, thresholds: settings.rollup.thresholds, maxBytes: settings.maxMessageBytes)
+    for (index, part) in parts.enumerated() {
+      try outbox.enqueue(lane: .summaries, topic: UplinkMessages.topic(for: kind), createdAt: now) { seq in
+        messages.summary(
+          kind, period: period, revision: revision, devices: part, fleet: fleet,
+          thresholds: settings.rollup.thresholds, seq: seq, createdAt: now,
+          part: parts.count > 1 ? (index + 1, parts.count) : nil)
+      }
     }
   }
 

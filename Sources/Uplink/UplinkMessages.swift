@@ -43,9 +43,11 @@ public struct UplinkMessages: Sendable {
 
   // MARK: - Summaries
 
+  /// `part`: (index from 1, count) when the period's devices are split over several messages.
   public func summary(
     _ kind: UsageStore.Kind, period: Period, revision: Int, devices: [DeviceUsage],
-    fleet: FleetUsage, thresholds: [String: Double], seq: Int64, createdAt: EpochMillis
+    fleet: FleetUsage, thresholds: [String: Double], seq: Int64, createdAt: EpochMillis,
+    part: (index: Int, count: Int)? = nil
   ) -> [UInt8] {
     var periodObject: JSONObject = [
       "start_ms": .number(Double(period.start)), "end_ms": .number(Double(period.end)),
@@ -58,9 +60,34 @@ public struct UplinkMessages: Sendable {
       createdAt: createdAt)
     body["period"] = .object(periodObject)
     body["revision"] = .number(Double(revision))
+    if let part {
+      body["part"] = .number(Double(part.index))
+      body["parts"] = .number(Double(part.count))
+    }
     body["devices"] = .array(devices.map { device(usage: $0, thresholds: thresholds) })
     body["fleet"] = Self.fleet(fleet)
     return JSONWriter.compactBytes(.object(body))
+  }
+
+  /// The devices split into parts whose messages stay under `maxBytes` (one part when they fit),
+  /// in order; a part always holds at least one device.
+  public func summaryParts(_ devices: [DeviceUsage], thresholds: [String: Double], maxBytes: Int)
+    -> [[DeviceUsage]]
+  {
+    // The envelope, period and fleet take well under 2 kB.
+    let budget = max(1024, maxBytes - 2048)
+    var parts: [[DeviceUsage]] = [[]]
+    var used = 0
+    for usage in devices {
+      let size = JSONWriter.compactBytes(device(usage: usage, thresholds: thresholds)).count + 1
+      if used + size > budget, !(parts[parts.count - 1].isEmpty) {
+        parts.append([])
+        used = 0
+      }
+      parts[parts.count - 1].append(usage)
+      used += size
+    }
+    return parts
   }
 
   /// The school's fleet as the IOC gets it (also `classgate stats --json`).

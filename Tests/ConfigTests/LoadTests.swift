@@ -99,7 +99,7 @@ struct LoadTests {
     #expect(config.broker.password == nil)
     #expect(config.broker.protocolVersion == .v5)
     #expect(config.broker.keepAliveSeconds == 30)
-    #expect(config.broker.receiveMaximum == 1000)
+    #expect(config.broker.receiveMaximum == 10_000)
     #expect(config.broker.reconnectDelay == Backoff(initialMs: 500, maximumMs: 30_000))
     #expect(config.brokerQoS == 1)
     #expect(config.nativePrefix == "classgate")
@@ -110,7 +110,7 @@ struct LoadTests {
     #expect(
       config.ingest
         == IngestSettings(
-          commitWindowMs: 1000, maxBatch: 5000, ackBatch: 500, staleAfterMs: 600_000,
+          commitWindowMs: 1000, maxBatch: 5000, ackBatch: 5000, staleAfterMs: 600_000,
           subscriptions: [.init(filter: "classgate/+/+/+/+", qos: 1)]))
     #expect(
       config.decodeLimits

@@ -261,3 +261,48 @@ struct EventSourceTests {
     #expect(try store.queued(.events).map { $0["seq"] as? Int } == [1, 2, 3])
   }
 }
+
+@Suite("summaries in parts")
+struct SummaryPartsTests {
+  /// A window of 120 devices under a 6 kB message limit: several parts, each under the limit and
+  /// valid, every device in exactly one, one revision and one seq each.
+  @Test func aSummaryLargerThanTheLimitIsSentInValidPartsUnderIt() throws {
+    let store = try UplinkStore()
+    let summariser = Summariser(
+      connection: store.connection, calendar: store.calendar,
+      settings: .init(rollup: RollupSettings(thresholds: ["co2": 1000]), graceMs: 0, maxMessageBytes: 6144),
+      messages: store.messages, outbox: store.outbox)
+    try summariser.step(now: t0)
+    for index in 0..<120 {
+      try store.readings(
+        "env-\(index)", [(t0 + 1000, "co2", 500 + Double(index)), (t0 + 2000, "temperature", 25)],
+        at: t0 + 2000)
+    }
+    try summariser.step(now: t0 + 300_000)
+    let pending = try store.outbox.pending(.summaries, after: 0, limit: 100)
+    #expect(pending.count > 2)
+    #expect(pending.allSatisfy { $0.payload.count <= 6144 }, "\(pending.map(\.payload.count))")
+    let parts = try store.queued(.summaries)
+    #expect(parts.map { $0["part"] as? Int } == Array(1...parts.count).map { Optional($0) })
+    #expect(parts.allSatisfy { $0["parts"] as? Int == parts.count && $0["revision"] as? Int == 0 })
+    let ids = parts.flatMap { ($0["devices"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } }
+    #expect(ids.count == 120 && Set(ids).count == 120)
+    let lines = pending.map {
+      store.messages.topicPrefix + $0.topic + "\t" + String(decoding: $0.payload, as: UTF8.self)
+    }
+    let file = store.directory.file("parts.tsv")
+    try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+    let validation = try runShell("python3 scripts/validate-uplink.py --strict '\(file)' 2>&1")
+    #expect(validation.status == 0, "\(validation.stdout)")
+  }
+
+  @Test func aSmallSummaryIsOneMessageWithoutPartFields() throws {
+    let store = try UplinkStore()
+    let summariser = store.summariser()
+    try summariser.step(now: t0)
+    try store.readings("env-1", [(t0 + 1000, "co2", 500)], at: t0 + 1000)
+    try summariser.step(now: t0 + 300_000)
+    let queued = try store.queued(.summaries)
+    #expect(queued.count == 1 && queued[0]["part"] == nil && queued[0]["parts"] == nil)
+  }
+}
