@@ -149,7 +149,19 @@ enum Schema {
         """),
     .init(
       version: 4, name: "appended readings",
-      sql: ReadingLog.schema + "\nDROP TABLE IF EXISTS readings;",
+      sql: ReadingLog.schema + """
+
+        DROP TABLE IF EXISTS readings;
+        CREATE TABLE outbox_set_aside (
+          seq INTEGER PRIMARY KEY,
+          lane TEXT NOT NULL,
+          topic TEXT NOT NULL,
+          payload BLOB NOT NULL,
+          created_ms INTEGER NOT NULL,
+          set_aside_ms INTEGER NOT NULL,
+          reason TEXT NOT NULL
+        );
+        """,
       prepare: { try LegacyReadings.move(in: $0) }),
   ])
 }
@@ -164,6 +176,8 @@ public enum Counter {
   public static func deadLetters(_ code: String) -> String { "dead_letters.\(code)" }
   /// Rows deleted to keep the store under its cap, per table (`StoreCap`).
   public static func evicted(_ table: String) -> String { "evicted.\(table)" }
+  /// Outbox messages the IOC broker kept refusing, moved to `outbox_set_aside`.
+  public static let outboxSetAside = "outbox.set_aside"
 }
 
 /// Keys of the `meta` table.

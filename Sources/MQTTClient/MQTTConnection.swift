@@ -237,7 +237,10 @@ public final class MQTTConnection {
       switch event {
       case .connected:
         state = .connected
-        failedAttempts = 0
+        // The backoff is reset only once the link has stayed up (scheduleRetry): a broker that
+        // accepts and then drops us at once (a refused message, a session taken over) is retried
+        // ever more slowly, not five times a second.
+        connectedAtMs = nowMs
         lastError = nil
         for subscription in subscriptions {
           sendSubscribe(filter: subscription.filter, qos: subscription.qos)
@@ -265,7 +268,13 @@ public final class MQTTConnection {
     if state != .closed, !isDisconnected { scheduleRetry(reason: reason, nowMs: nowMs) }
   }
 
+  /// A connection that lasted this long counts as good: the next retry starts the backoff over.
+  static let stableAfterMs: Int64 = 30_000
+  private var connectedAtMs: Int64?
+
   private func scheduleRetry(reason: String, nowMs: Int64) {
+    if let since = connectedAtMs, nowMs - since >= Self.stableAfterMs { failedAttempts = 0 }
+    connectedAtMs = nil
     lastError = reason
     let delay = options.reconnectDelay.delayMs(attempt: failedAttempts, random: nextRandom())
     failedAttempts += 1

@@ -21,6 +21,9 @@ public struct MQTTError: Error, Sendable, CustomStringConvertible {
   }
 
   public var description: String { "\(operation): \(detail)" }
+
+  /// The broker said (MQTT 5 Maximum Packet Size) that it takes no packet this large.
+  public var isOversizePacket: Bool { code == MOSQ_ERR_OVERSIZE_PACKET.rawValue }
 }
 
 @inline(__always)

@@ -30,6 +30,9 @@ public final class Outbox {
     public var oldestPendingAt: EpochMillis?
     public var lastSeq: Int64?
     public var lastAckedSeq: Int64?
+    /// Messages set aside because the IOC broker would not take them, and the newest reason.
+    public var setAside = 0
+    public var setAsideReason: String?
     public init() {}
   }
 
@@ -89,6 +92,26 @@ public final class Outbox {
     return messages
   }
 
+  /// Moves a message the IOC broker will not take out of the queue, so the rest flows; it is
+  /// kept (`outbox_set_aside`) with the reason, for the operator.
+  public func setAside(_ seq: Int64, reason: String, at time: EpochMillis) throws {
+    try connection.transaction {
+      let copy = try connection.cachedStatement(
+        sql: """
+          INSERT OR REPLACE INTO outbox_set_aside (seq, lane, topic, payload, created_ms, set_aside_ms, reason)
+          SELECT seq, lane, topic, payload, created_ms, ?, ? FROM outbox WHERE seq = ?
+          """)
+      copy.bind(time, at: 1)
+      copy.bind(reason, at: 2)
+      copy.bind(seq, at: 3)
+      try copy.run()
+      let delete = try connection.cachedStatement(sql: "DELETE FROM outbox WHERE seq = ? AND delivered_ms IS NULL")
+      delete.bind(seq, at: 1)
+      try delete.run()
+      try Counters.add(1, to: Counter.outboxSetAside, in: connection)
+    }
+  }
+
   /// Marks acknowledged messages delivered, in one transaction.
   public func markDelivered(_ seqs: [Int64], at time: EpochMillis) throws {
     guard !seqs.isEmpty else { return }
@@ -119,6 +142,13 @@ public final class Outbox {
         status.oldestPendingAt = min(status.oldestPendingAt ?? oldest, oldest)
       }
     }
+    let aside = try connection.cachedStatement(
+      sql: "SELECT count(*), (SELECT reason FROM outbox_set_aside ORDER BY set_aside_ms DESC LIMIT 1) FROM outbox_set_aside")
+    if (try? aside.step()) == true {
+      status.setAside = aside.int(0)
+      status.setAsideReason = aside.text(1)
+    }
+    aside.reset()
     status.lastSeq = try Meta.readInt(MetaKey.outboxLastSeq, in: connection)
     status.lastAckedSeq = try Meta.readInt(MetaKey.outboxLastAckedSeq, in: connection)
     return status

@@ -50,6 +50,13 @@ public final class UplinkPublisher {
   private var lastRefillMs: Int64 = 0
   private var nextPresenceMs: Int64 = 0
   private var acknowledged: [Int64] = []
+  /// Link losses soon after a message was sent and before its PUBACK, per seq: a broker that
+  /// closes the link on one message (over its packet limit) would otherwise block the queue.
+  private var dropsWhileInFlight: [Int64: Int] = [:]
+  private var connectedAtMs: Int64?
+  /// Drops before a message is set aside, and how soon after the connect a drop counts.
+  static let dropsBeforeSetAside = 3
+  static let dropWithinMs: Int64 = 15_000
 
   public init(
     options: MQTTOptions, outbox: Outbox, messages: UplinkMessages, settings: Settings,
@@ -143,12 +150,16 @@ public final class UplinkPublisher {
         nextPresenceMs = 0
         tokens = Double(settings.maxInFlight)
         lastRefillMs = nowMs
+        connectedAtMs = nowMs
       case .refused(let reason):
         lost("IOC broker refused the connection: \(reason)")
       case .disconnected(let reason):
         lost(reason)
       case .published(let messageID):
-        if let seq = inFlight.removeValue(forKey: messageID) { acknowledged.append(seq) }
+        if let seq = inFlight.removeValue(forKey: messageID) {
+          acknowledged.append(seq)
+          dropsWhileInFlight[seq] = nil
+        }
       case .subscribed:
         break
       }
@@ -166,6 +177,7 @@ public final class UplinkPublisher {
     fresh.lastError = hinted
     fresh.lastErrorAt = Clock.wallMs()
     update(fresh)
+    noteDropWhileInFlight()
     // Unacknowledged messages are sent again from the outbox after the reconnect.
     inFlight.removeAll()
     queued.removeAll()
@@ -186,6 +198,34 @@ public final class UplinkPublisher {
         + " (the IOC closed the connection during the TLS handshake: it probably refused the client certificate; check ioc.cert_file and ioc.key_file are the ones the IOC issued and not expired)"
     }
     return reason
+  }
+
+  /// The oldest unacknowledged message when the link dropped soon after the connect: after a few
+  /// such drops it is set aside, so everything behind it flows again.
+  private func noteDropWhileInFlight() {
+    defer { connectedAtMs = nil }
+    guard let since = connectedAtMs, Clock.monotonicMs() - since <= Self.dropWithinMs,
+      let oldest = inFlight.values.min()
+    else { return }
+    dropsWhileInFlight[oldest, default: 0] += 1
+    guard let drops = dropsWhileInFlight[oldest], drops >= Self.dropsBeforeSetAside else { return }
+    dropsWhileInFlight[oldest] = nil
+    setAside(
+      oldest,
+      reason:
+        "the IOC broker closed the link \(drops) times while this message was the oldest unacknowledged one (larger than its packet limit, or refused by its ACL?)"
+    )
+  }
+
+  private func setAside(_ seq: Int64, reason: String) {
+    do {
+      try outbox.setAside(seq, reason: reason, at: Clock.wallMs())
+      logger.error(
+        "Set aside a message the IOC will not take; the rest of the queue goes on",
+        metadata: ["seq": "\(seq)", "reason": "\(reason)"])
+    } catch {
+      logger.error("Cannot set aside an outbox message", metadata: ["seq": "\(seq)", "error": "\(error)"])
+    }
   }
 
   private func update(_ fresh: State) {
@@ -233,6 +273,10 @@ public final class UplinkPublisher {
           retain: false)
         inFlight[id] = message.seq
         tokens -= 1
+      } catch where error.isOversizePacket {
+        // MQTT 5: the broker announced its packet limit, and this message is over it.
+        setAside(
+          message.seq, reason: "\(message.payload.count) bytes is over the IOC broker's maximum packet size")
       } catch {
         // The connection is going down; the reconnect starts from the outbox again.
         logger.warning("Cannot publish to the IOC", metadata: ["error": "\(error)"])

@@ -44,6 +44,7 @@ extension ClassGate {
                 ("since_ms", number(since)), ("queue_depth", .number(Double(status.pending))),
                 ("queue_by_lane", .object(lanes)), ("oldest_pending_ms", number(status.oldestPendingAt)),
                 ("last_seq", number(status.lastSeq)), ("last_acked_seq", number(status.lastAckedSeq)),
+                ("set_aside", .number(Double(status.setAside))),
                 ("last_error", lastError.map(JSONValue.string) ?? .null),
                 ("last_error_ms", number(lastErrorAt)),
                 ("summarised_until_ms", number(summarisedUntil)),
@@ -84,6 +85,13 @@ extension ClassGate {
           "Last seq",
           "\(status.lastSeq.map(String.init) ?? "none") (acknowledged up to \(status.lastAckedSeq.map(String.init) ?? "none")); stream \(stream ?? "none")"
         ))
+      if status.setAside > 0 {
+        lines.append(
+          (
+            "Set aside",
+            "\(status.setAside) message(s) the IOC would not take: \(DisplayText.clean(status.setAsideReason ?? ""))"
+          ))
+      }
       if let summarisedUntil {
         lines.append(("Summarised", "up to \(EpochTime.iso8601(summarisedUntil))"))
       }

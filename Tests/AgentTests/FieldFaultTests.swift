@@ -63,3 +63,54 @@ extension FieldFaultTests {
     #expect(harness.occurrences(of: "New devices refused") >= 1)
   }
 }
+
+extension FieldFaultTests {
+  /// 150 devices' readings from yesterday: the window summary is ~40 kB.
+  func publishYesterdaysWindow(_ scenario: UplinkTests.Scenario) throws {
+    let window = (nowMillis() / 300_000 - 26 * 12) * 300_000
+    let messages = (0..<150).map { index in
+      (
+        topic: "classgate/1\(index / 10)/env_sensor/env-\(index)/telemetry",
+        payload: "{\"ts\":\(window + Int64(index) * 100),\"co2\":\(500 + index),\"temperature\":25,\"humidity\":50}"
+      )
+    }
+    try scenario.harness.publisher().publish(messages)
+  }
+
+  /// The IOC broker takes no packet over 20 kB (mosquitto max_packet_size; EMQX defaults to 1 MB)
+  /// and closes the link on one. Before: the agent reconnected ~5 times a second and sent the
+  /// same summary first every time; nothing behind it ever arrived.
+  @Test func aSummaryTheIOCRefusesIsSetAsideAndTheRestFlows() throws {
+    let scenario = try UplinkTests.Scenario(iocBrokerConfig: "max_packet_size 20000")
+    try scenario.harness.startAgent()
+    try publishYesterdaysWindow(scenario)
+    let state = try scenario.waitUntilDrained(minimum: 3, timeout: 90)
+    #expect((state["set_aside"] as? Int ?? 0) >= 1, "\(state)")
+    #expect(scenario.harness.occurrences(of: "Set aside a message the IOC will not take") >= 1)
+    // The events behind it (150 devices coming online) all arrived.
+    let statuses = scenario.observer.documents(endingWith: "/events").filter {
+      ($0["event"] as? [String: Any])?["type"] as? String == "device_status"
+    }
+    #expect(statuses.count >= 150)
+    // The text output names it too.
+    #expect(try scenario.harness.cli(["uplink"]).stdout.contains("Set aside"))
+  }
+
+  /// The same broker limit with ioc.max_message_kb under it: the summary goes in parts, all
+  /// delivered, nothing set aside.
+  @Test func underTheConfiguredLimitASummaryGoesInPartsAndArrives() throws {
+    let scenario = try UplinkTests.Scenario(
+      iocBrokerConfig: "max_packet_size 20000", iocConfig: "max_message_kb = 16")
+    try scenario.harness.startAgent()
+    try publishYesterdaysWindow(scenario)
+    #expect(
+      scenario.observer.pump(for: 60) {
+        $0.documents(endingWith: "/summaries/window").contains { ($0["parts"] as? Int ?? 0) > 1 }
+      })
+    let state = try scenario.waitUntilDrained(minimum: 3, timeout: 60)
+    #expect(state["set_aside"] as? Int == 0, "\(state)")
+    let parts = scenario.observer.documents(endingWith: "/summaries/window").filter { $0["parts"] != nil }
+    let ids = parts.flatMap { ($0["devices"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } }
+    #expect(Set(ids).count == 150)
+  }
+}

@@ -19,7 +19,7 @@ struct UplinkTests {
 
     init(
       ca: String = "ioc-ca.pem", client: String = "ioc", expiredClient: Bool = false,
-      storeConfig: String = ""
+      storeConfig: String = "", iocBrokerConfig: String = "", iocConfig: String = ""
     ) throws {
       chmod(pki.path, 0o755)
       try makePKI(in: pki.path, name: "ioc", clientDays: 365, client: "test-school")
@@ -31,7 +31,7 @@ struct UplinkTests {
         )
         guard result.status == 0 else { throw TestFailure(result.stdout) }
       }
-      ioc = try Broker(extraConfig: tlsListenerConfig(port: tlsPort, pki: pki))
+      ioc = try Broker(extraConfig: tlsListenerConfig(port: tlsPort, pki: pki) + "\n" + iocBrokerConfig)
       observer = try IOCObserver(port: ioc.port)
       observer.pump(for: 1)
       let secretFile = try pki.write("card.secret", secret, mode: 0o600)
@@ -58,6 +58,7 @@ struct UplinkTests {
           reconnect_min_ms = 100
           reconnect_max_ms = 400
           presence_interval_s = 5
+          \(iocConfig)
           """)
     }
 
