@@ -286,7 +286,7 @@ public enum Doctor {
     while Clock.monotonicMs() < deadline, connection.state != .connected, refused == nil {
       connection.pump(waitMs: 50, nowMs: Clock.monotonicMs())
       for event in connection.takeEvents() {
-        if case .refused(let reason) = event { refused = reason }
+        if case .refused(let reason) = event { refused = "\(reason)" }
       }
     }
     defer { connection.close() }

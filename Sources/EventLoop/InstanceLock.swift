@@ -40,7 +40,9 @@ public final class InstanceLock {
         throw .unavailable(path: path, reason: String(cString: strerror(code)))
       }
       var probe = Self.wholeFile(type: F_WRLCK)
-      let pid: Int32? = fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK ? probe.l_pid : nil
+      // 0 when the holder is in another PID namespace (a container): no PID to name then.
+      let pid: Int32? =
+        fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK && probe.l_pid > 0 ? probe.l_pid : nil
       throw .held(path: path, pid: pid)
     }
     descriptor = fd

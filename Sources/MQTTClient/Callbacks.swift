@@ -1,5 +1,9 @@
 import CMosquitto
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Where libmosquitto's callbacks leave what they saw. The callbacks only run inside
 /// `mosquitto_loop_read/write/misc`, which the owning connection calls on its own thread,
 /// so this needs no lock. It must outlive the `mosquitto` handle (see MQTTConnection.deinit).
@@ -30,13 +34,22 @@ private func onConnect(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, r
   if rc == 0 {
     sink.events.append(.connected(sessionPresent: flags & 1 == 1))
   } else {
-    sink.events.append(.refused(reason: String(cString: mosquitto_connack_string(rc))))
+    // MQTT 3.1.1 return code or MQTT 5 reason code, as the broker sent it.
+    sink.events.append(.refused(reason: .refused(code: rc)))
   }
 }
 
 private func onDisconnect(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, rc: Int32) {
+  let savedErrno = errno
   let sink = CallbackSink.from(context)
-  let reason = rc == 0 ? "closed by us" : String(cString: mosquitto_strerror(rc))
+  // libmosquitto passes a broker's MQTT 5 DISCONNECT reason code (≥ 128) as rc, and its own
+  // MOSQ_ERR_* (< 128) otherwise.
+  let reason: MQTTReason =
+    switch rc {
+    case 0: .closedByUs
+    case 128...: .disconnectedByBroker(code: rc)
+    default: .failure(code: rc, errno: savedErrno)
+    }
   sink.events.append(.disconnected(reason: reason))
 }
 

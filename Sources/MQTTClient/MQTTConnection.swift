@@ -25,8 +25,16 @@ public final class MQTTConnection {
 
   public let options: MQTTOptions
   public private(set) var state: State = .disconnected(nextAttemptMs: 0)
-  /// The last connect failure, refusal or loss, for status displays.
+  /// The last connect failure, refusal or loss, for status displays ("host:port: words").
   public private(set) var lastError: String?
+  /// The same as a value, for callers that act on it.
+  public private(set) var lastReason: MQTTReason?
+  /// When the current connection's CONNACK arrived (monotonic), and how many connections in a row
+  /// the broker dropped soon after accepting them (see `MQTTReason.closedAfterConnect`).
+  private var connectedAtMs: Int64?
+  private var quickDrops = 0
+  /// A connection that drops sooner than this after CONNACK, 3 times in a row, counts as taken over.
+  static let quickDropMs: Int64 = 30_000
   private var failedAttempts = 0
   private var subscriptions: [(filter: String, qos: Int32)] = []
   private var handle: OpaquePointer
@@ -116,7 +124,7 @@ public final class MQTTConnection {
       attemptConnect(nowMs: nowMs)
     case .connecting, .connected:
       let rc = mosquitto_loop_misc(handle)
-      if rc != MOSQ_ERR_SUCCESS.rawValue { lost(reason: describe(rc), nowMs: nowMs) }
+      if rc != MOSQ_ERR_SUCCESS.rawValue { lost(reason: .failure(code: rc, errno: errno), nowMs: nowMs) }
     }
     processEvents(nowMs: nowMs)
   }
@@ -128,10 +136,13 @@ public final class MQTTConnection {
     repeat {
       let rc = mosquitto_loop_read(handle, 1)
       if rc != MOSQ_ERR_SUCCESS.rawValue {
-        lost(reason: describe(rc), nowMs: nowMs)
+        lost(reason: .failure(code: rc, errno: errno), nowMs: nowMs)
         break
       }
-    } while sink.messages.count - start < maxMessages && Self.isReadable(fd)
+      // A DISCONNECT from the broker (MQTT 5) makes libmosquitto close the socket and then
+      // report success for every further read: stop as soon as the socket is gone.
+    } while sink.messages.count - start < maxMessages && mosquitto_socket(handle) == fd
+      && Self.isReadable(fd)
     processEvents(nowMs: nowMs)
   }
 
@@ -139,7 +150,7 @@ public final class MQTTConnection {
   public func flush(nowMs: Int64) {
     guard socketDescriptor != nil, wantsWrite else { return }
     let rc = mosquitto_loop_write(handle, 1)
-    if rc != MOSQ_ERR_SUCCESS.rawValue { lost(reason: describe(rc), nowMs: nowMs) }
+    if rc != MOSQ_ERR_SUCCESS.rawValue { lost(reason: .failure(code: rc, errno: errno), nowMs: nowMs) }
     processEvents(nowMs: nowMs)
   }
 
@@ -226,30 +237,46 @@ public final class MQTTConnection {
       // The CONNECT packet carries no PUBACKs, so sending it now is always safe.
       _ = mosquitto_loop_write(handle, 1)
     } else {
-      scheduleRetry(reason: describe(rc), nowMs: nowMs)
+      scheduleRetry(reason: .failure(code: rc, errno: errno), nowMs: nowMs)
     }
   }
 
   private func processEvents(nowMs: Int64) {
-    let fresh = sink.events[processedEvents...]
+    let start = processedEvents
     processedEvents = sink.events.count
-    for event in fresh {
-      switch event {
+    for index in start..<sink.events.count {
+      switch sink.events[index] {
       case .connected:
         state = .connected
+        lastError = nil
+        lastReason = nil
+        connectedAtMs = nowMs
         // The backoff is reset only once the link has stayed up (scheduleRetry): a broker that
         // accepts and then drops us at once (a refused message, a session taken over) is retried
         // ever more slowly, not five times a second.
-        connectedAtMs = nowMs
-        lastError = nil
+        linkUpSinceMs = nowMs
         for subscription in subscriptions {
           sendSubscribe(filter: subscription.filter, qos: subscription.qos)
         }
       case .refused(let reason):
-        lastError = "broker refused the connection: \(reason)"
-        if !isDisconnected { scheduleRetry(reason: lastError ?? reason, nowMs: nowMs) }
-      case .disconnected(let reason):
-        if state != .closed, !isDisconnected { scheduleRetry(reason: reason, nowMs: nowMs) }
+        note(reason)
+        if !isDisconnected { scheduleRetry(reason: reason, nowMs: nowMs) }
+      case .disconnected(var reason):
+        if let since = connectedAtMs {
+          connectedAtMs = nil
+          quickDrops = reason.isDropped && nowMs - since < Self.quickDropMs ? quickDrops + 1 : 0
+          if quickDrops >= 3 {
+            // Callers see the conclusion, not the third "connection lost".
+            reason = .closedAfterConnect(times: quickDrops)
+            sink.events[index] = .disconnected(reason: reason)
+          }
+        }
+        guard state != .closed else { break }
+        if !isDisconnected {
+          scheduleRetry(reason: reason, nowMs: nowMs)
+        } else if case .closedAfterConnect = reason {
+          note(reason)
+        }  // else: the failure or refusal that ended it is already noted
       case .published(let messageID):
         unacknowledged.remove(messageID)
       default:
@@ -263,19 +290,19 @@ public final class MQTTConnection {
     return false
   }
 
-  private func lost(reason: String, nowMs: Int64) {
+  private func lost(reason: MQTTReason, nowMs: Int64) {
     // libmosquitto has already closed the socket and queued `.disconnected` through on_disconnect.
     if state != .closed, !isDisconnected { scheduleRetry(reason: reason, nowMs: nowMs) }
   }
 
   /// A connection that lasted this long counts as good: the next retry starts the backoff over.
   static let stableAfterMs: Int64 = 30_000
-  private var connectedAtMs: Int64?
+  private var linkUpSinceMs: Int64?
 
-  private func scheduleRetry(reason: String, nowMs: Int64) {
-    if let since = connectedAtMs, nowMs - since >= Self.stableAfterMs { failedAttempts = 0 }
-    connectedAtMs = nil
-    lastError = reason
+  private func scheduleRetry(reason: MQTTReason, nowMs: Int64) {
+    if let since = linkUpSinceMs, nowMs - since >= Self.stableAfterMs { failedAttempts = 0 }
+    linkUpSinceMs = nil
+    note(reason)
     let delay = options.reconnectDelay.delayMs(attempt: failedAttempts, random: nextRandom())
     failedAttempts += 1
     state = .disconnected(nextAttemptMs: nowMs + delay)
@@ -292,8 +319,13 @@ public final class MQTTConnection {
     }
   }
 
-  private func describe(_ rc: Int32) -> String {
-    MQTTError(code: rc, operation: "\(options.host):\(options.port)").description
+  private func note(_ reason: MQTTReason) {
+    lastReason = reason
+    if case .refused = reason {
+      lastError = "broker refused the connection: \(reason)"
+    } else {
+      lastError = "\(options.host):\(options.port): \(reason)"
+    }
   }
 
   private func nextRandom() -> Double {
@@ -306,7 +338,7 @@ public final class MQTTConnection {
 
   private static func isReadable(_ fd: Int32) -> Bool {
     var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-    return poll(&descriptor, 1, 0) > 0
+    return poll(&descriptor, 1, 0) > 0 && descriptor.revents & Int16(POLLNVAL) == 0
   }
 }
 

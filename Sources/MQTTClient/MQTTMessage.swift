@@ -22,9 +22,10 @@ public struct MQTTMessage: Sendable, Equatable {
 /// What happened on the connection since the caller last asked.
 public enum MQTTEvent: Sendable, Equatable {
   case connected(sessionPresent: Bool)
-  /// The broker refused the connection (bad credentials, not authorised, …).
-  case refused(reason: String)
-  case disconnected(reason: String)
+  /// The broker refused the connection (bad credentials, not authorised, …): `.refused(code:)`.
+  case refused(reason: MQTTReason)
+  /// The connection ended: the broker's DISCONNECT reason, a libmosquitto error, or our close.
+  case disconnected(reason: MQTTReason)
   /// A QoS 1 publish was acknowledged by the broker (QoS 0: written to the socket).
   case published(messageID: Int32)
   case subscribed(messageID: Int32, grantedQoS: [Int32])

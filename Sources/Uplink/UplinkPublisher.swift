@@ -151,9 +151,7 @@ public final class UplinkPublisher {
         tokens = Double(settings.maxInFlight)
         lastRefillMs = nowMs
         connectedAtMs = nowMs
-      case .refused(let reason):
-        lost("IOC broker refused the connection: \(reason)")
-      case .disconnected(let reason):
+      case .refused(let reason), .disconnected(let reason):
         lost(reason)
       case .published(let messageID):
         if let seq = inFlight.removeValue(forKey: messageID) {
@@ -164,10 +162,10 @@ public final class UplinkPublisher {
         break
       }
     }
-    if case .disconnected = mqtt.state { lost(mqtt.lastError ?? "disconnected") }
+    if case .disconnected = mqtt.state, let reason = mqtt.lastReason { lost(reason) }
   }
 
-  private func lost(_ reason: String) {
+  private func lost(_ reason: MQTTReason) {
     let hinted = Self.explain(reason, beforeConnack: !state.connected)
     guard state.connected || state.lastError != hinted else { return }
     logger.warning("IOC link down; messages stay queued", metadata: ["reason": "\(hinted)"])
@@ -185,19 +183,33 @@ public final class UplinkPublisher {
     idleUntilMs.removeAll()
   }
 
-  /// libmosquitto's TLS failures read "A TLS error occurred." (our side refused the server) or,
-  /// when the server refuses our certificate, "The connection was lost." or "Protocol error"
-  /// before any CONNACK, depending on where the handshake was cut.
-  static func explain(_ reason: String, beforeConnack: Bool) -> String {
-    if reason.contains("TLS") || reason.lowercased().contains("certificate") {
-      return reason
+  /// The reason in words, with what to check. A TLS failure on our side means we refused the
+  /// server; when the server refuses our certificate, libmosquitto sees the connection lost or a
+  /// protocol error before any CONNACK, depending on where the handshake was cut.
+  static func explain(_ reason: MQTTReason, beforeConnack: Bool) -> String {
+    let words = reason.isNotAuthorised ? "IOC broker refused the connection: \(reason)" : "\(reason)"
+    if reason.isTLS {
+      return words
         + " (TLS handshake failed: check that ioc.ca_file signed the IOC's certificate, and the clock)"
     }
-    if beforeConnack && (reason.contains("connection was lost") || reason.contains("Protocol error")) {
-      return reason
+    if beforeConnack && reason.isDropped {
+      return words
         + " (the IOC closed the connection during the TLS handshake: it probably refused the client certificate; check ioc.cert_file and ioc.key_file are the ones the IOC issued and not expired)"
     }
-    return reason
+    if reason.isNotAuthorised {
+      return words
+        + " (the IOC does not accept this school's certificate or account: ask the IOC to enable it)"
+    }
+    if reason.isSessionTakenOver {
+      return words
+        + " (another agent uses this school's client id: check that no second box or agent runs with the same school_id and certificate)"
+    }
+    if reason.isTimeout {
+      return words
+        + " (check ioc.host and ioc.port, and that the school's network lets the connection through)"
+    }
+    if case .refused = reason { return "IOC broker refused the connection: \(reason)" }
+    return words
   }
 
   /// The oldest unacknowledged message when the link dropped soon after the connect: after a few

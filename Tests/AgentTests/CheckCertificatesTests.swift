@@ -91,4 +91,35 @@ struct CheckCertificatesTests {
     // One problem, reported once.
     #expect(result.stderr.components(separatedBy: "key '").count == 2, "\(result.stderr)")
   }
+
+  @Test func doctorReportsTheChainAndKeyProblemsToo() throws {
+    let broker = try Broker()
+    let config = try files.pki.write(
+      "doctor.toml",
+      """
+      school_id = "s1"
+      time_zone = "Asia/Ho_Chi_Minh"
+      [local_broker]
+      host = "127.0.0.1"
+      port = \(broker.port)
+      [store]
+      path = "\(files.file("doctor.db"))"
+      [ioc]
+      host = "127.0.0.1"
+      port = \(freeLoopbackPort())
+      ca_file = "\(files.file("ioc-ca.pem"))"
+      cert_file = "\(files.file("rogue-client.pem"))"
+      key_file = "\(files.file("ioc-client.key"))"
+      """)
+    let result = try runClassgate(["doctor", "--config", config])
+    #expect(result.status == 1)
+    let lines = result.stdout.split(separator: "\n")
+    let chain = lines.first { $0.contains("ioc.chain") } ?? ""
+    #expect(
+      chain.hasPrefix("FAIL") && chain.contains("was not issued by the CA in ioc.ca_file"), "\(result.stdout)"
+    )
+    let key = lines.first { $0.contains("ioc.key ") } ?? ""
+    #expect(
+      key.hasPrefix("FAIL") && key.contains("is not the private key of ioc.cert_file"), "\(result.stdout)")
+  }
 }

@@ -117,7 +117,8 @@ struct ReadingBoundsTests {
 
   @Test("values at the bound, and tiny ones, are kept exactly")
   func atTheBound() {
-    for value in [1e15, -1e15, Double.leastNonzeroMagnitude, -Double.leastNonzeroMagnitude, 0, 123_456_789_012_345.6] {
+    let tiny = Double.leastNonzeroMagnitude
+    for value in [1e15, -1e15, tiny, -tiny, 0, 123_456_789_012_345.6] {
       #expect(readings(decode(telemetryTopic, #"{"co2": \#(value)}"#))?.map(\.value) == [value], "\(value)")
     }
   }

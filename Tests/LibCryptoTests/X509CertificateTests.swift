@@ -22,7 +22,7 @@ struct X509CertificateTests {
   }
 
   let pki: PKI
-  let now = Int64(Date().timeIntervalSince1970)
+  var now: Int64 { Int64(Date().timeIntervalSince1970) }
   init() throws { pki = try PKI() }
 
   @Test func aValidClientCertificateExpiresInAYearChainsAndMatchesItsKey() throws {
