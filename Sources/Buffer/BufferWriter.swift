@@ -78,13 +78,29 @@ public final class BufferWriter {
   /// yet written, and the last log row id. A reading newer than its series' newest is new; only
   /// an older or equal one is looked up in the log (a redelivery, or a device's own backlog).
   private struct UnflushedState {
-    var newest: [SeriesKey: Sample] = [:]
-    var dirtySeries: Set<SeriesKey> = []
+    /// Per device, indexed by metric id (ids are small and dense): one hash per message.
+    var newest: [Int64: [Sample?]] = [:]
+    var dirtyDevices: Set<Int64> = []
     var seen: [Int64: EpochMillis] = [:]
     var counters: [String: Int] = [:]
     var lastLogID: Int64 = 0
     var flushedThrough: Int64 = 0
     var countedThrough: Int64 = 0
+  }
+
+  private static func sample(_ list: [Sample?]?, _ metric: Int64) -> Sample? {
+    guard let list, metric >= 0, metric < list.count else { return nil }
+    return list[Int(metric)]
+  }
+
+  /// Keeps `sample` as the series' newest if it is not older; returns whether it did.
+  @discardableResult
+  private static func keepNewest(_ sample: Sample, metric: Int64, in list: inout [Sample?]) -> Bool {
+    let index = Int(metric)
+    if index >= list.count { list.append(contentsOf: repeatElement(nil, count: index + 1 - list.count)) }
+    guard (list[index]?.time ?? .min) <= sample.time else { return false }
+    list[index] = sample
+    return true
   }
 
   private struct SeriesKey: Hashable {
@@ -337,10 +353,13 @@ public final class BufferWriter {
     _ readings: [Reading], device: Int64, receivedAt: EpochMillis, into summary: inout CommitSummary
   ) throws {
     var rows: [LogEntry] = []
+    var newest = state.newest.removeValue(forKey: device) ?? []
+    defer { state.newest[device] = newest }
+    var changed = false
     for var reading in readings {
       let metric = try metricID(reading.metric)
-      let key = SeriesKey(device: device, metric: metric)
       if reading.receiptTimed {
+        let key = SeriesKey(device: device, metric: metric)
         if let last = lastReceiptTime[key], reading.time <= last { reading.time = last + 1 }
         lastReceiptTime[key] = reading.time
       }
@@ -349,7 +368,7 @@ public final class BufferWriter {
         summary.duplicateReadings += 1
         continue
       }
-      if let newest = state.newest[key], reading.time <= newest.time,
+      if let known = Self.sample(newest, metric), reading.time <= known.time,
         try log.contains(device: device, metric: metric, time: reading.time)
       {
         summary.duplicateReadings += 1
@@ -363,11 +382,11 @@ public final class BufferWriter {
       }
       summary.readingsStored += 1
       noteStored(at: reading.time)
-      if (state.newest[key]?.time ?? .min) <= reading.time {
-        state.newest[key] = Sample(time: reading.time, value: reading.value)
-        state.dirtySeries.insert(key)
+      if Self.keepNewest(Sample(time: reading.time, value: reading.value), metric: metric, in: &newest) {
+        changed = true
       }
     }
+    if changed { state.dirtyDevices.insert(device) }
     for row in rows { state.lastLogID = try log.append(row) }
   }
 
@@ -462,18 +481,21 @@ public final class BufferWriter {
     return id
   }
 
-  private func updateLatest(_ key: SeriesKey, _ sample: Sample) throws {
+  private func updateLatest(device: Int64, _ samples: [Sample?]) throws {
     let statement = try connection.cachedStatement(
       sql: """
         INSERT INTO latest_values (device, metric, ts, value) VALUES (?, ?, ?, ?)
         ON CONFLICT (device, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value
-        WHERE excluded.ts >= latest_values.ts
+        WHERE excluded.ts > latest_values.ts OR (excluded.ts = latest_values.ts AND excluded.value != latest_values.value)
         """)
-    statement.bind(key.device, at: 1)
-    statement.bind(key.metric, at: 2)
-    statement.bind(sample.time, at: 3)
-    statement.bind(sample.value, at: 4)
-    try statement.run()
+    for (metric, sample) in samples.enumerated() {
+      guard let sample else { continue }
+      statement.bind(device, at: 1)
+      statement.bind(Int64(metric), at: 2)
+      statement.bind(sample.time, at: 3)
+      statement.bind(sample.value, at: 4)
+      try statement.run()
+    }
   }
 
   private func insertEvent(device: Int64, event: DeviceEvent) throws -> Bool {
@@ -532,8 +554,8 @@ public final class BufferWriter {
 
   /// Latest values, `last_seen`, counters, the heartbeat and how far the log is reflected in them.
   private func flushState(now: EpochMillis) throws {
-    for key in state.dirtySeries {
-      if let sample = state.newest[key] { try updateLatest(key, sample) }
+    for device in state.dirtyDevices {
+      if let samples = state.newest[device] { try updateLatest(device: device, samples) }
     }
     let seen = try connection.cachedStatement(
       sql: "UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?")
@@ -546,7 +568,7 @@ public final class BufferWriter {
     if state.lastLogID != state.flushedThrough {
       try setMeta(MetaKey.logFlushedThrough, String(state.lastLogID))
     }
-    state.dirtySeries.removeAll(keepingCapacity: true)
+    state.dirtyDevices.removeAll(keepingCapacity: true)
     state.seen.removeAll(keepingCapacity: true)
     state.flushedThrough = state.lastLogID
     lastFlushMs = now
@@ -579,8 +601,9 @@ public final class BufferWriter {
     }
     let latest = try connection.makeStatement(sql: "SELECT device, metric, ts, value FROM latest_values")
     while try latest.step() {
-      state.newest[SeriesKey(device: latest.int64(0), metric: latest.int64(1))] = Sample(
-        time: latest.int64(2), value: latest.double(3))
+      Self.keepNewest(
+        Sample(time: latest.int64(2), value: latest.double(3)), metric: latest.int64(1),
+        in: &state.newest[latest.int64(0), default: []])
     }
     try replayUnflushedTail()
   }
@@ -601,10 +624,10 @@ public final class BufferWriter {
       }
       guard entry.id > state.flushedThrough else { continue }
       for (metric, value) in zip(entry.metrics, entry.values) {
-        let key = SeriesKey(device: entry.device, metric: metric)
-        if (state.newest[key]?.time ?? .min) <= entry.time {
-          state.newest[key] = Sample(time: entry.time, value: value)
-          state.dirtySeries.insert(key)
+        if Self.keepNewest(
+          Sample(time: entry.time, value: value), metric: metric, in: &state.newest[entry.device, default: []])
+        {
+          state.dirtyDevices.insert(entry.device)
         }
       }
       state.seen[entry.device] = max(state.seen[entry.device] ?? 0, entry.receivedAt)

@@ -15,6 +15,7 @@ public final class ReadingLog {
   static let chunkSpanMs: Int64 = 3_600_000
 
   private let connection: Connection
+  private var appendStatement: Statement?
 
   public init(connection: Connection) {
     self.connection = connection
@@ -46,7 +47,11 @@ public final class ReadingLog {
   /// Appends one entry; returns its row id. Call inside the writer's transaction.
   @discardableResult
   func append(_ entry: LogEntry) throws -> Int64 {
-    let insert = try connection.cachedStatement(sql: "INSERT INTO reading_log (ts, data) VALUES (?, ?)")
+    // Held, not looked up by its SQL text: this runs once per message.
+    if appendStatement == nil {
+      appendStatement = try connection.cachedStatement(sql: "INSERT INTO reading_log (ts, data) VALUES (?, ?)")
+    }
+    guard let insert = appendStatement else { return 0 }
     insert.bind(entry.time, at: 1)
     insert.bind(blob: entry.encoded(), at: 2)
     try insert.run()
