@@ -71,7 +71,33 @@ struct MetricsTextfile {
       "classgate_broker_connected", "gauge", "1 when connected to the local broker.",
       [("", s.brokerConnected ? 1 : 0)])
     metric("classgate_store_writable", "gauge", "0 while commits fail.", [("", s.storeWritable ? 1 : 0)])
+    metric(
+      "classgate_unmapped_fields_total", "counter",
+      "Decoded fields not stored since the agent started, by profile, field and reason (not_mapped, unknown_unit).",
+      s.notes.fields.sorted { $0.key < $1.key }.map { key, count in
+        (
+          "profile=\"\(label(key.profile))\",field=\"\(label(key.field))\",reason=\"\(key.reason.rawValue)\"",
+          Double(count)
+        )
+      })
+    metric(
+      "classgate_messages_without_readings_total", "counter",
+      "Telemetry messages that matched a profile and gave no reading, since the agent started, by profile.",
+      s.notes.withoutReadings.sorted { $0.key < $1.key }.map { ("profile=\"\(label($0.key))\"", Double($0.value)) })
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// A Prometheus label value: `\\`, `"` and newlines escaped, other control characters dropped.
+  static func label(_ text: String) -> String {
+    var result = ""
+    for scalar in DisplayText.clean(text).unicodeScalars {
+      switch scalar {
+      case "\\": result += "\\\\"
+      case "\"": result += "\\\""
+      default: result.unicodeScalars.append(scalar)
+      }
+    }
+    return result
   }
 
   static func render(_ uplink: UplinkStage.Snapshot, now: Int64) -> String {

@@ -37,8 +37,9 @@ public struct Profile: Sendable, Equatable {
 
   public struct Condition: Sendable, Equatable {
     public var path: FieldPath
-    public var equals: String
-    public init(path: FieldPath, equals: String) {
+    /// nil: the field only has to be present (Zigbee2MQTT's `battery` on battery devices).
+    public var equals: String?
+    public init(path: FieldPath, equals: String?) {
       self.path = path
       self.equals = equals
     }
@@ -53,11 +54,33 @@ public struct Profile: Sendable, Equatable {
   }
 
   public struct Telemetry: Sendable, Equatable {
+    public enum Payload: String, Sendable, Equatable {
+      /// A JSON object; `fields` are paths into it.
+      case json
+      /// The whole payload is one value (`612`, `23.5`, `ON`): ESPHome's state topics, Tasmota's
+      /// `stat/<topic>/POWER`. `fields` are keyed by the topic's `{metric}` level (path of one
+      /// key), or by the empty key for a rule with one fixed metric.
+      case text
+    }
+
     public var timestamp: FieldPath?
     public var fields: [FieldMapping]
-    public init(timestamp: FieldPath? = nil, fields: [FieldMapping]) {
+    public var payload: Payload
+    /// Fields deliberately not read (not reported as "not mapped"); keys may be `*`.
+    public var ignored: [FieldPath]
+    /// The number of a device's first channel (Shelly counts from 0, Tasmota from 1): that
+    /// channel is the device itself, channel N is the device `<id>.N`.
+    public var firstChannel: Int
+
+    public init(
+      timestamp: FieldPath? = nil, fields: [FieldMapping], payload: Payload = .json, ignored: [FieldPath] = [],
+      firstChannel: Int = 0
+    ) {
       self.timestamp = timestamp
       self.fields = fields
+      self.payload = payload
+      self.ignored = ignored
+      self.firstChannel = firstChannel
     }
   }
 
@@ -69,15 +92,23 @@ public struct Profile: Sendable, Equatable {
     public var offset: Double
     /// Text values → numbers ("ON" → 1); compared case-insensitively.
     public var map: [String: Double]
+    /// The unit the device sends (`mV`), converted to the metric's canonical unit (see `Units`).
+    public var unit: String?
+    /// A payload field naming the unit (Tasmota's `TempUnit`); a unit ClassGate cannot convert
+    /// is noted and the value not stored. Absent from the payload: `unit`, else canonical.
+    public var unitField: FieldPath?
 
     public init(
-      path: FieldPath, metric: String, scale: Double = 1, offset: Double = 0, map: [String: Double] = [:]
+      path: FieldPath, metric: String, scale: Double = 1, offset: Double = 0, map: [String: Double] = [:],
+      unit: String? = nil, unitField: FieldPath? = nil
     ) {
       self.path = path
       self.metric = metric
       self.scale = scale
       self.offset = offset
       self.map = map
+      self.unit = unit
+      self.unitField = unitField
     }
   }
 
@@ -114,6 +145,8 @@ public struct Profile: Sendable, Equatable {
 
 /// A dotted path into a JSON payload: `ENERGY.Power`, `params.switch:0.aenergy.total`.
 /// A key that itself contains a dot is written in quotes in the profile file and kept whole here.
+/// A key may be `*` (any key) or end in `{channel}` (`switch:{channel}`: any key starting with
+/// `switch:`, whose rest is the channel); a value that is an array gives one channel per element.
 public struct FieldPath: Sendable, Equatable, Hashable, CustomStringConvertible {
   public var keys: [String]
   public init(_ keys: [String]) { self.keys = keys }

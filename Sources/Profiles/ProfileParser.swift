@@ -7,7 +7,7 @@ public enum ProfileParser {
   static let rootKeys = ["name", "summary", "kind", "topics"]
   static let ruleKeys = [
     "pattern", "type", "kind", "when", "timestamp", "metrics", "field", "online", "offline",
-    "event_type", "fields",
+    "event_type", "fields", "payload", "ignore_fields", "first_channel", "metric", "map", "unit",
   ]
 
   public static func parse(_ text: String, file: String) throws(ProfileError) -> Profile {
@@ -49,7 +49,7 @@ public enum ProfileParser {
     let content: Profile.Content
     switch type {
     case "telemetry":
-      content = .telemetry(Profile.Telemetry(timestamp: timestamp, fields: try metrics(&reader)))
+      content = .telemetry(try telemetry(&reader, timestamp: timestamp))
     case "availability":
       let online = try reader.strings("online") ?? ["online"]
       let offline = try reader.strings("offline") ?? ["offline"]
@@ -86,6 +86,70 @@ public enum ProfileParser {
     }
     try reader.rejectUnknownKeys(allowed: ruleKeys)
     return Profile.Rule(pattern: pattern, kind: kind, condition: condition, content: content)
+  }
+
+  private static func telemetry(_ reader: inout TableReader, timestamp: FieldPath?) throws(ProfileError)
+    -> Profile.Telemetry
+  {
+    let payloadText = try reader.string("payload") ?? "json"
+    guard let payload = Profile.Telemetry.Payload(rawValue: payloadText) else {
+      throw reader.error("payload", "expected \"json\" or \"text\", found \"\(payloadText.prefix(40))\"")
+    }
+    let ignored = (try reader.strings("ignore_fields") ?? []).map(FieldPath.init(dotted:))
+    let firstChannel = try reader.integer("first_channel") ?? 0
+    guard (0...1).contains(firstChannel) else { throw reader.error("first_channel", "expected 0 or 1") }
+    var fields: [Profile.FieldMapping]
+    if payload == .text, let metric = try reader.string("metric") {
+      // One fixed metric for the whole payload (Tasmota's stat/<topic>/POWER → power_on).
+      guard Identifier.isValidName(metric[...]) else {
+        throw reader.error("metric", "metric names are lowercase snake_case")
+      }
+      var map: [String: Double] = [:]
+      if let table = try reader.subtable("map") { map = try values(table, file: reader.file, key: reader.qualified("map")) }
+      let unit = try reader.string("unit")
+      fields = [Profile.FieldMapping(path: FieldPath([""]), metric: metric, map: map, unit: unit)]
+      if reader.table["metrics"] != nil {
+        throw reader.error("metrics", "a text rule takes either metric = … or a [topics.metrics] table")
+      }
+    } else {
+      fields = try metrics(&reader)
+      if payload == .text {
+        // Text rules are keyed by the topic's {metric} level: one key each, kept whole.
+        fields = fields.map { field in
+          var field = field
+          field.path = FieldPath([field.path.description])
+          return field
+        }
+      }
+    }
+    for field in fields {
+      if let unit = field.unit, !Units.isKnown(unit, metric: field.metric) {
+        throw ProfileError(
+          file: reader.file, line: reader.table.line, key: reader.qualified("metrics"),
+          message:
+            "unit '\(unit)' of \(field.path) cannot be converted to \(field.metric)'s unit '\(Metrics.unit(of: field.metric))'")
+      }
+    }
+    return Profile.Telemetry(
+      timestamp: timestamp, fields: fields, payload: payload, ignored: ignored, firstChannel: firstChannel)
+  }
+
+  private static func values(_ mapTable: TOMLTable, file: String, key: String) throws(ProfileError)
+    -> [String: Double]
+  {
+    var map: [String: Double] = [:]
+    for text in mapTable.keys {
+      switch mapTable[text] {
+      case .integer(let number)?: map[text] = Double(number)
+      case .float(let number)?: map[text] = number
+      case .boolean(let flag)?: map[text] = flag ? 1 : 0
+      default:
+        throw ProfileError(
+          file: file, line: mapTable.line(of: text) ?? mapTable.line, key: "\(key).\(text)",
+          message: "expected a number")
+      }
+    }
+    return map
   }
 
   private static func metrics(_ reader: inout TableReader) throws(ProfileError) -> [Profile.FieldMapping] {
@@ -136,30 +200,28 @@ public enum ProfileParser {
     let scale = try inner.number("scale") ?? 1
     let offset = try inner.number("offset") ?? 0
     var map: [String: Double] = [:]
-    if let mapTable = try inner.subtable("map") {
-      for text in mapTable.keys {
-        switch mapTable[text] {
-        case .integer(let number)?: map[text] = Double(number)
-        case .float(let number)?: map[text] = number
-        case .boolean(let flag)?: map[text] = flag ? 1 : 0
-        default:
-          throw ProfileError(
-            file: file, line: mapTable.line(of: text) ?? mapTable.line, key: "\(key).map.\(text)",
-            message: "expected a number")
-        }
-      }
-    }
-    try inner.rejectUnknownKeys(allowed: ["metric", "scale", "offset", "map"])
-    return Profile.FieldMapping(path: path, metric: metric, scale: scale, offset: offset, map: map)
+    if let mapTable = try inner.subtable("map") { map = try values(mapTable, file: file, key: "\(key).map") }
+    let unit = try inner.string("unit")
+    let unitField = try inner.string("unit_field").map(FieldPath.init(dotted:))
+    try inner.rejectUnknownKeys(allowed: ["metric", "scale", "offset", "map", "unit", "unit_field"])
+    return Profile.FieldMapping(
+      path: path, metric: metric, scale: scale, offset: offset, map: map, unit: unit, unitField: unitField)
   }
 
   private static func condition(_ reader: inout TableReader) throws(ProfileError) -> Profile.Condition? {
     guard let table = try reader.subtable("when") else { return nil }
     var inner = TableReader(file: reader.file, table: table, path: reader.qualified("when"))
     let field = try inner.requiredString("field")
-    let equals = try inner.requiredString("equals")
-    try inner.rejectUnknownKeys(allowed: ["field", "equals"])
-    return Profile.Condition(path: FieldPath(dotted: field), equals: equals)
+    let equals = try inner.string("equals")
+    let present = inner.value("present")
+    try inner.rejectUnknownKeys(allowed: ["field", "equals", "present"])
+    switch (equals, present) {
+    case (let equals?, nil): return Profile.Condition(path: FieldPath(dotted: field), equals: equals)
+    case (nil, .boolean(true)?): return Profile.Condition(path: FieldPath(dotted: field), equals: nil)
+    case (nil, _?): throw inner.error("present", "expected present = true")
+    case (nil, nil): throw inner.error("equals", "is required (or present = true)")
+    case (_?, _?): throw inner.error("present", "takes either equals = … or present = true")
+    }
   }
 
   static func kind(_ reader: inout TableReader, _ key: String) throws(ProfileError) -> DeviceKind? {
