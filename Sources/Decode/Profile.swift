@@ -25,13 +25,18 @@ public struct Profile: Sendable, Equatable {
     /// Only when this payload field equals this text (e.g. Shelly's `method` = `NotifyStatus`).
     public var condition: Condition?
     public var content: Content
+    /// Its `[[topics]]` entry in the file, from 1 (an entry listing several patterns gives several
+    /// rules); 0 when built in code.
+    public var entry: Int
 
-    public init(pattern: TopicPattern, kind: DeviceKind? = nil, condition: Condition? = nil, content: Content)
-    {
+    public init(
+      pattern: TopicPattern, kind: DeviceKind? = nil, condition: Condition? = nil, content: Content, entry: Int = 0
+    ) {
       self.pattern = pattern
       self.kind = kind
       self.condition = condition
       self.content = content
+      self.entry = entry
     }
   }
 

@@ -71,10 +71,14 @@ public struct ProfileRouter: MessageDecoder {
     for (decoder, rule) in matching {
       let profile = decoders[decoder].profile
       let pattern = profile.rules[rule].pattern
-      let place = "\(profile.name) topics[\(rule + 1)] \"\(pattern)\" (\(profile.file))"
+      let entry = profile.rules[rule].entry
+      let place = "\(profile.name) topics[\(entry > 0 ? entry : rule + 1)] \"\(pattern)\" (\(profile.file))"
       if let winner {
-        let why = winner.precedes(pattern) ? winner.precedenceReason(over: pattern) : "it comes first in the file"
-        lines.append("also matched, not used: \(place); the rule used wins because \(why)")
+        if winner.precedes(pattern) {
+          lines.append("also matched, not used: \(place); the rule used wins: \(winner.precedenceReason(over: pattern))")
+        } else {
+          lines.append("not tried: \(place) (same shape, later in the file)")
+        }
       } else if decoders[decoder].attempt(rule: rule, levels: levels, payload: &parsed, receivedAt: receivedAt)
         != nil
       {

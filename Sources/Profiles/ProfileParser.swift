@@ -25,22 +25,32 @@ public enum ProfileParser {
     }
     var rules: [Profile.Rule] = []
     for (index, table) in topicTables.enumerated() {
-      rules.append(try rule(table, file: file, path: "topics[\(index + 1)]"))
+      rules += try rule(table, file: file, path: "topics[\(index + 1)]").map { rule in
+        var rule = rule
+        rule.entry = index + 1
+        return rule
+      }
     }
     try reader.rejectUnknownKeys(allowed: rootKeys)
     return Profile(name: name, summary: summary, file: file, kind: kind, rules: rules)
   }
 
+  /// One `[[topics]]` entry; `pattern` may list several topic layouts with the same content
+  /// (Tasmota's two FullTopic layouts), giving one rule each.
   private static func rule(_ table: TOMLTable, file: String, path: String) throws(ProfileError)
-    -> Profile.Rule
+    -> [Profile.Rule]
   {
     var reader = TableReader(file: file, table: table, path: path)
-    let patternText = try reader.requiredString("pattern")
-    let pattern: TopicPattern
-    do throws(PatternError) {
-      pattern = try TopicPattern(patternText)
-    } catch {
-      throw reader.error("pattern", "\"\(patternText)\" \(error.message)")
+    guard let patternTexts = try reader.strings("pattern"), !patternTexts.isEmpty else {
+      throw ProfileError(file: file, line: table.line, key: reader.qualified("pattern"), message: "is required")
+    }
+    var patterns: [TopicPattern] = []
+    for patternText in patternTexts {
+      do throws(PatternError) {
+        patterns.append(try TopicPattern(patternText))
+      } catch {
+        throw reader.error("pattern", "\"\(patternText)\" \(error.message)")
+      }
     }
     let type = try reader.requiredString("type")
     let kind = try kind(&reader, "kind")
@@ -80,12 +90,18 @@ public enum ProfileParser {
         "type",
         "expected \"telemetry\", \"availability\", \"event\" or \"ignore\", found \"\(type.prefix(40))\"")
     }
-    if case .ignore = content {
-    } else if !pattern.captures.contains(.device) {
-      throw reader.error("pattern", "\"\(patternText)\" needs a {device} capture")
+    for pattern in patterns {
+      if case .ignore = content {
+      } else if !pattern.captures.contains(.device) {
+        throw reader.error("pattern", "\"\(pattern)\" needs a {device} capture")
+      }
+      if case .telemetry(let telemetry) = content, telemetry.payload == .text {
+      } else if pattern.captures.contains(.metric) {
+        throw reader.error("pattern", "\"\(pattern)\" captures {metric}, which only a payload = \"text\" telemetry rule uses")
+      }
     }
     try reader.rejectUnknownKeys(allowed: ruleKeys)
-    return Profile.Rule(pattern: pattern, kind: kind, condition: condition, content: content)
+    return patterns.map { Profile.Rule(pattern: $0, kind: kind, condition: condition, content: content) }
   }
 
   private static func telemetry(_ reader: inout TableReader, timestamp: FieldPath?) throws(ProfileError)
@@ -170,7 +186,8 @@ public enum ProfileParser {
       func failure(_ message: String) -> ProfileError {
         ProfileError(file: file, line: line, key: "\(base).\(key)", message: message)
       }
-      let path = FieldPath(prefix + FieldPath(dotted: key).keys)
+      // A quoted key with a dot (`PMS5003."PM2.5"`) is one key: TOML already split the unquoted ones.
+      let path = FieldPath(prefix + [key])
       switch table[key] {
       case .string(let metric)?:
         guard Identifier.isValidName(metric[...]) else {
