@@ -16,14 +16,14 @@ enum JSONLookup {
   }
 
   /// Every value `path` reaches, with the channel its `{channel}` key (or an array, one element per
-  /// channel from `firstChannel`) gives; nil: no channel.
-  static func values(_ object: JSONObject, _ path: FieldPath, firstChannel: Int) -> [(
+  /// channel from `firstChannel`, when given) gives; nil: no channel.
+  static func values(_ object: JSONObject, _ path: FieldPath, firstChannel: Int?) -> [(
     channel: Substring?, value: JSONValue
   )] {
     var found: [(channel: Substring?, value: JSONValue)] = []
     func walk(_ value: JSONValue, _ depth: Int, _ channel: Substring?) {
       if depth == path.keys.count {
-        if case .array(let items) = value, channel == nil {
+        if case .array(let items) = value, channel == nil, let firstChannel {
           for (index, item) in items.enumerated() {
             found.append((Substring(String(firstChannel + index)), item))
           }

@@ -74,12 +74,14 @@ public struct Profile: Sendable, Equatable {
     /// Fields deliberately not read (not reported as "not mapped"); keys may be `*`.
     public var ignored: [FieldPath]
     /// The number of a device's first channel (Shelly counts from 0, Tasmota from 1): that
-    /// channel is the device itself, channel N is the device `<id>.N`.
-    public var firstChannel: Int
+    /// channel is the device itself, channel N is the device `<id>.N`. Set (`first_channel`), it
+    /// also makes an array value one channel per element (Tasmota's `"Power":[45,0]`); nil: the
+    /// first channel is 0 and an array is the wrong type.
+    public var firstChannel: Int?
 
     public init(
       timestamp: FieldPath? = nil, fields: [FieldMapping], payload: Payload = .json, ignored: [FieldPath] = [],
-      firstChannel: Int = 0
+      firstChannel: Int? = nil
     ) {
       self.timestamp = timestamp
       self.fields = fields

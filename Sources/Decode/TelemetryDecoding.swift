@@ -147,7 +147,7 @@ struct TelemetryDecoding {
   private func assemble(
     device: DeviceIdentity, values: [Value], notes: [FieldNote], time: EpochMillis, receiptTimed: Bool
   ) -> DecodedMessage {
-    let main = String(telemetry.firstChannel)
+    let main = String(telemetry.firstChannel ?? 0)
     var order: [String] = []
     var byChannel: [String: [Reading]] = [:]
     var notes = notes

@@ -112,8 +112,10 @@ public enum ProfileParser {
       throw reader.error("payload", "expected \"json\" or \"text\", found \"\(payloadText.prefix(40))\"")
     }
     let ignored = (try reader.strings("ignore_fields") ?? []).map(FieldPath.init(dotted:))
-    let firstChannel = try reader.integer("first_channel") ?? 0
-    guard (0...1).contains(firstChannel) else { throw reader.error("first_channel", "expected 0 or 1") }
+    let firstChannel = try reader.integer("first_channel")
+    if let firstChannel, !(0...1).contains(firstChannel) {
+      throw reader.error("first_channel", "expected 0 or 1")
+    }
     var fields: [Profile.FieldMapping]
     if payload == .text, let metric = try reader.string("metric") {
       // One fixed metric for the whole payload (Tasmota's stat/<topic>/POWER → power_on).

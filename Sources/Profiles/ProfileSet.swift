@@ -69,9 +69,23 @@ public struct ProfileSet: Sendable {
   /// in traffic (e.g. Zigbee2MQTT's large retained bridge messages) just to drop it.
   public var filters: [String] {
     var seen: Set<String> = []
-    return profiles.flatMap { profile in
+    let all = profiles.flatMap { profile in
       profile.rules.filter { $0.content != .ignore }.map(\.pattern.filter)
     }.filter { seen.insert($0).inserted }
+    // A filter another one already receives (`+/status/wifi` under `+/status/+`) adds nothing.
+    return all.filter { filter in !all.contains { $0 != filter && Self.filter($0, covers: filter) } }
+  }
+
+  /// True when every topic `filter` receives, `wider` receives too.
+  static func filter(_ wider: String, covers filter: String) -> Bool {
+    let a = wider.split(separator: "/", omittingEmptySubsequences: false)
+    let b = filter.split(separator: "/", omittingEmptySubsequences: false)
+    for (index, level) in a.enumerated() {
+      if level == "#" { return true }
+      guard index < b.count, b[index] != "#" else { return false }
+      if level != "+" && (level != b[index] || b[index] == "+") { return false }
+    }
+    return a.count == b.count
   }
 
   /// With a pseudonymizer, card ids in events become pseudonyms; without, they are dropped.
