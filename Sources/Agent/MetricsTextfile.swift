@@ -83,7 +83,9 @@ struct MetricsTextfile {
     metric(
       "classgate_messages_without_readings_total", "counter",
       "Telemetry messages that matched a profile and gave no reading, since the agent started, by profile.",
-      s.notes.withoutReadings.sorted { $0.key < $1.key }.map { ("profile=\"\(label($0.key))\"", Double($0.value)) })
+      s.notes.withoutReadings.sorted { $0.key < $1.key }.map {
+        ("profile=\"\(label($0.key))\"", Double($0.value))
+      })
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -146,11 +148,15 @@ public enum UnmappedReport {
   }
 
   /// (fields not stored, messages without readings by profile), largest counts first.
-  public static func parse(_ text: String) -> (fields: [Row], withoutReadings: [(profile: String, count: Int)]) {
+  public static func parse(_ text: String) -> (
+    fields: [Row], withoutReadings: [(profile: String, count: Int)]
+  ) {
     var fields: [Row] = []
     var without: [(profile: String, count: Int)] = []
     for line in text.split(separator: "\n") {
-      for (name, isField) in [("classgate_unmapped_fields_total{", true), ("classgate_messages_without_readings_total{", false)]
+      for (name, isField) in [
+        ("classgate_unmapped_fields_total{", true), ("classgate_messages_without_readings_total{", false),
+      ]
       where line.hasPrefix(name) {
         guard let close = line.lastIndex(of: "}"),
           let count = Int(line[line.index(after: close)...].trimmingPrefix(" "))

@@ -77,7 +77,9 @@ enum JSONLookup {
       case .object(let inner) where path.count < 8:
         for (key, next) in inner { walk(next, path + [key]) }
       case .array(let items):
-        if items.contains(where: { if case .number = $0 { true } else if case .bool = $0 { true } else { false } }) {
+        if items.contains(where: {
+          if case .number = $0 { true } else if case .bool = $0 { true } else { false }
+        }) {
           found.append(path)
         }
       default: break

@@ -78,7 +78,9 @@ public struct DecoderChain: Sendable {
       )
     }
     for decoder in decoders {
-      if let (claimant, result) = decoder.decodeClaimed(topic: topic, payload: payload, receivedAt: receivedAt) {
+      if let (claimant, result) = decoder.decodeClaimed(
+        topic: topic, payload: payload, receivedAt: receivedAt)
+      {
         if case .decoded(var message) = result {
           message.channels = message.channels.map(inventory.apply(to:))
           return (claimant, .decoded(inventory.apply(to: message)))

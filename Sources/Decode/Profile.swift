@@ -30,7 +30,8 @@ public struct Profile: Sendable, Equatable {
     public var entry: Int
 
     public init(
-      pattern: TopicPattern, kind: DeviceKind? = nil, condition: Condition? = nil, content: Content, entry: Int = 0
+      pattern: TopicPattern, kind: DeviceKind? = nil, condition: Condition? = nil, content: Content,
+      entry: Int = 0
     ) {
       self.pattern = pattern
       self.kind = kind
@@ -80,7 +81,8 @@ public struct Profile: Sendable, Equatable {
     public var firstChannel: Int?
 
     public init(
-      timestamp: FieldPath? = nil, fields: [FieldMapping], payload: Payload = .json, ignored: [FieldPath] = [],
+      timestamp: FieldPath? = nil, fields: [FieldMapping], payload: Payload = .json,
+      ignored: [FieldPath] = [],
       firstChannel: Int? = nil
     ) {
       self.timestamp = timestamp

@@ -75,11 +75,13 @@ public struct ProfileRouter: MessageDecoder {
       let place = "\(profile.name) topics[\(entry > 0 ? entry : rule + 1)] \"\(pattern)\" (\(profile.file))"
       if let winner {
         if winner.precedes(pattern) {
-          lines.append("also matched, not used: \(place); the rule used wins: \(winner.precedenceReason(over: pattern))")
+          lines.append(
+            "also matched, not used: \(place); the rule used wins: \(winner.precedenceReason(over: pattern))")
         } else {
           lines.append("not tried: \(place) (same shape, later in the file)")
         }
-      } else if decoders[decoder].attempt(rule: rule, levels: levels, payload: &parsed, receivedAt: receivedAt)
+      } else if decoders[decoder].attempt(
+        rule: rule, levels: levels, payload: &parsed, receivedAt: receivedAt)
         != nil
       {
         winner = pattern

@@ -43,7 +43,9 @@ struct TelemetryDecoding {
       for (channel, value) in JSONLookup.values(object, field.path, firstChannel: telemetry.firstChannel) {
         let channel = channel ?? topicChannel
         // Several fields may feed one metric (a vendor renamed it): the first one present wins.
-        guard !values.contains(where: { $0.metric == field.metric && $0.channel == channel }) else { continue }
+        guard !values.contains(where: { $0.metric == field.metric && $0.channel == channel }) else {
+          continue
+        }
         guard var number = try Self.number(value, field) else { continue }
         number = number * field.scale + field.offset
         if let unit = unit(of: field, in: object) {

@@ -39,7 +39,8 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
     func capture(_ name: Substring) throws(PatternError) -> Capture {
       guard let capture = Capture(rawValue: String(name)) else {
         throw PatternError(
-          "unknown capture '{\(name)}' (use {device}, {room}, {kind}, {metric} or {channel}, or + for any level)")
+          "unknown capture '{\(name)}' (use {device}, {room}, {kind}, {metric} or {channel}, or + for any level)"
+        )
       }
       guard seen.insert(capture).inserted else { throw PatternError("captures '{\(name)}' twice") }
       return capture

@@ -8,7 +8,8 @@ public enum Units {
   private static let conversions: [String: [String: (scale: Double, offset: Double)]] = [
     "°C": [
       "c": (1, 0), "°c": (1, 0), "celsius": (1, 0),
-      "f": (5.0 / 9.0, -32 * 5.0 / 9.0), "°f": (5.0 / 9.0, -32 * 5.0 / 9.0), "fahrenheit": (5.0 / 9.0, -32 * 5.0 / 9.0),
+      "f": (5.0 / 9.0, -32 * 5.0 / 9.0), "°f": (5.0 / 9.0, -32 * 5.0 / 9.0),
+      "fahrenheit": (5.0 / 9.0, -32 * 5.0 / 9.0),
       "k": (1, -273.15),
     ],
     "hPa": [

@@ -35,7 +35,9 @@ public enum Metrics {
     .init(name: "pm1", unit: "µg/m³", summary: "particulate matter below 1 µm"),
     .init(name: "pm10", unit: "µg/m³", summary: "particulate matter below 10 µm"),
     .init(name: "formaldehyde", unit: "mg/m³", summary: "formaldehyde (HCHO)"),
-    .init(name: "chip_temperature", unit: "°C", summary: "a device's own (chip, relay) temperature, not the room's"),
+    .init(
+      name: "chip_temperature", unit: "°C",
+      summary: "a device's own (chip, relay) temperature, not the room's"),
     .init(name: "frequency", unit: "Hz", summary: "mains frequency"),
     .init(name: "apparent_power", unit: "VA", summary: "apparent power"),
     .init(name: "power_factor", unit: "ratio", summary: "power factor, 0…1"),

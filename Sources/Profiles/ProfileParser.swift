@@ -42,7 +42,8 @@ public enum ProfileParser {
   {
     var reader = TableReader(file: file, table: table, path: path)
     guard let patternTexts = try reader.strings("pattern"), !patternTexts.isEmpty else {
-      throw ProfileError(file: file, line: table.line, key: reader.qualified("pattern"), message: "is required")
+      throw ProfileError(
+        file: file, line: table.line, key: reader.qualified("pattern"), message: "is required")
     }
     var patterns: [TopicPattern] = []
     for patternText in patternTexts {
@@ -97,7 +98,8 @@ public enum ProfileParser {
       }
       if case .telemetry(let telemetry) = content, telemetry.payload == .text {
       } else if pattern.captures.contains(.metric) {
-        throw reader.error("pattern", "\"\(pattern)\" captures {metric}, which only a payload = \"text\" telemetry rule uses")
+        throw reader.error(
+          "pattern", "\"\(pattern)\" captures {metric}, which only a payload = \"text\" telemetry rule uses")
       }
     }
     try reader.rejectUnknownKeys(allowed: ruleKeys)
@@ -123,7 +125,9 @@ public enum ProfileParser {
         throw reader.error("metric", "metric names are lowercase snake_case")
       }
       var map: [String: Double] = [:]
-      if let table = try reader.subtable("map") { map = try values(table, file: reader.file, key: reader.qualified("map")) }
+      if let table = try reader.subtable("map") {
+        map = try values(table, file: reader.file, key: reader.qualified("map"))
+      }
       let unit = try reader.string("unit")
       fields = [Profile.FieldMapping(path: FieldPath([""]), metric: metric, map: map, unit: unit)]
       if reader.table["metrics"] != nil {
@@ -145,7 +149,8 @@ public enum ProfileParser {
         throw ProfileError(
           file: reader.file, line: reader.table.line, key: reader.qualified("metrics"),
           message:
-            "unit '\(unit)' of \(field.path) cannot be converted to \(field.metric)'s unit '\(Metrics.unit(of: field.metric))'")
+            "unit '\(unit)' of \(field.path) cannot be converted to \(field.metric)'s unit '\(Metrics.unit(of: field.metric))'"
+        )
       }
     }
     return Profile.Telemetry(

@@ -107,7 +107,9 @@ public struct ProfileSet: Sendable {
         for a in first.rules {
           // Different shapes: the more specific one wins. Equal shapes: nothing could choose.
           for b in second.rules
-          where a.pattern.overlaps(b.pattern) && !a.pattern.precedes(b.pattern) && !b.pattern.precedes(a.pattern) {
+          where a.pattern.overlaps(b.pattern) && !a.pattern.precedes(b.pattern)
+            && !b.pattern.precedes(a.pattern)
+          {
             throw ProfileError(
               file: second.file, line: 0, key: "topics",
               message:

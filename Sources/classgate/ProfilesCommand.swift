@@ -152,10 +152,12 @@ extension ClassGate.ProfilesCommand {
       let (decoder, result) = chain.explain(topic: topic, payload: Array(payload.utf8), receivedAt: now)
       // Which rule decided and why (none when the native protocol took the topic).
       let rules =
-        decoder == "native" ? [] : router.explanation(topic: topic, payload: Array(payload.utf8), receivedAt: now)
+        decoder == "native"
+        ? [] : router.explanation(topic: topic, payload: Array(payload.utf8), receivedAt: now)
       if options.json {
         print(
-          JSONWriter.pretty(ProfileTestOutput.json(topic: topic, decoder: decoder, result: result, rules: rules)))
+          JSONWriter.pretty(
+            ProfileTestOutput.json(topic: topic, decoder: decoder, result: result, rules: rules)))
       } else {
         print(
           ProfileTestOutput.text(

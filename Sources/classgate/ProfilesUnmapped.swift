@@ -32,7 +32,8 @@ extension ClassGate.ProfilesCommand {
       } else {
         guard let configured = try? ConfigPeek(configFile: config).metricsTextfile else {
           throw CLIError(
-            "no metrics.textfile in \(config): the agent publishes its unmapped-field counts there; set it, or pass --metrics FILE")
+            "no metrics.textfile in \(config): the agent publishes its unmapped-field counts there; set it, or pass --metrics FILE"
+          )
         }
         file = configured
       }
@@ -47,15 +48,27 @@ extension ClassGate.ProfilesCommand {
           JSONWriter.pretty(
             .object(
               JSONObject([
-                ("fields", .array(report.fields.map { row in
-                  .object(JSONObject([
-                    ("profile", .string(row.profile)), ("field", .string(row.field)),
-                    ("reason", .string(row.reason)), ("count", .number(Double(row.count))),
-                  ]))
-                })),
-                ("messages_without_readings", .array(report.withoutReadings.map { entry in
-                  .object(JSONObject([("profile", .string(entry.profile)), ("count", .number(Double(entry.count)))]))
-                })),
+                (
+                  "fields",
+                  .array(
+                    report.fields.map { row in
+                      .object(
+                        JSONObject([
+                          ("profile", .string(row.profile)), ("field", .string(row.field)),
+                          ("reason", .string(row.reason)), ("count", .number(Double(row.count))),
+                        ]))
+                    })
+                ),
+                (
+                  "messages_without_readings",
+                  .array(
+                    report.withoutReadings.map { entry in
+                      .object(
+                        JSONObject([
+                          ("profile", .string(entry.profile)), ("count", .number(Double(entry.count))),
+                        ]))
+                    })
+                ),
               ]))))
         return
       }
@@ -71,7 +84,9 @@ extension ClassGate.ProfilesCommand {
       if !report.withoutReadings.isEmpty {
         print("")
         var without = TextTable(headers: ["PROFILE", "MESSAGES WITHOUT A READING"])
-        for entry in report.withoutReadings { without.append([Terminal.clean(entry.profile), String(entry.count)]) }
+        for entry in report.withoutReadings {
+          without.append([Terminal.clean(entry.profile), String(entry.count)])
+        }
         print(without.render())
       }
     }

@@ -28,7 +28,8 @@ struct ESPHomeTests {
       ("co2", "612", "co2", 612.0), ("temperature", "23.5", "temperature", 23.5),
       ("temperature", "-3.2", "temperature", -3.2), ("humidity", "48", "humidity", 48),
       ("carbon_dioxide", "815", "co2", 815), ("scd41_co2", "1034", "co2", 1034), ("pm2_5", "12", "pm25", 12),
-      ("pm_10", "20", "pm10", 20), ("wifi_signal", "-61", "rssi", -61), ("pressure", "1009.8", "pressure", 1009.8),
+      ("pm_10", "20", "pm10", 20), ("wifi_signal", "-61", "rssi", -61),
+      ("pressure", "1009.8", "pressure", 1009.8),
     ])
   func sensors(name: String, payload: String, metric: String, value: Double) throws {
     #expect(

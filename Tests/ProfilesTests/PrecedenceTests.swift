@@ -7,7 +7,9 @@ import Testing
 @Suite("Topic patterns: precedence, overlap, multi-level and prefixed captures")
 struct PrecedenceTests {
   func pattern(_ text: String) throws -> TopicPattern { try TopicPattern(text) }
-  func levels(_ topic: String) -> [Substring] { topic.split(separator: "/", omittingEmptySubsequences: false) }
+  func levels(_ topic: String) -> [Substring] {
+    topic.split(separator: "/", omittingEmptySubsequences: false)
+  }
 
   @Test("literal levels beat captures, which beat multi-level captures, which beat '#'")
   func precedence() throws {
@@ -35,7 +37,8 @@ struct PrecedenceTests {
   @Test("a multi-level capture takes one or more whole levels; a prefixed capture the rest of a level")
   func captures() throws {
     let nested = try pattern("zigbee2mqtt/{device#}/availability")
-    #expect(nested.match(levels("zigbee2mqtt/floor1/room101/co2/availability"))?[.device] == "floor1/room101/co2")
+    #expect(
+      nested.match(levels("zigbee2mqtt/floor1/room101/co2/availability"))?[.device] == "floor1/room101/co2")
     #expect(nested.match(levels("zigbee2mqtt/availability")) == nil)
     #expect(nested.filter == "zigbee2mqtt/#")
     let channel = try pattern("{device}/status/switch:{channel}")
@@ -61,7 +64,9 @@ struct PrecedenceTests {
       """, file: "site-sensors.toml")
     let decoder = ProfileDecoder(profile: profile)
     func device(_ topic: String) -> DeviceIdentity? {
-      guard case .decoded(let message)? = decoder.decode(topic: topic, payload: Array(#"{"co2":600}"#.utf8), receivedAt: receivedAt)
+      guard
+        case .decoded(let message)? = decoder.decode(
+          topic: topic, payload: Array(#"{"co2":600}"#.utf8), receivedAt: receivedAt)
       else { return nil }
       return message.device
     }
@@ -104,7 +109,9 @@ struct NamesAndUnitsTests {
     // Decomposed marks (o + U+0300) are dropped as well.
     #expect(DeviceName.id(for: "Pho\u{300}ng").id.hasPrefix("phong-"))
     #expect(DeviceName.id(for: "温度计").id.hasPrefix("device-"))
-    for name in ["Room 101 CO2", "Phòng 101", "floor1/room101/co2", "温度计", String(repeating: "x y ", count: 40)] {
+    for name in [
+      "Room 101 CO2", "Phòng 101", "floor1/room101/co2", "温度计", String(repeating: "x y ", count: 40),
+    ] {
       #expect(Identifier.isValid(DeviceName.id(for: name[...]).id), "\(name)")
     }
   }

@@ -56,7 +56,8 @@ struct ProfileFileErrorTests {
     (file, error) = try profileFileError(
       Self.profile(metrics: "ENERGY.Total = { metric = \"energy\", unit = \"BTU\" }"))
     #expect(
-      error?.hasSuffix("unit 'BTU' of ENERGY.Total cannot be converted to energy's unit 'kWh'") == true, "\(error ?? "")")
+      error?.hasSuffix("unit 'BTU' of ENERGY.Total cannot be converted to energy's unit 'kWh'") == true,
+      "\(error ?? "")")
   }
 
   @Test("a rule without a pattern")

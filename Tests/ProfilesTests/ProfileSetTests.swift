@@ -28,15 +28,19 @@ struct ProfileSetTests {
     let payload = Array(#"{"ENERGY":{"Power":45}}"#.utf8)
     // The fixed level SENSOR beats '#', whatever the file order.
     #expect(
-      chain.explain(topic: "tele/plug-1/SENSOR", payload: payload, receivedAt: receivedAt).decoder == "a_plugs")
+      chain.explain(topic: "tele/plug-1/SENSOR", payload: payload, receivedAt: receivedAt).decoder
+        == "a_plugs")
     #expect(
-      chain.explain(topic: "tele/plug-1/STATE", payload: payload, receivedAt: receivedAt).decoder == "b_plugs")
+      chain.explain(topic: "tele/plug-1/STATE", payload: payload, receivedAt: receivedAt).decoder == "b_plugs"
+    )
     // profiles test says which rule matched and why the other lost.
-    let lines = set.router().explanation(topic: "tele/plug-1/SENSOR", payload: payload, receivedAt: receivedAt)
+    let lines = set.router().explanation(
+      topic: "tele/plug-1/SENSOR", payload: payload, receivedAt: receivedAt)
     #expect(lines.first?.hasPrefix("matched a_plugs topics[1] \"tele/{device}/SENSOR\"") == true)
     #expect(
       lines.last?.hasSuffix(
-        "the rule used wins: level 3 is the fixed text 'SENSOR', more specific than '#' in \"tele/{device}/#\"")
+        "the rule used wins: level 3 is the fixed text 'SENSOR', more specific than '#' in \"tele/{device}/#\""
+      )
         == true, "\(lines)")
   }
 

@@ -7,13 +7,15 @@ import Testing
 struct ProfilesCommandTests {
   func test(_ arguments: [String]) throws -> CommandResult {
     try runClassgate(
-      ["profiles", "test", "--profiles", devicesDirectory, "--config", "/nonexistent/classgate.toml"] + arguments)
+      ["profiles", "test", "--profiles", devicesDirectory, "--config", "/nonexistent/classgate.toml"]
+        + arguments)
   }
 
   @Test("a payload that starts with '-' is a payload, with or without '--'")
   func negativePayload() throws {
     for arguments in [
-      ["co2-box-101/sensor/temperature/state", "-3.2"], ["co2-box-101/sensor/temperature/state", "--", "-3.2"],
+      ["co2-box-101/sensor/temperature/state", "-3.2"],
+      ["co2-box-101/sensor/temperature/state", "--", "-3.2"],
     ] {
       let result = try test(arguments)
       #expect(result.status == 0, "\(result.stderr)")
@@ -27,7 +29,9 @@ struct ProfilesCommandTests {
       "tele/plug-3/SENSOR", #"{"ENERGY":{"Power":[45,0]},"S8X":{"CarbonDioxide":612}}"#,
     ])
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stdout.contains(#"Rule     matched tasmota topics[1] "tele/{device}/SENSOR""#), "\(result.stdout)")
+    #expect(
+      result.stdout.contains(#"Rule     matched tasmota topics[1] "tele/{device}/SENSOR""#),
+      "\(result.stdout)")
     #expect(result.stdout.contains("Channel  plug-3.2"), "\(result.stdout)")
     #expect(result.stdout.contains("Note     not mapped: S8X.CarbonDioxide"), "\(result.stdout)")
     let shadowed = try test(["zigbee2mqtt/online", #"{"co2":600}"#])
@@ -69,7 +73,9 @@ struct ProfilesCommandTests {
     #expect(result.status == 0, "\(result.stderr)")
     let lines = result.stdout.split(separator: "\n").map(String.init)
     #expect(lines.first?.hasPrefix("PROFILE") == true, "\(result.stdout)")
-    #expect(lines.dropFirst().first?.contains("tasmota      S8X.CarbonDioxide  not_mapped  12") == true, "\(result.stdout)")
+    #expect(
+      lines.dropFirst().first?.contains("tasmota      S8X.CarbonDioxide  not_mapped  12") == true,
+      "\(result.stdout)")
     #expect(result.stdout.contains("esphome  5"), "\(result.stdout)")
     let missing = try runClassgate(["profiles", "unmapped", "--config", directory.file("none.toml")])
     #expect(missing.status != 0)

@@ -56,7 +56,9 @@ struct RealBrokerTests {
       waitUntil(timeout: 15) { ((try? devices()) ?? "").contains("co2-box-101") }, "\(agent.log)")
     #expect(waitUntil(timeout: 10) { ((try? devices()) ?? "").contains("plug-3.2") })
     let listed = try devices()
-    for id in ["shellyplus2pm-c4d8d5561234", "shellyplus2pm-c4d8d5561234.1", "plug-3", "plug-3.2", "tang1-phong-101-"] {
+    for id in [
+      "shellyplus2pm-c4d8d5561234", "shellyplus2pm-c4d8d5561234.1", "plug-3", "plug-3.2", "tang1-phong-101-",
+    ] {
       #expect(listed.contains("\"\(id)"), "\(id) in \(listed)")
     }
     #expect(listed.contains("tầng1/Phòng 101"), "the friendly name is the label: \(listed)")
@@ -68,7 +70,8 @@ struct RealBrokerTests {
     #expect(waitUntil(timeout: 15) { text().contains("XYZ9.CarbonDioxide") }, "\(text())")
     #expect(
       text().contains(
-        #"classgate_unmapped_fields_total{profile="tasmota",field="XYZ9.CarbonDioxide",reason="not_mapped"} 1"#))
+        #"classgate_unmapped_fields_total{profile="tasmota",field="XYZ9.CarbonDioxide",reason="not_mapped"} 1"#
+      ))
     let report = try runClassgate(["profiles", "unmapped", "--config", config])
     #expect(report.status == 0, "\(report.stderr)")
     #expect(report.stdout.contains("XYZ9.CarbonDioxide"), "\(report.stdout)")

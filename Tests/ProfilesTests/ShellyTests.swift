@@ -127,7 +127,8 @@ struct ShellyTests {
           at(
             Self.ts,
             [
-              "power_on": 1, "power": 0, "voltage": 229.4, "current": 0, "energy": 0.0165, "chip_temperature": 38.9,
+              "power_on": 1, "power": 0, "voltage": 229.4, "current": 0, "energy": 0.0165,
+              "chip_temperature": 38.9,
               "rssi": -55,
             ])))
   }
@@ -180,7 +181,8 @@ struct ShellyTests {
         == telemetry(
           Self.pm,
           received([
-            "power_on": 1, "power": 45.2, "voltage": 230.1, "current": 0.202, "frequency": 50, "energy": 4.52125,
+            "power_on": 1, "power": 45.2, "voltage": 230.1, "current": 0.202, "frequency": 50,
+            "energy": 4.52125,
             "chip_temperature": 41.3,
           ])))
     #expect(
@@ -237,13 +239,15 @@ struct ShellyTests {
           Self.rpc, #"{"method":"NotifyStatus","params":{"switch:0":{"aenergy":{"total":"n/a"}}}}"#,
           profile: "shelly_gen2"))
         == DeadLetterReason(
-          .invalidValue, "field 'params.switch:{channel}.aenergy.total' has a value the profile does not map"))
+          .invalidValue, "field 'params.switch:{channel}.aenergy.total' has a value the profile does not map")
+    )
   }
 
   @Test("factory topics (the bare device id as prefix) work with no site profile")
   func factoryTopics() throws {
     // The example of issue 14: a Plus 1PM with Shelly's default topic_prefix.
-    let device = DeviceIdentity(id: "shellyplus1pm-441793d69718", kind: .plug, room: nil, profile: "shelly_gen2")
+    let device = DeviceIdentity(
+      id: "shellyplus1pm-441793d69718", kind: .plug, room: nil, profile: "shelly_gen2")
     #expect(try decodeChain("shellyplus1pm-441793d69718/online", "true") == status(device, .online))
     #expect(
       try decodeChain(
@@ -259,7 +263,8 @@ struct ShellyTests {
 
   @Test("a Shelly Plus 2PM's switch:1 is the channel device <id>.1; a switch:0-only message is the device")
   func twoChannels() throws {
-    let device = DeviceIdentity(id: "shellyplus2pm-c4d8d5561234", kind: .plug, room: nil, profile: "shelly_gen2")
+    let device = DeviceIdentity(
+      id: "shellyplus2pm-c4d8d5561234", kind: .plug, room: nil, profile: "shelly_gen2")
     #expect(
       try decodeChain(
         "shellyplus2pm-c4d8d5561234/events/rpc",
@@ -275,7 +280,8 @@ struct ShellyTests {
 
   @Test("pm1:0 (Plus PM Mini, Plug PM Gen3), em1:0/em1:1 with em1data (Pro EM), em:0 totals (Pro 3EM)")
   func meters() throws {
-    let mini = DeviceIdentity(id: "shellypmminig3-84fce6361234", kind: .plug, room: nil, profile: "shelly_gen2")
+    let mini = DeviceIdentity(
+      id: "shellypmminig3-84fce6361234", kind: .plug, room: nil, profile: "shelly_gen2")
     #expect(
       try decodeChain(
         "shellypmminig3-84fce6361234/status/pm1:0",
@@ -295,11 +301,13 @@ struct ShellyTests {
           at(
             Self.ts,
             [
-              "power": 470.1, "apparent_power": 493.4, "voltage": 229.8, "current": 2.146, "power_factor": 0.95,
+              "power": 470.1, "apparent_power": 493.4, "voltage": 229.8, "current": 2.146,
+              "power_factor": 0.95,
               "frequency": 50, "energy": 120.45853,
             ]),
           channels: [channel(em, "1", at(Self.ts, ["power": 12, "current": 0.07]))]))
-    let three = DeviceIdentity(id: "shellypro3em-0cb815fc1234", kind: .plug, room: nil, profile: "shelly_gen2")
+    let three = DeviceIdentity(
+      id: "shellypro3em-0cb815fc1234", kind: .plug, room: nil, profile: "shelly_gen2")
     #expect(
       try decodeChain(
         "shellypro3em-0cb815fc1234/status/em:0",
@@ -312,7 +320,8 @@ struct ShellyTests {
   func notMappedNoted() throws {
     #expect(
       try decode(
-        Self.rpc, #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"voltmeter:100":{"id":100,"voltage":3.2}}}"#,
+        Self.rpc,
+        #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"voltmeter:100":{"id":100,"voltage":3.2}}}"#,
         profile: "shelly_gen2")
         == telemetry(Self.pm, [], notes: notMapped("params.voltmeter:100.voltage")))
   }

@@ -20,14 +20,17 @@ struct ShippedSetTests {
     #expect(set.profiles.allSatisfy { !$0.summary.isEmpty })
   }
 
-  @Test("the subscription filters: one per distinct pattern, none another one covers, ignore rules not subscribed")
+  @Test(
+    "the subscription filters: one per distinct pattern, none another one covers, ignore rules not subscribed"
+  )
   func filters() throws {
     let filters = try shippedSet().filters
     #expect(
       filters == [
         "+/status", "+/sensor/+/state", "+/binary_sensor/+/state", "+/switch/+/state", "+/online",
         "shelly/+/online", "+/events/rpc", "shelly/+/events/rpc", "+/status/+", "shelly/+/status/+",
-        "tele/+/SENSOR", "+/tele/SENSOR", "tele/+/STATE", "+/tele/STATE", "stat/+/+", "+/stat/+", "tele/+/LWT",
+        "tele/+/SENSOR", "+/tele/SENSOR", "tele/+/STATE", "+/tele/STATE", "stat/+/+", "+/stat/+",
+        "tele/+/LWT",
         "+/tele/LWT", "zigbee2mqtt/#",
       ])
   }

@@ -12,7 +12,9 @@ import Testing
 struct TasmotaTests {
   static let plug = DeviceIdentity(id: "tasmota_8A3F2C", kind: .plug, room: nil, profile: "tasmota")
 
-  @Test("SENSOR with an ENERGY block: Power, Total, Voltage, Current, ApparentPower, Factor; Today/Yesterday ignored")
+  @Test(
+    "SENSOR with an ENERGY block: Power, Total, Voltage, Current, ApparentPower, Factor; Today/Yesterday ignored"
+  )
   func energy() throws {
     // Time is local time without a zone: the readings get the receipt time, not 15:00.
     let payload = #"""
@@ -25,7 +27,8 @@ struct TasmotaTests {
         == telemetry(
           Self.plug,
           received([
-            "power": 45, "energy": 12.345, "voltage": 231, "current": 0.26, "apparent_power": 60, "power_factor": 0.75,
+            "power": 45, "energy": 12.345, "voltage": 231, "current": 0.26, "apparent_power": 60,
+            "power_factor": 0.75,
           ])))
   }
 
@@ -109,7 +112,8 @@ struct TasmotaTests {
         "tele/tasmota_8A3F2C/STATE", #"{"POWER1":"off","POWER2":"ON","Wifi":{"RSSI":100}}"#,
         profile: "tasmota")
         == telemetry(
-          Self.plug, received(["power_on": 0]), channels: [channel(Self.plug, "2", received(["power_on": 1]))]))
+          Self.plug, received(["power_on": 0]), channels: [channel(Self.plug, "2", received(["power_on": 1]))]
+        ))
     #expect(
       try decode("tele/tasmota_8A3F2C/STATE", #"{"POWER":"On"}"#, profile: "tasmota")
         == telemetry(Self.plug, received(["power_on": 1])))
@@ -128,7 +132,8 @@ struct TasmotaTests {
     // A two-channel meter (xdrv_03_energy.ino prints one array element per phase/channel).
     #expect(
       try decode(
-        "tele/plug-3/SENSOR", #"{"ENERGY":{"Total":[1.5,0.25],"Power":[45,0],"Voltage":230}}"#, profile: "tasmota")
+        "tele/plug-3/SENSOR", #"{"ENERGY":{"Total":[1.5,0.25],"Power":[45,0],"Voltage":230}}"#,
+        profile: "tasmota")
         == telemetry(
           DeviceIdentity(id: "plug-3", kind: .plug, room: nil, profile: "tasmota"),
           received(["power": 45, "energy": 1.5, "voltage": 230]),
@@ -143,7 +148,9 @@ struct TasmotaTests {
         == DeadLetterReason(.wrongType, "field 'ENERGY.Power' must be a number"))
   }
 
-  @Test("TempUnit F (SetOption8 1) is converted to °C; PressureUnit mmHg to hPa; an unknown unit is noted, not stored")
+  @Test(
+    "TempUnit F (SetOption8 1) is converted to °C; PressureUnit mmHg to hPa; an unknown unit is noted, not stored"
+  )
   func units() throws {
     let device = DeviceIdentity(id: "env-lab-2", kind: .plug, room: nil, profile: "tasmota")
     let fahrenheit = try #require(
@@ -213,7 +220,8 @@ struct TasmotaTests {
       try decode("stat/tasmota_8A3F2C/POWER1", "off", profile: "tasmota")
         == telemetry(Self.plug, received(["power_on": 0])))
     #expect(
-      try deadLetter(decode("stat/tasmota_8A3F2C/POWER", "TOGGLE", profile: "tasmota"))?.code == .invalidValue)
+      try deadLetter(decode("stat/tasmota_8A3F2C/POWER", "TOGGLE", profile: "tasmota"))?.code == .invalidValue
+    )
     // Other stat/ replies are known and not stored.
     #expect(try decode("stat/tasmota_8A3F2C/STATUS10", #"{"StatusSNS":{}}"#, profile: "tasmota") == .ignored)
   }

@@ -28,7 +28,8 @@ struct Zigbee2MQTTTests {
         == telemetry(
           Self.env101,
           received([
-            "temperature": 22.5, "humidity": 51.2, "pressure": 1008.4, "co2": 640, "voc": 110, "formaldehyde": 3,
+            "temperature": 22.5, "humidity": 51.2, "pressure": 1008.4, "co2": 640, "voc": 110,
+            "formaldehyde": 3,
             "pm25": 12, "noise": 47.5, "battery": 97, "linkquality": 142,
           ])))
   }
@@ -45,7 +46,8 @@ struct Zigbee2MQTTTests {
         == telemetry(
           aqara,
           received([
-            "temperature": 23.45, "humidity": 51.2, "pressure": 1008, "battery": 100, "battery_voltage": 3.005,
+            "temperature": 23.45, "humidity": 51.2, "pressure": 1008, "battery": 100,
+            "battery_voltage": 3.005,
             "linkquality": 120,
           ])))
     let plug = DeviceIdentity(id: "plug-102", kind: .envSensor, room: nil, profile: "zigbee2mqtt")
@@ -81,8 +83,10 @@ struct Zigbee2MQTTTests {
   @Test("a field no rule maps is noted, not silently dropped")
   func notMappedNoted() throws {
     #expect(
-      try decode("zigbee2mqtt/env-101", #"{"temperature":22.5,"voc_index":112,"battery":97}"#, profile: "zigbee2mqtt")
-        == telemetry(Self.env101, received(["temperature": 22.5, "battery": 97]), notes: notMapped("voc_index")))
+      try decode(
+        "zigbee2mqtt/env-101", #"{"temperature":22.5,"voc_index":112,"battery":97}"#, profile: "zigbee2mqtt")
+        == telemetry(
+          Self.env101, received(["temperature": 22.5, "battery": 97]), notes: notMapped("voc_index")))
   }
 
   @Test("optional fields missing: a plain temperature/humidity sensor gives only what it sends")
@@ -266,7 +270,8 @@ struct Zigbee2MQTTTests {
     #expect(try decodeChain(topic, payload) == .ignored)
   }
 
-  @Test("friendly names with spaces, Vietnamese letters and '/' become stable safe ids, the name kept as label")
+  @Test(
+    "friendly names with spaces, Vietnamese letters and '/' become stable safe ids, the name kept as label")
   func friendlyNames() throws {
     func device(_ topic: String) throws -> DeviceIdentity? {
       try message(decode(topic, #"{"co2":640}"#, profile: "zigbee2mqtt"))?.device
@@ -287,7 +292,8 @@ struct Zigbee2MQTTTests {
     #expect(try device("zigbee2mqtt/floor1/room102/co2")?.id != nested.id)
     // The availability of a nested name is the same device.
     #expect(
-      try message(decode("zigbee2mqtt/floor1/room101/co2/availability", "online", profile: "zigbee2mqtt"))?.device.id
+      try message(decode("zigbee2mqtt/floor1/room101/co2/availability", "online", profile: "zigbee2mqtt"))?
+        .device.id
         == nested.id)
     // A name that is already a valid id stays as it is, without a label.
     #expect(try device("zigbee2mqtt/env-101") == Self.env101)

@@ -3,7 +3,9 @@ import JSON
 
 /// `classgate profiles test`: the canonical result, or exactly why there is none.
 enum ProfileTestOutput {
-  static func text(topic: String, decoder: String?, result: DecodeResult, filters: [String], rules: [String] = [])
+  static func text(
+    topic: String, decoder: String?, result: DecodeResult, filters: [String], rules: [String] = []
+  )
     -> String
   {
     var lines = ["Topic    \(Terminal.clean(topic))"]
