@@ -131,8 +131,9 @@ public struct SchoolSimulator: Sendable {
         ]
       case .shelly:
         return [
+          // Shelly's factory topic prefix is the device id (no `shelly/` level).
           SimMessage(
-            topic: "shelly/\(device.id)/events/rpc",
+            topic: "\(device.id)/events/rpc",
             payload: compact([
               ("src", .string(device.id)), ("method", .string("NotifyStatus")),
               (
@@ -173,6 +174,22 @@ public struct SchoolSimulator: Sendable {
       let humidity = rounded(68 - (air.temperature - 26) * 2 + random.noise(1.5), 0)
       let noise = rounded(
         36 + occupancy * (phase == .shortBreak || phase == .longBreak ? 38 : 24) + random.noise(3), 0)
+      if device.protocolName == .esphome {
+        // One plain-text state topic per entity (esphome/components/mqtt/mqtt_sensor.cpp), with
+        // the usual DIY box's entities: an SCD4x (CO2, temperature, humidity), an mmWave presence
+        // sensor and the node's Wi-Fi signal.
+        func state(_ type: String, _ name: String, _ value: String) -> SimMessage {
+          SimMessage(
+            topic: "\(device.id)/\(type)/\(name)/state", payload: value, retain: false, malformed: false)
+        }
+        return [
+          state("sensor", "co2", JSONWriter.compact(.number(co2))),
+          state("sensor", "temperature", JSONWriter.compact(.number(temperature))),
+          state("sensor", "humidity", JSONWriter.compact(.number(humidity))),
+          state("sensor", "wifi_signal", String(-50 - random.int(below: 25))),
+          state("binary_sensor", "presence", occupancy > 0.3 ? "ON" : "OFF"),
+        ]
+      }
       if device.protocolName == .zigbee2mqtt {
         return [
           SimMessage(
@@ -255,8 +272,10 @@ public struct SchoolSimulator: Sendable {
       )
     case .shelly:
       return SimMessage(
-        topic: "shelly/\(device.id)/online", payload: online ? "true" : "false", retain: true,
-        malformed: false)
+        topic: "\(device.id)/online", payload: online ? "true" : "false", retain: true, malformed: false)
+    case .esphome:
+      return SimMessage(
+        topic: "\(device.id)/status", payload: online ? "online" : "offline", retain: true, malformed: false)
     }
   }
 
