@@ -68,5 +68,8 @@ struct ESPHomeTests {
       try decodeChain("co2-box-101/sensor/co2/state", "612")
         == telemetry(Self.box, received(["co2": 612])))
     #expect(try decodeChain("co2-box-101/debug", "[D][sensor:094]: 'CO2': Sending state 612") == .ignored)
+    // Home Assistant's birth message (https://www.home-assistant.io/integrations/mqtt/#birth-and-last-will-messages)
+    // looks like a node's status: ignored, not a phantom device.
+    #expect(try decodeChain("homeassistant/status", "online") == .ignored)
   }
 }
