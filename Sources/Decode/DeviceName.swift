@@ -4,7 +4,7 @@ import DeviceModel
 /// Device names as people write them (Zigbee2MQTT friendly names such as `Room 101 CO2`,
 /// `Phòng 101`, `floor1/room101/co2`) → a stable, safe device id, plus the name for display.
 ///
-/// The rule (documented in Devices/README.md):
+/// The rule (documented in Devices/README.md; names `problem(with:)` refuses are dead letters):
 /// - a name that is already a valid id (`Identifier.isValid`) is the id, unchanged;
 /// - any other name becomes `<slug>-<hash>`: the slug is the name in lower-case ASCII (Vietnamese
 ///   letters without their marks, `đ` → `d`), every other run of characters one `-`, at most 40
@@ -12,6 +12,25 @@ import DeviceModel
 ///   on every box and every restart, and two different names get different ids even when their
 ///   slugs are equal (`Phòng 101` → `phong-101-…`, `Phong 101` → `phong-101-…` with another hash).
 public enum DeviceName {
+  /// Longer names are refused (Zigbee2MQTT's friendly names are short; this is not one).
+  public static let maxNameBytes = 128
+
+  /// Why `name` cannot name a device, or nil when it can: empty, longer than `maxNameBytes`, or
+  /// holding control characters, bidi controls or invisible characters (a name must read as what
+  /// it is, on a terminal and in the IOC).
+  public static func problem(with name: Substring) -> String? {
+    if name.isEmpty { return "device name is empty" }
+    if name.utf8.count > maxNameBytes { return "device name is longer than \(maxNameBytes) bytes" }
+    for scalar in name.unicodeScalars {
+      switch scalar.value {
+      case 0..<0x20, 0x7F...0x9F, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2069, 0xFEFF:
+        return "device name has a control or invisible character"
+      default: continue
+      }
+    }
+    return nil
+  }
+
   public static func id(for name: Substring) -> (id: String, label: String?) {
     if Identifier.isValid(name) { return (String(name), nil) }
     let digest = SHA256.hash(data: Array(name.utf8))

@@ -9,13 +9,21 @@ public struct Profile: Sendable, Equatable {
   public var file: String
   public var kind: DeviceKind
   public var rules: [Rule]
+  /// `device_names_unique = true`: the names this profile's topics carry are unique in the
+  /// school, so a `{room}` capture does not become part of the device id. False (the default):
+  /// the id is `<room>:<name>`, and two rooms' `co2` never merge.
+  public var deviceNamesUnique: Bool
 
-  public init(name: String, summary: String, file: String, kind: DeviceKind, rules: [Rule]) {
+  public init(
+    name: String, summary: String, file: String, kind: DeviceKind, rules: [Rule],
+    deviceNamesUnique: Bool = false
+  ) {
     self.name = name
     self.summary = summary
     self.file = file
     self.kind = kind
     self.rules = rules
+    self.deviceNamesUnique = deviceNamesUnique
   }
 
   /// One `[[topics]]` entry. Within a profile the first matching rule wins.

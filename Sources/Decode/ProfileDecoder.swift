@@ -83,13 +83,15 @@ public struct ProfileDecoder: MessageDecoder {
   }
 
   /// The device from the topic. Any name becomes a safe id (`DeviceName`); with a `{room}`
-  /// capture the id is `<room>:<name>`, so `room101/co2` and `room102/co2` stay two devices.
+  /// capture the id is `<room>:<name>`, so `room101/co2` and `room102/co2` stay two devices,
+  /// unless the profile says its names are unique in the school (`device_names_unique`).
   private func identity(_ captures: [TopicPattern.Capture: Substring], rule: Profile.Rule)
     throws(DeadLetterReason) -> DeviceIdentity
   {
-    guard let raw = captures[.device], !raw.isEmpty else {
-      throw DeadLetterReason(.invalidDeviceID, "device id is empty")
+    guard let raw = captures[.device] else {
+      throw DeadLetterReason(.invalidDeviceID, "device name is empty")
     }
+    if let problem = DeviceName.problem(with: raw) { throw DeadLetterReason(.invalidDeviceID, problem) }
     var kind = rule.kind ?? profile.kind
     if let text = captures[.kind] {
       guard let captured = DeviceKind(rawValue: String(text)) else {
@@ -105,7 +107,7 @@ public struct ProfileDecoder: MessageDecoder {
       room = String(text)
     }
     var (id, label) = DeviceName.id(for: raw)
-    if let room {
+    if let room, !profile.deviceNamesUnique {
       let qualified = "\(room):\(id)"
       id = Identifier.isValid(qualified) ? qualified : DeviceName.id(for: qualified[...]).id
     }

@@ -4,7 +4,7 @@ import TOML
 
 /// Profile file (TOML) → Profile, with every error naming the file, line and key.
 public enum ProfileParser {
-  static let rootKeys = ["name", "summary", "kind", "topics"]
+  static let rootKeys = ["name", "summary", "kind", "device_names_unique", "topics"]
   static let ruleKeys = [
     "pattern", "type", "kind", "when", "timestamp", "metrics", "field", "online", "offline",
     "event_type", "fields", "payload", "ignore_fields", "first_channel", "metric", "map", "unit",
@@ -18,6 +18,13 @@ public enum ProfileParser {
     }
     let summary = try reader.string("summary") ?? ""
     let kind = try kind(&reader, "kind") ?? .other
+    let unique: Bool
+    switch reader.value("device_names_unique") {
+    case nil: unique = false
+    case .boolean(let flag)?: unique = flag
+    case let other?:
+      throw reader.error("device_names_unique", "expected true or false, found \(other.typeName)")
+    }
     let topicTables = try reader.tables("topics")
     guard !topicTables.isEmpty else {
       throw ProfileError(
@@ -32,7 +39,8 @@ public enum ProfileParser {
       }
     }
     try reader.rejectUnknownKeys(allowed: rootKeys)
-    return Profile(name: name, summary: summary, file: file, kind: kind, rules: rules)
+    return Profile(
+      name: name, summary: summary, file: file, kind: kind, rules: rules, deviceNamesUnique: unique)
   }
 
   /// One `[[topics]]` entry; `pattern` may list several topic layouts with the same content
@@ -193,8 +201,9 @@ public enum ProfileParser {
       func failure(_ message: String) -> ProfileError {
         ProfileError(file: file, line: line, key: "\(base).\(key)", message: message)
       }
-      // A quoted key with a dot (`PMS5003."PM2.5"`) is one key: TOML already split the unquoted ones.
-      let path = FieldPath(prefix + [key])
+      // At the top a quoted dotted key is a path (`"ENERGY.Power"`, as documented); under a
+      // dotted key a quoted key is one key, dots and all (`PMS5003."PM2.5"`).
+      let path = FieldPath(prefix.isEmpty ? FieldPath(dotted: key).keys : prefix + [key])
       switch table[key] {
       case .string(let metric)?:
         guard Identifier.isValidName(metric[...]) else {

@@ -75,6 +75,39 @@ struct PrecedenceTests {
     #expect(device("sensors/room101/co2")?.room == "room101")
     // No room known ('_'): the name alone.
     #expect(device("sensors/_/co2")?.id == "co2")
+    // A profile whose names are unique in the school keeps the name alone as the id.
+    var unique = profile
+    unique.deviceNamesUnique = true
+    let plain = ProfileDecoder(profile: unique).decode(
+      topic: "sensors/room101/air-7", payload: Array(#"{"co2":600}"#.utf8), receivedAt: receivedAt)
+    #expect(message(plain)?.device.id == "air-7" && message(plain)?.device.room == "room101")
+  }
+
+  @Test("a quoted dotted key at the top of [topics.metrics] is a path; under a dotted key, one key")
+  func quotedKeys() throws {
+    let profile = try ProfileParser.parse(
+      """
+      name = "site_air"
+      [[topics]]
+      pattern = "air/{device}"
+      type = "telemetry"
+      [topics.metrics]
+      "data.co2" = "co2"
+      PMS."PM2.5" = "pm25"
+      """, file: "site-air.toml")
+    guard case .telemetry(let telemetry) = profile.rules[0].content else {
+      throw TestFailure("not telemetry")
+    }
+    #expect(telemetry.fields.map(\.path.keys) == [["data", "co2"], ["PMS", "PM2.5"]])
+  }
+
+  @Test("names with control or invisible characters, or overlong, are dead letters, not ids")
+  func refusedNames() throws {
+    for name in ["\u{202E}lortnoc", "a\u{1B}[31m", "\u{200B}", String(repeating: "x", count: 129)] {
+      #expect(
+        try deadLetter(decode("zigbee2mqtt/\(name)", #"{"co2":1}"#, profile: "zigbee2mqtt"))?.code
+          == .invalidDeviceID, "\(name.debugDescription)")
+    }
   }
 
   @Test("a site profile whose pattern ties a shipped one is refused naming both files")

@@ -40,7 +40,9 @@ struct ProfileFileErrorTests {
   func unknownKeys() throws {
     var (file, error) = try profileFileError(Self.profile(root: "vendor = \"Itead\""))
     #expect(
-      error == "\(file) line 4: key 'vendor': unknown key (expected one of: name, summary, kind, topics)")
+      error
+        == "\(file) line 4: key 'vendor': unknown key (expected one of: name, summary, kind, device_names_unique, topics)"
+    )
     (file, error) = try profileFileError(Self.profile(rule: "qos = 1"))
     #expect(
       error
