@@ -142,7 +142,23 @@ struct TelemetryDecoding {
   }
 
   private func note(_ note: FieldNote, _ notes: inout [FieldNote]) {
+    var note = note
+    // Field names come from payloads: kept short, so counting them stays small.
+    if note.field.utf8.count > Self.maxFieldBytes {
+      note.field = String(decoding: note.field.utf8.prefix(Self.maxFieldBytes), as: UTF8.self) + "…"
+    }
     if notes.count < maxNotes, !notes.contains(note) { notes.append(note) }
+  }
+
+  static let maxFieldBytes = 96
+  /// Channels beyond the first per message; more are noted, not stored (a hostile payload could
+  /// otherwise create a device per key).
+  static let maxChannels = 16
+
+  /// A channel is a number of at most four digits (Shelly's component ids reach 100+ for add-on
+  /// probes; Tasmota counts relays and probes from 1).
+  static func isChannel(_ text: String) -> Bool {
+    !text.isEmpty && text.utf8.count <= 4 && text.utf8.allSatisfy { (48...57).contains($0) }
   }
 
   /// The main channel's readings on the device itself, every other channel on `<id>.<channel>`.
@@ -162,8 +178,8 @@ struct TelemetryDecoding {
     var channels: [DecodedMessage] = []
     for channel in order.sorted(by: Self.channelOrder) where channel != main {
       let id = "\(device.id).\(channel)"
-      guard Identifier.isValid(id) else {
-        note(FieldNote(field: "channel \(channel.prefix(16))", reason: .notMapped), &notes)
+      guard Self.isChannel(channel), channels.count < Self.maxChannels, Identifier.isValid(id) else {
+        note(FieldNote(field: "channel \(channel)", reason: .notMapped), &notes)
         continue
       }
       var identity = device

@@ -326,6 +326,26 @@ struct ShellyTests {
         == telemetry(Self.pm, [], notes: notMapped("params.voltmeter:100.voltage")))
   }
 
+  @Test("channels are numbers, at most 16 per message: a hostile payload cannot mint devices")
+  func hostileChannels() throws {
+    var components: [String] = []
+    for index in 1...40 { components.append(#""switch:\#(index)":{"id":\#(index),"apower":1}"#) }
+    let payload =
+      #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"#
+      + components.joined(separator: ",") + "}}"
+    let decoded = try #require(message(decode(Self.rpc, payload, profile: "shelly_gen2")))
+    #expect(decoded.channels.count == 16)
+    #expect(decoded.channels.last?.device.id == "\(Self.id).16")
+    #expect(decoded.notes.contains(FieldNote(field: "channel 17", reason: .notMapped)))
+    #expect(decoded.notes.count == ProfileDecoder.maxNotesPerMessage)
+    let lettered = try #require(
+      message(
+        decode(
+          Self.rpc, #"{"method":"NotifyStatus","params":{"switch:x":{"apower":2}}}"#, profile: "shelly_gen2"))
+    )
+    #expect(lettered.channels.isEmpty && lettered.notes == notMapped("channel x"))
+  }
+
   @Test("other topics and Gen1 topics are not claimed")
   func otherTopics() throws {
     let filters = try shippedSet().filters
