@@ -50,6 +50,8 @@ struct RealBrokerTests {
       // ESPHome CO2 box.
       ("co2-box-101/status", "online"),
       ("co2-box-101/sensor/co2/state", "612"),
+      // A sensor without a value yet: the node is seen, no reading (counted, not silent).
+      ("co2-box-101/sensor/temperature/state", "nan"),
     ])
     func devices() throws -> String { try runClassgate(["devices", "--json", "--store", store]).stdout }
     #expect(
@@ -72,6 +74,10 @@ struct RealBrokerTests {
       text().contains(
         #"classgate_unmapped_fields_total{profile="tasmota",field="XYZ9.CarbonDioxide",reason="not_mapped"} 1"#
       ))
+    #expect(
+      waitUntil(timeout: 10) {
+        text().contains(#"classgate_messages_without_readings_total{profile="esphome"} 1"#)
+      }, "\(text())")
     let report = try runClassgate(["profiles", "unmapped", "--config", config])
     #expect(report.status == 0, "\(report.stderr)")
     #expect(report.stdout.contains("XYZ9.CarbonDioxide"), "\(report.stdout)")
