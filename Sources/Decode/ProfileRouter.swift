@@ -60,8 +60,9 @@ public struct ProfileRouter: MessageDecoder {
     return order.filter { decoders[$0.decoder].profile.rules[$0.rule].pattern.match(levels) != nil }
   }
 
-  /// For `classgate profiles test`: which rule decided `topic` (the first candidate whose condition
-  /// holds, given by `claimant`'s name and the result), and why it beat the others.
+  /// For `classgate profiles test`, one line per rule whose pattern matches `topic`: first the rule
+  /// that decided (the first candidate whose condition holds), then each other one and why it
+  /// lost (less specific, same shape later in the file, or its condition not met).
   public func explanation(topic: String, payload: [UInt8], receivedAt: EpochMillis) -> [String] {
     let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
     let matching = candidates(topic: topic)
