@@ -29,6 +29,12 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
 
   public let levels: [Level]
   public let description: String
+  /// For a quick refusal before any capture is made: the fewest topic levels that can match,
+  /// whether that is also the most, and the fixed levels with their positions from the start
+  /// (non-negative) or from the end (negative, after a multi-level capture).
+  private let minimumLevels: Int
+  private let exactLevels: Bool
+  private let fixed: [(position: Int, text: String)]
 
   /// Parses and validates; the error is a sentence for the profile's error message.
   public init(_ text: String) throws(PatternError) {
@@ -82,6 +88,24 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
     }
     self.levels = levels
     self.description = text
+    let multi = levels.firstIndex { if case .captureLevels = $0 { true } else { false } }
+    let rest = levels.last == .rest
+    minimumLevels = rest ? levels.count - 1 : levels.count
+    exactLevels = multi == nil && !rest
+    var fixed: [(position: Int, text: String)] = []
+    for (index, level) in levels.enumerated() {
+      guard case .literal(let text) = level else { continue }
+      if let multi, index > multi {
+        fixed.append((index - levels.count, text))
+      } else {
+        fixed.append((index, text))
+      }
+    }
+    self.fixed = fixed
+  }
+
+  public static func == (a: TopicPattern, b: TopicPattern) -> Bool {
+    a.levels == b.levels && a.description == b.description
   }
 
   public var captures: Set<Capture> {
@@ -112,6 +136,14 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
   /// Captured values when `topic` matches, else nil. A multi-level capture is the levels it
   /// covers, with their `/`, as one slice of the topic.
   public func match(_ topicLevels: [Substring]) -> [Capture: Substring]? {
+    // Most rules fail on the number of levels or a fixed level: checked before any capture.
+    guard exactLevels ? topicLevels.count == minimumLevels : topicLevels.count >= minimumLevels else {
+      return nil
+    }
+    for (position, text) in fixed {
+      let index = position >= 0 ? position : topicLevels.count + position
+      guard topicLevels[index] == text else { return nil }
+    }
     var captured: [Capture: Substring] = [:]
     guard let many = levels.firstIndex(where: { if case .captureLevels = $0 { true } else { false } })
     else {

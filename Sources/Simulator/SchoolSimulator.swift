@@ -177,18 +177,23 @@ public struct SchoolSimulator: Sendable {
       if device.protocolName == .esphome {
         // One plain-text state topic per entity (esphome/components/mqtt/mqtt_sensor.cpp), with
         // the usual DIY box's entities: an SCD4x (CO2, temperature, humidity), an mmWave presence
-        // sensor and the node's Wi-Fi signal.
+        // sensor and the node's Wi-Fi signal. CO2 every minute; the slower entities every 5 and
+        // 10 minutes (their update_interval), so a box costs the broker about two messages a minute.
         func state(_ type: String, _ name: String, _ value: String) -> SimMessage {
           SimMessage(
             topic: "\(device.id)/\(type)/\(name)/state", payload: value, retain: false, malformed: false)
         }
-        return [
-          state("sensor", "co2", JSONWriter.compact(.number(co2))),
-          state("sensor", "temperature", JSONWriter.compact(.number(temperature))),
-          state("sensor", "humidity", JSONWriter.compact(.number(humidity))),
-          state("sensor", "wifi_signal", String(-50 - random.int(below: 25))),
-          state("binary_sensor", "presence", occupancy > 0.3 ? "ON" : "OFF"),
-        ]
+        let minute = time / 60_000
+        var states = [state("sensor", "co2", JSONWriter.compact(.number(co2)))]
+        if minute % 5 == 0 {
+          states.append(state("sensor", "temperature", JSONWriter.compact(.number(temperature))))
+          states.append(state("sensor", "humidity", JSONWriter.compact(.number(humidity))))
+          states.append(state("binary_sensor", "presence", occupancy > 0.3 ? "ON" : "OFF"))
+        }
+        if minute % 10 == 0 {
+          states.append(state("sensor", "wifi_signal", String(-50 - random.int(below: 25))))
+        }
+        return states
       }
       if device.protocolName == .zigbee2mqtt {
         return [
