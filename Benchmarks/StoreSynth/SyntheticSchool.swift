@@ -57,6 +57,7 @@ struct SyntheticSchool {
       case .zigbee2mqtt: profile = "zigbee2mqtt"
       case .tasmota: profile = "tasmota"
       case .shelly: profile = "shelly_gen2"
+      case .esphome: profile = "esphome"
       }
       return Device(
         index: index, id: device.id, kind: device.kind, room: device.room, profile: profile,

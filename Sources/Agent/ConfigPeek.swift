@@ -47,6 +47,11 @@ public struct ConfigPeek: Sendable {
     get throws(ConfigError) { try string("inventory", "path") }
   }
 
+  /// `metrics.textfile`: where the agent writes its metrics (and its unmapped-field counts).
+  public var metricsTextfile: String? {
+    get throws(ConfigError) { try string("metrics", "textfile") }
+  }
+
   public var cardSecretFile: String? {
     get throws(ConfigError) { try string("privacy", "secret_file") }
   }

@@ -71,7 +71,35 @@ struct MetricsTextfile {
       "classgate_broker_connected", "gauge", "1 when connected to the local broker.",
       [("", s.brokerConnected ? 1 : 0)])
     metric("classgate_store_writable", "gauge", "0 while commits fail.", [("", s.storeWritable ? 1 : 0)])
+    metric(
+      "classgate_unmapped_fields_total", "counter",
+      "Decoded fields not stored since the agent started, by profile, field and reason (not_mapped, unknown_unit).",
+      s.notes.fields.sorted { $0.key < $1.key }.map { key, count in
+        (
+          "profile=\"\(label(key.profile))\",field=\"\(label(key.field))\",reason=\"\(key.reason.rawValue)\"",
+          Double(count)
+        )
+      })
+    metric(
+      "classgate_messages_without_readings_total", "counter",
+      "Telemetry messages that matched a profile and gave no reading, since the agent started, by profile.",
+      s.notes.withoutReadings.sorted { $0.key < $1.key }.map {
+        ("profile=\"\(label($0.key))\"", Double($0.value))
+      })
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// A Prometheus label value: `\\`, `"` and newlines escaped, other control characters dropped.
+  static func label(_ text: String) -> String {
+    var result = ""
+    for scalar in DisplayText.clean(text).unicodeScalars {
+      switch scalar {
+      case "\\": result += "\\\\"
+      case "\"": result += "\\\""
+      default: result.unicodeScalars.append(scalar)
+      }
+    }
+    return result
   }
 
   static func render(_ uplink: UplinkStage.Snapshot, now: Int64) -> String {
@@ -106,5 +134,77 @@ struct MetricsTextfile {
         "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
       }
       .joined()
+  }
+}
+
+/// The unmapped-field counts read back from a metrics textfile, for `classgate profiles unmapped`
+/// (the agent keeps them in memory; the textfile is where it publishes them).
+public enum UnmappedReport {
+  public struct Row: Sendable, Equatable {
+    public var profile: String
+    public var field: String
+    public var reason: String
+    public var count: Int
+  }
+
+  /// (fields not stored, messages without readings by profile), largest counts first.
+  public static func parse(_ text: String) -> (
+    fields: [Row], withoutReadings: [(profile: String, count: Int)]
+  ) {
+    var fields: [Row] = []
+    var without: [(profile: String, count: Int)] = []
+    for line in text.split(separator: "\n") {
+      for (name, isField) in [
+        ("classgate_unmapped_fields_total{", true), ("classgate_messages_without_readings_total{", false),
+      ]
+      where line.hasPrefix(name) {
+        guard let close = line.lastIndex(of: "}"),
+          let count = Int(line[line.index(after: close)...].trimmingPrefix(" "))
+        else { continue }
+        let labels = self.labels(line[line.index(line.startIndex, offsetBy: name.count)..<close])
+        if isField {
+          fields.append(
+            Row(
+              profile: labels["profile"] ?? "", field: labels["field"] ?? "", reason: labels["reason"] ?? "",
+              count: count))
+        } else {
+          without.append((labels["profile"] ?? "", count))
+        }
+      }
+    }
+    fields.sort { ($1.count, $0.profile, $0.field) < ($0.count, $1.profile, $1.field) }
+    without.sort { $0.count > $1.count }
+    return (fields, without)
+  }
+
+  /// `a="x",b="y \"q\""` → ["a": "x", "b": "y \"q\""].
+  static func labels(_ text: Substring) -> [String: String] {
+    var result: [String: String] = [:]
+    var name = ""
+    var value = ""
+    var inValue = false
+    var escaped = false
+    for character in text {
+      if inValue {
+        if escaped {
+          value.append(character == "n" ? "\n" : character)
+          escaped = false
+        } else if character == "\\" {
+          escaped = true
+        } else if character == "\"" {
+          result[name] = value
+          name = ""
+          value = ""
+          inValue = false
+        } else {
+          value.append(character)
+        }
+      } else if character == "\"" {
+        inValue = true
+      } else if character != "=" && character != "," {
+        name.append(character)
+      }
+    }
+    return result
   }
 }

@@ -7,6 +7,23 @@ public protocol MessageDecoder: Sendable {
   var name: String { get }
   /// nil when the topic is not this decoder's; otherwise the result, including a dead letter.
   func decode(topic: String, payload: [UInt8], receivedAt: EpochMillis) -> DecodeResult?
+  /// As `decode`, with the name of the profile that claimed the topic (a decoder that routes
+  /// between profiles names the one that decided).
+  func decodeClaimed(topic: String, payload: [UInt8], receivedAt: EpochMillis)
+    -> (claimant: String, result: DecodeResult)?
+  /// True when the topic is known and deliberately not stored whatever its payload (checked before
+  /// the size limit, so a bridge's large retained messages are ignored, not dead letters).
+  func ignores(topic: String) -> Bool
+}
+
+extension MessageDecoder {
+  public func decodeClaimed(topic: String, payload: [UInt8], receivedAt: EpochMillis)
+    -> (claimant: String, result: DecodeResult)?
+  {
+    decode(topic: topic, payload: payload, receivedAt: receivedAt).map { (name, $0) }
+  }
+
+  public func ignores(topic: String) -> Bool { false }
 }
 
 /// Limits applied to every message before any decoder sees it.
@@ -55,6 +72,7 @@ public struct DecoderChain: Sendable {
   {
     let size = max(size ?? payload.count, payload.count)
     guard size <= limits.maxPayloadBytes else {
+      if let decoder = decoders.first(where: { $0.ignores(topic: topic) }) { return (decoder.name, .ignored) }
       return (
         nil,
         .deadLetter(
@@ -63,11 +81,14 @@ public struct DecoderChain: Sendable {
       )
     }
     for decoder in decoders {
-      if let result = decoder.decode(topic: topic, payload: payload, receivedAt: receivedAt) {
-        if case .decoded(let message) = result {
-          return (decoder.name, .decoded(inventory.apply(to: message)))
+      if let (claimant, result) = decoder.decodeClaimed(
+        topic: topic, payload: payload, receivedAt: receivedAt)
+      {
+        if case .decoded(var message) = result {
+          message.channels = message.channels.map(inventory.apply(to:))
+          return (claimant, .decoded(inventory.apply(to: message)))
         }
-        return (decoder.name, result)
+        return (claimant, result)
       }
     }
     return (nil, .deadLetter(DeadLetterReason(.unknownTopic, "no profile matches this topic")))

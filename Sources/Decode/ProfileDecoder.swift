@@ -1,13 +1,18 @@
 import DeviceModel
 import JSON
 
-/// Applies one vendor profile: the first rule whose pattern (and condition) matches decides.
+/// Applies one vendor profile: the most specific rule whose pattern (and condition) matches
+/// decides (`TopicPattern.precedes`); rules of equal shape are tried in file order.
 public struct ProfileDecoder: MessageDecoder {
   public let profile: Profile
   public let limits: DecodeLimits
   /// Card ids in events become pseudonyms; nil: they are dropped (no secret configured).
   public let pseudonymizer: CardPseudonymizer?
   public var name: String { profile.name }
+  /// Rule indexes, most specific first; a stable sort keeps file order among equal shapes.
+  let order: [Int]
+  /// At most this many fields are noted per message (a hostile payload could hold thousands).
+  public static let maxNotesPerMessage = 16
 
   public init(
     profile: Profile, limits: DecodeLimits = DecodeLimits(), pseudonymizer: CardPseudonymizer? = nil
@@ -15,55 +20,78 @@ public struct ProfileDecoder: MessageDecoder {
     self.profile = profile
     self.limits = limits
     self.pseudonymizer = pseudonymizer
+    self.order = Self.precedenceOrder(profile.rules.map(\.pattern))
+  }
+
+  /// Indexes of `patterns`, most specific first, equal shapes in their given order.
+  static func precedenceOrder(_ patterns: [TopicPattern]) -> [Int] {
+    var order: [Int] = []
+    for index in patterns.indices {
+      // Insertion sort: stable, and profiles have a few dozen rules at most.
+      let position = order.firstIndex { patterns[index].precedes(patterns[$0]) } ?? order.count
+      order.insert(index, at: position)
+    }
+    return order
   }
 
   public func decode(topic: String, payload: [UInt8], receivedAt: EpochMillis) -> DecodeResult? {
     let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
-    // Parsed lazily, once, and only if a rule needs the payload as JSON.
-    var parsed: Result<JSONObject, DeadLetterReason>?
-    func object() throws(DeadLetterReason) -> JSONObject {
-      if parsed == nil {
-        do throws(DeadLetterReason) {
-          parsed = .success(try NativeDecoder.object(payload))
-        } catch {
-          parsed = .failure(error)
+    var parsed = ParsedPayload(bytes: payload)
+    for index in order {
+      if let result = attempt(rule: index, levels: levels, payload: &parsed, receivedAt: receivedAt) {
+        return result
+      }
+    }
+    return nil
+  }
+
+  /// The result of rule `index`, or nil when its pattern or condition does not match.
+  func attempt(rule index: Int, levels: [Substring], payload: inout ParsedPayload, receivedAt: EpochMillis)
+    -> DecodeResult?
+  {
+    let rule = profile.rules[index]
+    guard let captures = rule.pattern.match(levels) else { return nil }
+    do throws(DeadLetterReason) {
+      if let condition = rule.condition {
+        // A payload that cannot be read is a dead letter of this topic, not an unknown topic.
+        let value = JSONLookup.value(try payload.object(), condition.path)
+        if let equals = condition.equals {
+          guard case .string(let text)? = value, text == equals else { return nil }
+        } else {
+          guard let value, value != .null else { return nil }
         }
       }
-      return try parsed!.get()
-    }
-    do throws(DeadLetterReason) {
-      for rule in profile.rules {
-        guard let captures = rule.pattern.match(levels) else { continue }
-        if let condition = rule.condition {
-          // A payload that cannot be read is a dead letter of this topic, not an unknown topic.
-          guard case .string(let text)? = lookup(try object(), condition.path), text == condition.equals
-          else { continue }
-        }
-        let content: DecodedMessage.Content
-        switch rule.content {
-        case .ignore:
-          return .ignored
-        case .telemetry(let telemetry):
-          content = try readings(telemetry, object(), receivedAt: receivedAt)
-        case .availability(let availability):
-          content = try status(availability, payload: payload, receivedAt: receivedAt)
-        case .event(let event):
-          content = try self.event(event, object(), receivedAt: receivedAt)
-        }
+      switch rule.content {
+      case .ignore:
+        return .ignored
+      case .telemetry(let telemetry):
+        let device = try identity(captures, rule: rule)
+        return .decoded(
+          try TelemetryDecoding(
+            telemetry: telemetry, limits: limits, maxNotes: Self.maxNotesPerMessage
+          ).decode(device: device, captures: captures, payload: &payload, receivedAt: receivedAt))
+      case .availability(let availability):
+        let content = try status(availability, payload: payload.bytes, receivedAt: receivedAt)
+        return .decoded(DecodedMessage(device: try identity(captures, rule: rule), content: content))
+      case .event(let event):
+        let content = try self.event(event, payload.object(), receivedAt: receivedAt)
         return .decoded(DecodedMessage(device: try identity(captures, rule: rule), content: content))
       }
-      return nil
     } catch {
       return .deadLetter(error)
     }
   }
 
+  /// The device from the topic. Any name becomes a safe id (`DeviceName`); with a `{room}`
+  /// capture the id is `<room>:<name>`, so `room101/co2` and `room102/co2` stay two devices,
+  /// unless the profile says its names are unique in the school (`device_names_unique`).
   private func identity(_ captures: [TopicPattern.Capture: Substring], rule: Profile.Rule)
     throws(DeadLetterReason) -> DeviceIdentity
   {
-    guard let id = captures[.device], Identifier.isValid(id) else {
-      throw DeadLetterReason(.invalidDeviceID, "device id is not a valid identifier")
+    guard let raw = captures[.device] else {
+      throw DeadLetterReason(.invalidDeviceID, "device name is empty")
     }
+    if let problem = DeviceName.problem(with: raw) { throw DeadLetterReason(.invalidDeviceID, problem) }
     var kind = rule.kind ?? profile.kind
     if let text = captures[.kind] {
       guard let captured = DeviceKind(rawValue: String(text)) else {
@@ -78,43 +106,12 @@ public struct ProfileDecoder: MessageDecoder {
       }
       room = String(text)
     }
-    return DeviceIdentity(id: String(id), kind: kind, room: room, profile: profile.name)
-  }
-
-  private func readings(_ telemetry: Profile.Telemetry, _ object: JSONObject, receivedAt: EpochMillis)
-    throws(DeadLetterReason) -> DecodedMessage.Content
-  {
-    let deviceTime = telemetry.timestamp.flatMap { lookup(object, $0) }
-    let time = try Timestamp.resolve(deviceTime, receivedAt: receivedAt, limits: limits)
-    var readings: [Reading] = []
-    for field in telemetry.fields {
-      // Several fields may feed one metric (a vendor renamed it): the first one present wins.
-      guard !readings.contains(where: { $0.metric == field.metric }),
-        let value = lookup(object, field.path)
-      else { continue }
-      let number: Double
-      switch value {
-      case .number(let n): number = n
-      case .bool(let flag): number = flag ? 1 : 0
-      case .null: continue
-      case .string(let text):
-        guard
-          let mapped = field.map[text]
-            ?? field.map.first(where: { $0.key.lowercased() == text.lowercased() })?.value
-        else {
-          throw DeadLetterReason(.invalidValue, "field '\(field.path)' has a value the profile does not map")
-        }
-        number = mapped
-      default:
-        throw DeadLetterReason(.wrongType, "field '\(field.path)' must be a number")
-      }
-      let scaled = number * field.scale + field.offset
-      try ReadingBounds.check(scaled, metric: field.metric, field: "\(field.path)")
-      readings.append(
-        Reading(metric: field.metric, value: scaled, time: time, receiptTimed: deviceTime == nil))
+    var (id, label) = DeviceName.id(for: raw)
+    if let room, !profile.deviceNamesUnique {
+      let qualified = "\(room):\(id)"
+      id = Identifier.isValid(qualified) ? qualified : DeviceName.id(for: qualified[...]).id
     }
-    // No mapped field present still means the device is alive: an empty reading list marks it seen.
-    return .readings(readings)
+    return DeviceIdentity(id: id, kind: kind, room: room, profile: profile.name, name: label)
   }
 
   private func status(_ availability: Profile.Availability, payload: [UInt8], receivedAt: EpochMillis)
@@ -126,7 +123,7 @@ public struct ProfileDecoder: MessageDecoder {
       if case .string(let state) = json {
         text = state
       } else if case .object(let object) = json, let field = availability.field,
-        case .string(let state)? = lookup(object, field)
+        case .string(let state)? = JSONLookup.value(object, field)
       {
         text = state
       }
@@ -146,11 +143,11 @@ public struct ProfileDecoder: MessageDecoder {
   private func event(_ event: Profile.Event, _ object: JSONObject, receivedAt: EpochMillis)
     throws(DeadLetterReason) -> DecodedMessage.Content
   {
-    let deviceTime = event.timestamp.flatMap { lookup(object, $0) }
+    let deviceTime = event.timestamp.flatMap { JSONLookup.value(object, $0) }
     let time = try Timestamp.resolve(deviceTime, receivedAt: receivedAt, limits: limits)
     var data = JSONObject()
     for field in event.fields {
-      if let value = lookup(object, field.path) { data[field.name] = value }
+      if let value = JSONLookup.value(object, field.path) { data[field.name] = value }
     }
     let cleaned = PersonalFields.scrub(data, with: pseudonymizer)
     return .event(
@@ -158,13 +155,23 @@ public struct ProfileDecoder: MessageDecoder {
         type: event.type, time: time, data: JSONWriter.compact(.object(cleaned)),
         receiptTimed: deviceTime == nil))
   }
+}
 
-  private func lookup(_ object: JSONObject, _ path: FieldPath) -> JSONValue? {
-    var current = JSONValue.object(object)
-    for key in path.keys {
-      guard case .object(let inner) = current, let next = inner[key] else { return nil }
-      current = next
+/// The payload, parsed as JSON at most once, and only if a rule needs it.
+struct ParsedPayload {
+  let bytes: [UInt8]
+  private var parsed: Result<JSONObject, DeadLetterReason>?
+
+  init(bytes: [UInt8]) { self.bytes = bytes }
+
+  mutating func object() throws(DeadLetterReason) -> JSONObject {
+    if parsed == nil {
+      do throws(DeadLetterReason) {
+        parsed = .success(try NativeDecoder.object(bytes))
+      } catch {
+        parsed = .failure(error)
+      }
     }
-    return current
+    return try parsed!.get()
   }
 }

@@ -28,6 +28,19 @@ public enum Metrics {
     .init(name: "battery", unit: "%", summary: "battery charge"),
     .init(name: "linkquality", unit: "lqi", summary: "radio link quality"),
     .init(name: "rssi", unit: "dBm", summary: "Wi-Fi signal strength"),
+    .init(name: "battery_voltage", unit: "V", summary: "battery voltage (not mains)"),
+    .init(name: "presence", unit: "bool", summary: "1 while someone is present (mmWave, radar)"),
+    .init(name: "contact", unit: "bool", summary: "1 when a door/window contact is closed, 0 when open"),
+    .init(name: "pressure", unit: "hPa", summary: "air pressure"),
+    .init(name: "pm1", unit: "µg/m³", summary: "particulate matter below 1 µm"),
+    .init(name: "pm10", unit: "µg/m³", summary: "particulate matter below 10 µm"),
+    .init(name: "formaldehyde", unit: "mg/m³", summary: "formaldehyde (HCHO)"),
+    .init(
+      name: "chip_temperature", unit: "°C",
+      summary: "a device's own (chip, relay) temperature, not the room's"),
+    .init(name: "frequency", unit: "Hz", summary: "mains frequency"),
+    .init(name: "apparent_power", unit: "VA", summary: "apparent power"),
+    .init(name: "power_factor", unit: "ratio", summary: "power factor, 0…1"),
   ]
 
   private static let byName: [String: CanonicalMetric] = Dictionary(

@@ -63,10 +63,26 @@ public struct DecodedMessage: Sendable, Equatable {
 
   public var device: DeviceIdentity
   public var content: Content
+  /// What the decoder saw and did not store (see `FieldNote`); empty for most messages.
+  public var notes: [FieldNote]
+  /// Channels 2…N of a multi-channel device (a Shelly 2PM's `switch:1`, a Tasmota `POWER2`), each
+  /// its own device `<id>.<channel>` with its own readings. Empty for a single-channel device.
+  public var channels: [DecodedMessage]
 
-  public init(device: DeviceIdentity, content: Content) {
+  public init(
+    device: DeviceIdentity, content: Content, notes: [FieldNote] = [], channels: [DecodedMessage] = []
+  ) {
     self.device = device
     self.content = content
+    self.notes = notes
+    self.channels = channels
+  }
+
+  /// This message and each channel's, flattened: what the store writes, one device each.
+  public var parts: [DecodedMessage] {
+    var main = self
+    main.channels = []
+    return [main] + channels.flatMap(\.parts)
   }
 }
 
@@ -101,4 +117,35 @@ public enum DecodeResult: Sendable, Equatable {
   /// Recognised but deliberately not stored (e.g. a bridge's own topics).
   case ignored
   case deadLetter(DeadLetterReason)
+}
+
+/// Something a decoder noticed in a message and did not store: a field no rule maps, a unit it
+/// does not know. Carried with the decoded message so that nothing is dropped silently: the CLI
+/// shows it, the agent counts it per profile and field.
+public struct FieldNote: Sendable, Equatable, Hashable, CustomStringConvertible {
+  public enum Reason: String, Sendable, CaseIterable {
+    /// A number or boolean in the payload that no mapping of the rule reads.
+    case notMapped = "not_mapped"
+    /// A mapped field whose unit (e.g. `TempUnit` = `"K"`) ClassGate cannot convert: not stored.
+    case unknownUnit = "unknown_unit"
+  }
+
+  /// The field's dotted path in the payload (`S8.CarbonDioxide`), or a topic level.
+  public var field: String
+  public var reason: Reason
+  /// For `unknownUnit`: the unit the device sent.
+  public var detail: String?
+
+  public init(field: String, reason: Reason, detail: String? = nil) {
+    self.field = field
+    self.reason = reason
+    self.detail = detail
+  }
+
+  public var description: String {
+    switch reason {
+    case .notMapped: "not mapped: \(field)"
+    case .unknownUnit: "unknown unit '\(detail ?? "")' for \(field): not stored"
+    }
+  }
 }

@@ -35,6 +35,9 @@ public final class IngestStage: LoopComponent {
     public var brokerConnected = false
     public var storeWritable = true
     public var devices: [DeviceStatus: Int] = [:]
+    /// Nothing silent: fields decoded and not stored, by profile, field and reason (see
+    /// `FieldNote`), and telemetry messages that gave no reading at all, by profile.
+    public var notes = DecodeNotes()
   }
 
   /// Hooks the agent plugs in; each runs on the loop's thread.
@@ -182,7 +185,9 @@ public final class IngestStage: LoopComponent {
       }
       switch outcome {
       case .decoded(let decoded):
-        writer.add(decoded, receivedAt: receivedAt)
+        // A multi-channel device's message is one message per channel device.
+        for part in decoded.parts { writer.add(part, receivedAt: receivedAt) }
+        counts.notes.count(decoded)
       case .ignored:
         // Nothing to store, so nothing to wait for: its PUBACK may leave with the next flush.
         continue

@@ -4,10 +4,10 @@ import TOML
 
 /// Profile file (TOML) → Profile, with every error naming the file, line and key.
 public enum ProfileParser {
-  static let rootKeys = ["name", "summary", "kind", "topics"]
+  static let rootKeys = ["name", "summary", "kind", "device_names_unique", "topics"]
   static let ruleKeys = [
     "pattern", "type", "kind", "when", "timestamp", "metrics", "field", "online", "offline",
-    "event_type", "fields",
+    "event_type", "fields", "payload", "ignore_fields", "first_channel", "metric", "map", "unit",
   ]
 
   public static func parse(_ text: String, file: String) throws(ProfileError) -> Profile {
@@ -18,6 +18,13 @@ public enum ProfileParser {
     }
     let summary = try reader.string("summary") ?? ""
     let kind = try kind(&reader, "kind") ?? .other
+    let unique: Bool
+    switch reader.value("device_names_unique") {
+    case nil: unique = false
+    case .boolean(let flag)?: unique = flag
+    case let other?:
+      throw reader.error("device_names_unique", "expected true or false, found \(other.typeName)")
+    }
     let topicTables = try reader.tables("topics")
     guard !topicTables.isEmpty else {
       throw ProfileError(
@@ -25,22 +32,34 @@ public enum ProfileParser {
     }
     var rules: [Profile.Rule] = []
     for (index, table) in topicTables.enumerated() {
-      rules.append(try rule(table, file: file, path: "topics[\(index + 1)]"))
+      rules += try rule(table, file: file, path: "topics[\(index + 1)]").map { rule in
+        var rule = rule
+        rule.entry = index + 1
+        return rule
+      }
     }
     try reader.rejectUnknownKeys(allowed: rootKeys)
-    return Profile(name: name, summary: summary, file: file, kind: kind, rules: rules)
+    return Profile(
+      name: name, summary: summary, file: file, kind: kind, rules: rules, deviceNamesUnique: unique)
   }
 
+  /// One `[[topics]]` entry; `pattern` may list several topic layouts with the same content
+  /// (Tasmota's two FullTopic layouts), giving one rule each.
   private static func rule(_ table: TOMLTable, file: String, path: String) throws(ProfileError)
-    -> Profile.Rule
+    -> [Profile.Rule]
   {
     var reader = TableReader(file: file, table: table, path: path)
-    let patternText = try reader.requiredString("pattern")
-    let pattern: TopicPattern
-    do throws(PatternError) {
-      pattern = try TopicPattern(patternText)
-    } catch {
-      throw reader.error("pattern", "\"\(patternText)\" \(error.message)")
+    guard let patternTexts = try reader.strings("pattern"), !patternTexts.isEmpty else {
+      throw ProfileError(
+        file: file, line: table.line, key: reader.qualified("pattern"), message: "is required")
+    }
+    var patterns: [TopicPattern] = []
+    for patternText in patternTexts {
+      do throws(PatternError) {
+        patterns.append(try TopicPattern(patternText))
+      } catch {
+        throw reader.error("pattern", "\"\(patternText)\" \(error.message)")
+      }
     }
     let type = try reader.requiredString("type")
     let kind = try kind(&reader, "kind")
@@ -49,7 +68,7 @@ public enum ProfileParser {
     let content: Profile.Content
     switch type {
     case "telemetry":
-      content = .telemetry(Profile.Telemetry(timestamp: timestamp, fields: try metrics(&reader)))
+      content = .telemetry(try telemetry(&reader, timestamp: timestamp))
     case "availability":
       let online = try reader.strings("online") ?? ["online"]
       let offline = try reader.strings("offline") ?? ["offline"]
@@ -80,12 +99,88 @@ public enum ProfileParser {
         "type",
         "expected \"telemetry\", \"availability\", \"event\" or \"ignore\", found \"\(type.prefix(40))\"")
     }
-    if case .ignore = content {
-    } else if !pattern.captures.contains(.device) {
-      throw reader.error("pattern", "\"\(patternText)\" needs a {device} capture")
+    for pattern in patterns {
+      if case .ignore = content {
+      } else if !pattern.captures.contains(.device) {
+        throw reader.error("pattern", "\"\(pattern)\" needs a {device} capture")
+      }
+      if case .telemetry(let telemetry) = content, telemetry.payload == .text {
+      } else if pattern.captures.contains(.metric) {
+        throw reader.error(
+          "pattern", "\"\(pattern)\" captures {metric}, which only a payload = \"text\" telemetry rule uses")
+      }
     }
     try reader.rejectUnknownKeys(allowed: ruleKeys)
-    return Profile.Rule(pattern: pattern, kind: kind, condition: condition, content: content)
+    return patterns.map { Profile.Rule(pattern: $0, kind: kind, condition: condition, content: content) }
+  }
+
+  private static func telemetry(_ reader: inout TableReader, timestamp: FieldPath?) throws(ProfileError)
+    -> Profile.Telemetry
+  {
+    let payloadText = try reader.string("payload") ?? "json"
+    guard let payload = Profile.Telemetry.Payload(rawValue: payloadText) else {
+      throw reader.error("payload", "expected \"json\" or \"text\", found \"\(payloadText.prefix(40))\"")
+    }
+    let ignored = (try reader.strings("ignore_fields") ?? []).map(FieldPath.init(dotted:))
+    let firstChannel = try reader.integer("first_channel")
+    if let firstChannel, !(0...1).contains(firstChannel) {
+      throw reader.error("first_channel", "expected 0 or 1")
+    }
+    var fields: [Profile.FieldMapping]
+    if payload == .text, let metric = try reader.string("metric") {
+      // One fixed metric for the whole payload (Tasmota's stat/<topic>/POWER → power_on).
+      guard Identifier.isValidName(metric[...]) else {
+        throw reader.error("metric", "metric names are lowercase snake_case")
+      }
+      var map: [String: Double] = [:]
+      if let table = try reader.subtable("map") {
+        map = try values(table, file: reader.file, key: reader.qualified("map"))
+      }
+      let unit = try reader.string("unit")
+      fields = [Profile.FieldMapping(path: FieldPath([""]), metric: metric, map: map, unit: unit)]
+      if reader.table["metrics"] != nil {
+        throw reader.error("metrics", "a text rule takes either metric = … or a [topics.metrics] table")
+      }
+    } else {
+      fields = try metrics(&reader)
+      if payload == .text {
+        // Text rules are keyed by the topic's {metric} level: one key each, kept whole.
+        fields = fields.map { field in
+          var field = field
+          field.path = FieldPath([field.path.description])
+          return field
+        }
+      }
+    }
+    for field in fields {
+      if let unit = field.unit, !Units.isKnown(unit, metric: field.metric) {
+        throw ProfileError(
+          file: reader.file, line: reader.table.line, key: reader.qualified("metrics"),
+          message:
+            "unit '\(unit)' of \(field.path) cannot be converted to \(field.metric)'s unit '\(Metrics.unit(of: field.metric))'"
+        )
+      }
+    }
+    return Profile.Telemetry(
+      timestamp: timestamp, fields: fields, payload: payload, ignored: ignored, firstChannel: firstChannel)
+  }
+
+  private static func values(_ mapTable: TOMLTable, file: String, key: String) throws(ProfileError)
+    -> [String: Double]
+  {
+    var map: [String: Double] = [:]
+    for text in mapTable.keys {
+      switch mapTable[text] {
+      case .integer(let number)?: map[text] = Double(number)
+      case .float(let number)?: map[text] = number
+      case .boolean(let flag)?: map[text] = flag ? 1 : 0
+      default:
+        throw ProfileError(
+          file: file, line: mapTable.line(of: text) ?? mapTable.line, key: "\(key).\(text)",
+          message: "expected a number")
+      }
+    }
+    return map
   }
 
   private static func metrics(_ reader: inout TableReader) throws(ProfileError) -> [Profile.FieldMapping] {
@@ -106,7 +201,9 @@ public enum ProfileParser {
       func failure(_ message: String) -> ProfileError {
         ProfileError(file: file, line: line, key: "\(base).\(key)", message: message)
       }
-      let path = FieldPath(prefix + FieldPath(dotted: key).keys)
+      // At the top a quoted dotted key is a path (`"ENERGY.Power"`, as documented); under a
+      // dotted key a quoted key is one key, dots and all (`PMS5003."PM2.5"`).
+      let path = FieldPath(prefix.isEmpty ? FieldPath(dotted: key).keys : prefix + [key])
       switch table[key] {
       case .string(let metric)?:
         guard Identifier.isValidName(metric[...]) else {
@@ -136,30 +233,28 @@ public enum ProfileParser {
     let scale = try inner.number("scale") ?? 1
     let offset = try inner.number("offset") ?? 0
     var map: [String: Double] = [:]
-    if let mapTable = try inner.subtable("map") {
-      for text in mapTable.keys {
-        switch mapTable[text] {
-        case .integer(let number)?: map[text] = Double(number)
-        case .float(let number)?: map[text] = number
-        case .boolean(let flag)?: map[text] = flag ? 1 : 0
-        default:
-          throw ProfileError(
-            file: file, line: mapTable.line(of: text) ?? mapTable.line, key: "\(key).map.\(text)",
-            message: "expected a number")
-        }
-      }
-    }
-    try inner.rejectUnknownKeys(allowed: ["metric", "scale", "offset", "map"])
-    return Profile.FieldMapping(path: path, metric: metric, scale: scale, offset: offset, map: map)
+    if let mapTable = try inner.subtable("map") { map = try values(mapTable, file: file, key: "\(key).map") }
+    let unit = try inner.string("unit")
+    let unitField = try inner.string("unit_field").map(FieldPath.init(dotted:))
+    try inner.rejectUnknownKeys(allowed: ["metric", "scale", "offset", "map", "unit", "unit_field"])
+    return Profile.FieldMapping(
+      path: path, metric: metric, scale: scale, offset: offset, map: map, unit: unit, unitField: unitField)
   }
 
   private static func condition(_ reader: inout TableReader) throws(ProfileError) -> Profile.Condition? {
     guard let table = try reader.subtable("when") else { return nil }
     var inner = TableReader(file: reader.file, table: table, path: reader.qualified("when"))
     let field = try inner.requiredString("field")
-    let equals = try inner.requiredString("equals")
-    try inner.rejectUnknownKeys(allowed: ["field", "equals"])
-    return Profile.Condition(path: FieldPath(dotted: field), equals: equals)
+    let equals = try inner.string("equals")
+    let present = inner.value("present")
+    try inner.rejectUnknownKeys(allowed: ["field", "equals", "present"])
+    switch (equals, present) {
+    case (let equals?, nil): return Profile.Condition(path: FieldPath(dotted: field), equals: equals)
+    case (nil, .boolean(true)?): return Profile.Condition(path: FieldPath(dotted: field), equals: nil)
+    case (nil, _?): throw inner.error("present", "expected present = true")
+    case (nil, nil): throw inner.error("equals", "is required (or present = true)")
+    case (_?, _?): throw inner.error("present", "takes either equals = … or present = true")
+    }
   }
 
   static func kind(_ reader: inout TableReader, _ key: String) throws(ProfileError) -> DeviceKind? {

@@ -8,7 +8,8 @@ import EventLoop
 
 /// The profiles in force: loaded from directories in order (shipped first, the site's last; a
 /// later file with the same `name` replaces an earlier one), then checked so that no two profiles
-/// claim the same topic.
+/// claim the same topic with rules of equal precedence. Overlapping rules of different shapes are
+/// fine: the most specific pattern decides (`TopicPattern.precedes`, `ProfileRouter`).
 public struct ProfileSet: Sendable {
   public let profiles: [Profile]
   /// Profiles replaced by a later directory's file of the same name, for `profiles list`.
@@ -68,26 +69,51 @@ public struct ProfileSet: Sendable {
   /// in traffic (e.g. Zigbee2MQTT's large retained bridge messages) just to drop it.
   public var filters: [String] {
     var seen: Set<String> = []
-    return profiles.flatMap { profile in
+    let all = profiles.flatMap { profile in
       profile.rules.filter { $0.content != .ignore }.map(\.pattern.filter)
     }.filter { seen.insert($0).inserted }
+    // A filter another one already receives (`+/status/wifi` under `+/status/+`) adds nothing.
+    return all.filter { filter in !all.contains { $0 != filter && Self.filter($0, covers: filter) } }
+  }
+
+  /// True when every topic `filter` receives, `wider` receives too.
+  static func filter(_ wider: String, covers filter: String) -> Bool {
+    let a = wider.split(separator: "/", omittingEmptySubsequences: false)
+    let b = filter.split(separator: "/", omittingEmptySubsequences: false)
+    for (index, level) in a.enumerated() {
+      if level == "#" { return true }
+      guard index < b.count, b[index] != "#" else { return false }
+      if level != "+" && (level != b[index] || b[index] == "+") { return false }
+    }
+    return a.count == b.count
   }
 
   /// With a pseudonymizer, card ids in events become pseudonyms; without, they are dropped.
   public func decoders(limits: DecodeLimits, pseudonymizer: CardPseudonymizer? = nil) -> [any MessageDecoder]
   {
-    profiles.map { ProfileDecoder(profile: $0, limits: limits, pseudonymizer: pseudonymizer) }
+    [router(limits: limits, pseudonymizer: pseudonymizer)]
+  }
+
+  /// Every profile as one decoder that applies precedence across profiles.
+  public func router(limits: DecodeLimits = DecodeLimits(), pseudonymizer: CardPseudonymizer? = nil)
+    -> ProfileRouter
+  {
+    ProfileRouter(profiles.map { ProfileDecoder(profile: $0, limits: limits, pseudonymizer: pseudonymizer) })
   }
 
   private static func checkOverlaps(_ profiles: [Profile]) throws(ProfileError) {
     for (index, first) in profiles.enumerated() {
       for second in profiles[(index + 1)...] {
         for a in first.rules {
-          for b in second.rules where a.pattern.overlaps(b.pattern) {
+          // Different shapes: the more specific one wins. Equal shapes: nothing could choose.
+          for b in second.rules
+          where a.pattern.overlaps(b.pattern) && !a.pattern.precedes(b.pattern)
+            && !b.pattern.precedes(a.pattern)
+          {
             throw ProfileError(
               file: second.file, line: 0, key: "topics",
               message:
-                "pattern \"\(b.pattern)\" of profile '\(second.name)' (\(second.file)) and pattern \"\(a.pattern)\" of profile '\(first.name)' (\(first.file)) can match the same topic"
+                "pattern \"\(b.pattern)\" of profile '\(second.name)' (\(second.file)) and pattern \"\(a.pattern)\" of profile '\(first.name)' (\(first.file)) can match the same topic and are equally specific; make one more specific (a fixed level) or remove one"
             )
           }
         }

@@ -1,11 +1,12 @@
 import DeviceModel
 
 /// The simulated school: classrooms on floors, each with a board, a projector (native, or a legacy
-/// one behind a Tasmota or Shelly plug), an air sensor (Zigbee2MQTT on the ground floor, native
-/// elsewhere) and a card reader. Built from a seed and a size only, so a run is reproducible.
+/// one behind a Tasmota plug or a Shelly plug with its factory topics), an air sensor (Zigbee2MQTT
+/// on the ground floor, a DIY ESPHome CO2 box on the third, native elsewhere) and a card reader.
+/// Built from a seed and a size only, so a run is reproducible.
 public struct SchoolLayout: Sendable {
   public enum Speaks: String, Sendable {
-    case native, zigbee2mqtt, tasmota, shelly
+    case native, zigbee2mqtt, tasmota, shelly, esphome
   }
 
   public struct SimDevice: Sendable, Equatable {
@@ -48,9 +49,14 @@ public struct SchoolLayout: Sendable {
       default:
         devices.append(SimDevice(id: "proj-\(id)", room: id, kind: .projector, protocolName: .native))
       }
-      devices.append(
-        SimDevice(
-          id: "env-\(id)", room: id, kind: .envSensor, protocolName: floor == 1 ? .zigbee2mqtt : .native))
+      switch floor {
+      case 1:
+        devices.append(SimDevice(id: "env-\(id)", room: id, kind: .envSensor, protocolName: .zigbee2mqtt))
+      // ESPHome's topic prefix is the node's name: the device id.
+      case 3:
+        devices.append(SimDevice(id: "co2-box-\(id)", room: id, kind: .envSensor, protocolName: .esphome))
+      default: devices.append(SimDevice(id: "env-\(id)", room: id, kind: .envSensor, protocolName: .native))
+      }
       devices.append(SimDevice(id: "reader-\(id)", room: id, kind: .attendanceReader, protocolName: .native))
     }
     self.rooms = rooms

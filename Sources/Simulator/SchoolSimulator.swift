@@ -131,8 +131,9 @@ public struct SchoolSimulator: Sendable {
         ]
       case .shelly:
         return [
+          // Shelly's factory topic prefix is the device id (no `shelly/` level).
           SimMessage(
-            topic: "shelly/\(device.id)/events/rpc",
+            topic: "\(device.id)/events/rpc",
             payload: compact([
               ("src", .string(device.id)), ("method", .string("NotifyStatus")),
               (
@@ -173,6 +174,27 @@ public struct SchoolSimulator: Sendable {
       let humidity = rounded(68 - (air.temperature - 26) * 2 + random.noise(1.5), 0)
       let noise = rounded(
         36 + occupancy * (phase == .shortBreak || phase == .longBreak ? 38 : 24) + random.noise(3), 0)
+      if device.protocolName == .esphome {
+        // One plain-text state topic per entity (esphome/components/mqtt/mqtt_sensor.cpp), with
+        // the usual DIY box's entities: an SCD4x (CO2, temperature, humidity), an mmWave presence
+        // sensor and the node's Wi-Fi signal. CO2 every minute; the slower entities every 5 and
+        // 10 minutes (their update_interval), so a box costs the broker about two messages a minute.
+        func state(_ type: String, _ name: String, _ value: String) -> SimMessage {
+          SimMessage(
+            topic: "\(device.id)/\(type)/\(name)/state", payload: value, retain: false, malformed: false)
+        }
+        let minute = time / 60_000
+        var states = [state("sensor", "co2", JSONWriter.compact(.number(co2)))]
+        if minute % 5 == 0 {
+          states.append(state("sensor", "temperature", JSONWriter.compact(.number(temperature))))
+          states.append(state("sensor", "humidity", JSONWriter.compact(.number(humidity))))
+          states.append(state("binary_sensor", "presence", occupancy > 0.3 ? "ON" : "OFF"))
+        }
+        if minute % 10 == 0 {
+          states.append(state("sensor", "wifi_signal", String(-50 - random.int(below: 25))))
+        }
+        return states
+      }
       if device.protocolName == .zigbee2mqtt {
         return [
           SimMessage(
@@ -255,8 +277,10 @@ public struct SchoolSimulator: Sendable {
       )
     case .shelly:
       return SimMessage(
-        topic: "shelly/\(device.id)/online", payload: online ? "true" : "false", retain: true,
-        malformed: false)
+        topic: "\(device.id)/online", payload: online ? "true" : "false", retain: true, malformed: false)
+    case .esphome:
+      return SimMessage(
+        topic: "\(device.id)/status", payload: online ? "online" : "offline", retain: true, malformed: false)
     }
   }
 

@@ -52,7 +52,7 @@ extension ClassGate {
         return
       }
       var lines = [
-        "Device   \(Terminal.clean(device.id))",
+        "Device   \(Terminal.clean(device.id))" + (device.name.map { "  (\(Terminal.clean($0)))" } ?? ""),
         "Kind     \(device.kind.rawValue)",
         "Room     \(Terminal.clean(device.room ?? "?"))",
         "Profile  \(Terminal.clean(device.profile))",

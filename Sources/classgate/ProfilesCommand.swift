@@ -11,7 +11,7 @@ extension ClassGate {
     static let configuration = CommandConfiguration(
       commandName: "profiles",
       abstract: "List the device profiles, or try one topic and payload against them.",
-      subcommands: [List.self, Try.self])
+      subcommands: [List.self, Try.self, Unmapped.self])
   }
 }
 
@@ -104,8 +104,26 @@ extension ClassGate.ProfilesCommand {
     @Argument(help: "The MQTT topic, e.g. tele/plug-101/SENSOR.")
     var topic: String
 
-    @Argument(help: "The payload, e.g. '{\"ENERGY\":{\"Power\":45}}'.")
-    var payload: String
+    // Captures what option parsing would refuse, so a payload that starts with '-' ("-3.2", an
+    // ESPHome temperature) works with or without a '--' before it.
+    @Argument(
+      parsing: .allUnrecognized,
+      help: ArgumentHelp(
+        "The payload, e.g. '{\"ENERGY\":{\"Power\":45}}' or -3.2.", valueName: "payload"))
+    var payloadArguments: [String] = []
+
+    var payload: String { payloadArguments.first { $0 != "--" } ?? "" }
+
+    func validate() throws {
+      let parts = payloadArguments.filter { $0 != "--" }
+      guard parts.count == 1 else {
+        throw ValidationError(
+          parts.isEmpty
+            ? "Please give the payload after the topic (quote it: '{\"temperature\":22}')."
+            : "Please give one payload (quote it as one argument); found \(parts.count): \(parts.map { "'\($0.prefix(20))'" }.joined(separator: " "))."
+        )
+      }
+    }
 
     func run() throws {
       let (set, inventory, prefix, secretFile) = try options.load()
@@ -125,16 +143,25 @@ extension ClassGate.ProfilesCommand {
         pseudonymizer = nil
         privacyNote = "card ids are dropped: no privacy.secret_file in the configuration"
       }
+      let router = set.router(limits: limits, pseudonymizer: pseudonymizer)
       let chain = DecoderChain(
-        [NativeDecoder(prefix: prefix, limits: limits, pseudonymizer: pseudonymizer)]
-          + set.decoders(limits: limits, pseudonymizer: pseudonymizer), limits: limits, inventory: inventory)
+        [NativeDecoder(prefix: prefix, limits: limits, pseudonymizer: pseudonymizer), router], limits: limits,
+        inventory: inventory)
       if PersonalData.mayContain(Array(payload.utf8)) { printError("note: \(privacyNote)") }
       let now = Clock.wallMs()
       let (decoder, result) = chain.explain(topic: topic, payload: Array(payload.utf8), receivedAt: now)
+      // Which rule decided and why (none when the native protocol took the topic).
+      let rules =
+        decoder == "native"
+        ? [] : router.explanation(topic: topic, payload: Array(payload.utf8), receivedAt: now)
       if options.json {
-        print(JSONWriter.pretty(ProfileTestOutput.json(topic: topic, decoder: decoder, result: result)))
+        print(
+          JSONWriter.pretty(
+            ProfileTestOutput.json(topic: topic, decoder: decoder, result: result, rules: rules)))
       } else {
-        print(ProfileTestOutput.text(topic: topic, decoder: decoder, result: result, filters: set.filters))
+        print(
+          ProfileTestOutput.text(
+            topic: topic, decoder: decoder, result: result, filters: set.filters, rules: rules))
       }
       if case .deadLetter = result { throw ExitCode(2) }
     }

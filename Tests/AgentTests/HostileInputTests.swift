@@ -150,6 +150,7 @@ struct HostileTrafficTests {
       "$(reboot)",
       "ｅｎｖ",
     ]
+    let refusedNames = ["\u{202E}lortnoc", "\u{2066}x", "\u{200B}", String(repeating: "x", count: 300)]
     while messages.count < count {
       switch rng.below(10) {
       case 0:  // random bytes; a leading 0xFF is never JSON
@@ -187,11 +188,15 @@ struct HostileTrafficTests {
         messages.append(
           Message(topic: telemetry, payload: json(#"{"co2":700,"ts":\#(ts)}"#), reason: "invalid_timestamp"))
       case 4, 5:  // hostile device ids, in each protocol's device level
-        let id = hostileIDs[rng.below(hostileIDs.count)]
+        let choice = rng.below(6)
+        // Profiles turn printable names ("a b", "é", "'; DROP…") into safe ids (issue 14); they
+        // refuse names with control or invisible characters, and overlong ones.
+        let pool = choice < 2 ? hostileIDs : refusedNames
+        let id = pool[rng.below(pool.count)]
         let topic = [
           "classgate/101/env_sensor/\(id)/telemetry", "classgate/101/board/\(id)/status", "zigbee2mqtt/\(id)",
           "tele/\(id)/SENSOR", "shelly/\(id)/online", "zigbee2mqtt/\(id)/availability",
-        ][rng.below(6)]
+        ][choice]
         let payload =
           topic.hasSuffix("online")
           ? "true"

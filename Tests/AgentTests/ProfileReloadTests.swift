@@ -71,8 +71,11 @@ struct ProfileReloadTests {
     let watts = try harness.reader().readings(device: "plug-1", metric: "power").map(\.value)
     #expect(Set(watts) == Set((0..<total).map(Double.init)))
     #expect(
-      waitUntil(timeout: 10) { (try? harness.reader().device(id: "air-7"))??.values.first?.value == 731 })
-    let sensor = try #require(try harness.reader().device(id: "air-7"))
+      waitUntil(timeout: 10) {
+        (try? harness.reader().device(id: "lab-2:air-7"))??.values.first?.value == 731
+      })
+    // A {room} capture qualifies the id (Devices/README.md, "Device ids from names").
+    let sensor = try #require(try harness.reader().device(id: "lab-2:air-7"))
     #expect(sensor.kind == .envSensor && sensor.room == "lab-2" && sensor.profile == "acme_air")
     #expect(harness.occurrences(of: "Connected to the local broker") == 1)
   }

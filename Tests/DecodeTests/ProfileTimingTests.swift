@@ -51,7 +51,11 @@ struct ProfileTimingTests {
     let decoder = try decoder(timestamp: nil)
     #expect(
       decode(#"{"ts": 1764400000, "ENERGY": {"Power": 45}}"#, with: decoder)
-        == power(45, time: receivedAt, receiptTimed: true))
+        == .decoded(
+          DecodedMessage(
+            device: plug,
+            content: .readings([Reading(metric: "power", value: 45, time: receivedAt, receiptTimed: true)]),
+            notes: [FieldNote(field: "ts", reason: .notMapped)])))
   }
 
   @Test("the inventory's power_on takes its power reading's time and receipt timing")

@@ -53,9 +53,25 @@ func decodeChain(_ topic: String, _ payload: String, inventory: Inventory = .emp
     topic: topic, payload: Array(payload.utf8), receivedAt: receivedAt)
 }
 
-/// A decoded message with `readings` from `device`.
-func telemetry(_ device: DeviceIdentity, _ readings: [Reading]) -> DecodeResult {
-  .decoded(DecodedMessage(device: device, content: .readings(readings)))
+/// A decoded message with `readings` from `device`, the fields it noted and not stored, and the
+/// messages of its other channels.
+func telemetry(
+  _ device: DeviceIdentity, _ readings: [Reading], notes: [FieldNote] = [], channels: [DecodedMessage] = []
+) -> DecodeResult {
+  .decoded(DecodedMessage(device: device, content: .readings(readings), notes: notes, channels: channels))
+}
+
+/// Channel `channel` of `device`: the device `<id>.<channel>` with these readings.
+func channel(_ device: DeviceIdentity, _ channel: String, _ readings: [Reading]) -> DecodedMessage {
+  var identity = device
+  identity.id = "\(device.id).\(channel)"
+  identity.name = device.name.map { "\($0) (\(channel))" }
+  return DecodedMessage(device: identity, content: .readings(readings))
+}
+
+/// "not mapped: <field>" notes.
+func notMapped(_ fields: String...) -> [FieldNote] {
+  fields.map { FieldNote(field: $0, reason: .notMapped) }
 }
 
 /// A decoded availability message from `device`, at the receipt time.

@@ -40,18 +40,26 @@ struct ProfileFileErrorTests {
   func unknownKeys() throws {
     var (file, error) = try profileFileError(Self.profile(root: "vendor = \"Itead\""))
     #expect(
-      error == "\(file) line 4: key 'vendor': unknown key (expected one of: name, summary, kind, topics)")
+      error
+        == "\(file) line 4: key 'vendor': unknown key (expected one of: name, summary, kind, device_names_unique, topics)"
+    )
     (file, error) = try profileFileError(Self.profile(rule: "qos = 1"))
     #expect(
       error
-        == "\(file) line 8: key 'topics[1].qos': unknown key (expected one of: pattern, type, kind, when, timestamp, metrics, field, online, offline, event_type, fields)"
+        == "\(file) line 8: key 'topics[1].qos': unknown key (expected one of: pattern, type, kind, when, timestamp, metrics, field, online, offline, event_type, fields, payload, ignore_fields, first_channel, metric, map, unit)"
     )
     (file, error) = try profileFileError(
-      Self.profile(metrics: "ENERGY.Total = { metric = \"energy\", unit = \"kWh\" }"))
+      Self.profile(metrics: "ENERGY.Total = { metric = \"energy\", units = \"kWh\" }"))
     #expect(
       error
-        == "\(file) line 10: key 'topics[1].metrics.ENERGY.Total.unit': unknown key (expected one of: metric, scale, offset, map)"
+        == "\(file) line 10: key 'topics[1].metrics.ENERGY.Total.units': unknown key (expected one of: metric, scale, offset, map, unit, unit_field)"
     )
+    // A unit that cannot become the metric's canonical unit is refused when the file loads.
+    (file, error) = try profileFileError(
+      Self.profile(metrics: "ENERGY.Total = { metric = \"energy\", unit = \"BTU\" }"))
+    #expect(
+      error?.hasSuffix("unit 'BTU' of ENERGY.Total cannot be converted to energy's unit 'kWh'") == true,
+      "\(error ?? "")")
   }
 
   @Test("a rule without a pattern")
@@ -66,11 +74,11 @@ struct ProfileFileErrorTests {
       ("a/#/b", "\"a/#/b\" '#' must be the last level"),
       (
         "tele/{serial}/SENSOR",
-        "\"tele/{serial}/SENSOR\" unknown capture '{serial}' (use {device}, {room} or {kind}, or + for any level)"
+        "\"tele/{serial}/SENSOR\" unknown capture '{serial}' (use {device}, {room}, {kind}, {metric} or {channel}, or + for any level)"
       ),
       (
-        "tele/dev-{device}/SENSOR",
-        "\"tele/dev-{device}/SENSOR\" level 'dev-{device}' mixes text with a wildcard or capture"
+        "tele/{device}-x/SENSOR",
+        "\"tele/{device}-x/SENSOR\" level '{device}-x' mixes text with a wildcard or capture"
       ),
       ("{device}/{device}/x", "\"{device}/{device}/x\" captures '{device}' twice"),
       ("", "\"\" is empty"),
@@ -197,6 +205,6 @@ struct ProfileFileErrorTests {
   @Test("a `when` condition needs field and equals")
   func badCondition() throws {
     let (file, error) = try profileFileError(Self.profile(rule: "when = { field = \"method\" }"))
-    #expect(error == "\(file) line 8: key 'topics[1].when.equals': is required")
+    #expect(error == "\(file) line 8: key 'topics[1].when.equals': is required (or present = true)")
   }
 }

@@ -18,24 +18,39 @@ struct ProfileSetTests {
     """
   }
 
-  @Test("two profiles in different files whose patterns overlap: refused, naming both")
+  @Test("two profiles whose patterns overlap with different shapes: both load, the more specific one wins")
   func overlapAcrossFiles() throws {
     let directory = ProfileDirectory()
-    let first = try directory.write("a-plugs.toml", Self.plugs("a_plugs", "tele/{device}/SENSOR"))
-    let second = try directory.write("b-plugs.toml", Self.plugs("b_plugs", "tele/{device}/#"))
+    try directory.write("a-plugs.toml", Self.plugs("a_plugs", "tele/{device}/SENSOR"))
+    try directory.write("b-plugs.toml", Self.plugs("b_plugs", "tele/{device}/#", metric: "energy"))
+    let set = try ProfileSet.load(directories: [directory.path])
+    let chain = DecoderChain(set.decoders(limits: DecodeLimits()))
+    let payload = Array(#"{"ENERGY":{"Power":45}}"#.utf8)
+    // The fixed level SENSOR beats '#', whatever the file order.
     #expect(
-      loadError([directory.path])?.description
-        == "\(second): key 'topics': pattern \"tele/{device}/#\" of profile 'b_plugs' (\(second)) and pattern \"tele/{device}/SENSOR\" of profile 'a_plugs' (\(first)) can match the same topic"
+      chain.explain(topic: "tele/plug-1/SENSOR", payload: payload, receivedAt: receivedAt).decoder
+        == "a_plugs")
+    #expect(
+      chain.explain(topic: "tele/plug-1/STATE", payload: payload, receivedAt: receivedAt).decoder == "b_plugs"
     )
+    // profiles test says which rule matched and why the other lost.
+    let lines = set.router().explanation(
+      topic: "tele/plug-1/SENSOR", payload: payload, receivedAt: receivedAt)
+    #expect(lines.first?.hasPrefix("matched a_plugs topics[1] \"tele/{device}/SENSOR\"") == true)
+    #expect(
+      lines.last?.hasSuffix(
+        "the rule used wins: level 3 is the fixed text 'SENSOR', more specific than '#' in \"tele/{device}/#\""
+      )
+        == true, "\(lines)")
   }
 
-  @Test("a site profile that overlaps a shipped one is refused, naming both")
+  @Test("a site profile with a pattern as specific as a shipped one is refused, naming both files")
   func overlapWithShipped() throws {
     let site = ProfileDirectory()
     let file = try site.write("my-tasmota.toml", Self.plugs("my_tasmota", "tele/{device}/SENSOR"))
     #expect(
       loadError([devicesDirectory, site.path])?.description
-        == "\(file): key 'topics': pattern \"tele/{device}/SENSOR\" of profile 'my_tasmota' (\(file)) and pattern \"tele/{device}/SENSOR\" of profile 'tasmota' (\(devicesDirectory)/tasmota.toml) can match the same topic"
+        == "\(file): key 'topics': pattern \"tele/{device}/SENSOR\" of profile 'my_tasmota' (\(file)) and pattern \"tele/{device}/SENSOR\" of profile 'tasmota' (\(devicesDirectory)/tasmota.toml) can match the same topic and are equally specific; make one more specific (a fixed level) or remove one"
     )
   }
 
@@ -71,7 +86,7 @@ struct ProfileSetTests {
       co2 = "co2"
       """)
     let set = try ProfileSet.load(directories: [devicesDirectory, site.path])
-    #expect(set.profiles.map(\.name) == ["shelly_gen2", "tasmota", "zigbee2mqtt"])
+    #expect(set.profiles.map(\.name) == ["esphome", "shelly_gen2", "tasmota", "zigbee2mqtt"])
     #expect(set.profiles.last?.file == file)
     #expect(set.overridden.count == 1)
     #expect(set.overridden.first?.name == "zigbee2mqtt")
@@ -85,7 +100,7 @@ struct ProfileSetTests {
         topic: "z2m/env-101", payload: Array(#"{"co2":700,"temperature":21}"#.utf8), receivedAt: receivedAt)
         == telemetry(
           DeviceIdentity(id: "env-101", kind: .envSensor, room: nil, profile: "zigbee2mqtt"),
-          received(["co2": 700])))
+          received(["co2": 700]), notes: notMapped("temperature")))
     #expect(
       deadLetter(
         chain.decode(topic: "zigbee2mqtt/env-101", payload: Array("{}".utf8), receivedAt: receivedAt))?.code
@@ -115,7 +130,7 @@ struct ProfileSetTests {
   @Test("a missing directory is skipped, unless required")
   func missingDirectory() throws {
     let missing = "/nonexistent/classgate-devices"
-    #expect(try ProfileSet.load(directories: [devicesDirectory, missing]).profiles.count == 3)
+    #expect(try ProfileSet.load(directories: [devicesDirectory, missing]).profiles.count == 4)
     do {
       _ = try ProfileSet.load(directories: [missing], required: true)
       Issue.record("expected a missing required directory to be refused")

@@ -3,7 +3,12 @@ import DeviceModel
 import TestSupport
 import Testing
 
-@Suite("Shelly Gen2+ profile (Devices/shelly-gen2.toml, MQTT prefix shelly/<device id>)")
+/// Payloads: https://shelly-api-docs.shelly.cloud/gen2/ComponentsAndServices/Mqtt (topics, <id>/online,
+/// events/rpc, status/<component>), https://shelly-api-docs.shelly.cloud/gen2/General/Notifications
+/// (NotifyStatus, NotifyFullStatus, NotifyEvent), and the component status objects:
+/// …/ComponentsAndServices/Switch, …/PM1, …/EM1, …/EM1Data, …/EM, …/Temperature, …/Humidity,
+/// …/DevicePower, …/WiFi (all under https://shelly-api-docs.shelly.cloud/gen2/).
+@Suite("Shelly Gen2+ profile (Devices/shelly-gen2.toml): factory <id>/… topics and the shelly/<id> prefix")
 struct ShellyTests {
   static let id = "shellyplus1pm-a8032ab12345"
   static let pm = DeviceIdentity(id: id, kind: .plug, room: nil, profile: "shelly_gen2")
@@ -26,7 +31,7 @@ struct ShellyTests {
 
   @Test("NotifyStatus of switch:0: output, apower, voltage, current, aenergy.total Wh → kWh at params.ts")
   func notifyStatusSwitch() throws {
-    // The relay's own temperature (switch:0.temperature.tC) is not the room's: not mapped.
+    // The relay's own temperature (switch:0.temperature.tC) is not the room's: chip_temperature.
     let payload = #"""
       {"src":"shellyplus1pm-a8032ab12345","dst":"shelly/shellyplus1pm-a8032ab12345/events","method":"NotifyStatus",
        "params":{"ts":1764403195.12,"switch:0":{"id":0,"output":true,"apower":45.2,"voltage":230.1,"current":0.202,
@@ -37,7 +42,12 @@ struct ShellyTests {
       try decode(Self.rpc, payload, profile: "shelly_gen2")
         == telemetry(
           Self.pm,
-          at(Self.ts, ["power_on": 1, "power": 45.2, "voltage": 230.1, "current": 0.202, "energy": 1.2345])))
+          at(
+            Self.ts,
+            [
+              "power_on": 1, "power": 45.2, "voltage": 230.1, "current": 0.202, "energy": 1.2345,
+              "chip_temperature": 41.3,
+            ])))
   }
 
   @Test("NotifyStatus carries only what changed: a lone apower, a lone output")
@@ -86,7 +96,8 @@ struct ShellyTests {
        "wifi":{"sta_ip":"10.0.1.23","status":"got ip","ssid":"School","rssi":-61}}}
       """#
     let time: EpochMillis = 1_764_403_180_370
-    let readings = at(time, ["temperature": 21.8, "humidity": 48.5, "battery": 88, "rssi": -61])
+    let readings = at(
+      time, ["temperature": 21.8, "humidity": 48.5, "battery": 88, "battery_voltage": 5.9, "rssi": -61])
     #expect(
       try decode("shelly/shellyhtg3-d4d4da112233/events/rpc", payload, profile: "shelly_gen2")
         == telemetry(
@@ -115,7 +126,11 @@ struct ShellyTests {
           Self.pm,
           at(
             Self.ts,
-            ["power_on": 1, "power": 0, "voltage": 229.4, "current": 0, "energy": 0.0165, "rssi": -55])))
+            [
+              "power_on": 1, "power": 0, "voltage": 229.4, "current": 0, "energy": 0.0165,
+              "chip_temperature": 38.9,
+              "rssi": -55,
+            ])))
   }
 
   @Test("NotifyEvent (button presses…) is ignored")
@@ -165,7 +180,11 @@ struct ShellyTests {
       try decode("shelly/\(Self.id)/status/switch:0", payload, profile: "shelly_gen2")
         == telemetry(
           Self.pm,
-          received(["power_on": 1, "power": 45.2, "voltage": 230.1, "current": 0.202, "energy": 4.52125])))
+          received([
+            "power_on": 1, "power": 45.2, "voltage": 230.1, "current": 0.202, "frequency": 50,
+            "energy": 4.52125,
+            "chip_temperature": 41.3,
+          ])))
     #expect(
       try decode("shelly/\(Self.id)/status/switch:0", #"{"id":0,"output":false}"#, profile: "shelly_gen2")
         == telemetry(Self.pm, received(["power_on": 0])))
@@ -185,7 +204,7 @@ struct ShellyTests {
       try decode(
         base + "devicepower:0", #"{"id":0,"battery":{"V":5.8,"percent":92},"external":{"present":false}}"#,
         profile: "shelly_gen2")
-        == telemetry(ht, received(["battery": 92])))
+        == telemetry(ht, received(["battery": 92, "battery_voltage": 5.8])))
     #expect(
       try decode(
         base + "wifi", #"{"sta_ip":"10.0.1.23","status":"got ip","ssid":"School","rssi":-58}"#,
@@ -220,16 +239,117 @@ struct ShellyTests {
           Self.rpc, #"{"method":"NotifyStatus","params":{"switch:0":{"aenergy":{"total":"n/a"}}}}"#,
           profile: "shelly_gen2"))
         == DeadLetterReason(
-          .invalidValue, "field 'params.switch:0.aenergy.total' has a value the profile does not map"))
+          .invalidValue, "field 'params.switch:{channel}.aenergy.total' has a value the profile does not map")
+    )
   }
 
-  @Test("topics with Shelly's default prefix (bare device id) and other components are not claimed")
+  @Test("factory topics (the bare device id as prefix) work with no site profile")
+  func factoryTopics() throws {
+    // The example of issue 14: a Plus 1PM with Shelly's default topic_prefix.
+    let device = DeviceIdentity(
+      id: "shellyplus1pm-441793d69718", kind: .plug, room: nil, profile: "shelly_gen2")
+    #expect(try decodeChain("shellyplus1pm-441793d69718/online", "true") == status(device, .online))
+    #expect(
+      try decodeChain(
+        "shellyplus1pm-441793d69718/events/rpc",
+        #"{"src":"shellyplus1pm-441793d69718","dst":"shellyplus1pm-441793d69718/events","method":"NotifyStatus","params":{"ts":1764403195.12,"switch:0":{"id":0,"apower":45.2}}}"#
+      ) == telemetry(device, at(Self.ts, ["power": 45.2])))
+    #expect(
+      try decodeChain("shellyplus1pm-441793d69718/status/switch:0", #"{"id":0,"output":true}"#)
+        == telemetry(device, received(["power_on": 1])))
+    // Other components' status (sys, input:0, cloud…) is known and not stored.
+    #expect(try decodeChain("shellyplus1pm-441793d69718/status/sys", #"{"uptime":12}"#) == .ignored)
+  }
+
+  @Test("a Shelly Plus 2PM's switch:1 is the channel device <id>.1; a switch:0-only message is the device")
+  func twoChannels() throws {
+    let device = DeviceIdentity(
+      id: "shellyplus2pm-c4d8d5561234", kind: .plug, room: nil, profile: "shelly_gen2")
+    #expect(
+      try decodeChain(
+        "shellyplus2pm-c4d8d5561234/events/rpc",
+        #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"switch:0":{"id":0,"apower":20.5},"switch:1":{"id":1,"output":true,"apower":61.2}}}"#
+      )
+        == telemetry(
+          device, at(Self.ts, ["power": 20.5]),
+          channels: [channel(device, "1", at(Self.ts, ["power_on": 1, "power": 61.2]))]))
+    #expect(
+      try decodeChain("shellyplus2pm-c4d8d5561234/status/switch:1", #"{"id":1,"output":false,"apower":0}"#)
+        == telemetry(device, [], channels: [channel(device, "1", received(["power_on": 0, "power": 0]))]))
+  }
+
+  @Test("pm1:0 (Plus PM Mini, Plug PM Gen3), em1:0/em1:1 with em1data (Pro EM), em:0 totals (Pro 3EM)")
+  func meters() throws {
+    let mini = DeviceIdentity(
+      id: "shellypmminig3-84fce6361234", kind: .plug, room: nil, profile: "shelly_gen2")
+    #expect(
+      try decodeChain(
+        "shellypmminig3-84fce6361234/status/pm1:0",
+        #"{"id":0,"voltage":231.4,"current":0.185,"apower":38.6,"freq":50,"aenergy":{"total":5120.3,"by_minute":[643.2,640.1,641.7],"minute_ts":1764403140},"ret_aenergy":{"total":0,"by_minute":[0,0,0],"minute_ts":1764403140}}"#
+      )
+        == telemetry(
+          mini,
+          received(["power": 38.6, "voltage": 231.4, "current": 0.185, "frequency": 50, "energy": 5.1203])))
+    let em = DeviceIdentity(id: "shellyproem50-08f9e0e51234", kind: .plug, room: nil, profile: "shelly_gen2")
+    #expect(
+      try decodeChain(
+        "shellyproem50-08f9e0e51234/events/rpc",
+        #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"em1:0":{"id":0,"act_power":470.1,"aprt_power":493.4,"current":2.146,"voltage":229.8,"pf":0.95,"freq":50},"em1:1":{"id":1,"act_power":12,"current":0.07},"em1data:0":{"id":0,"total_act_energy":120458.53,"total_act_ret_energy":0}}}"#
+      )
+        == telemetry(
+          em,
+          at(
+            Self.ts,
+            [
+              "power": 470.1, "apparent_power": 493.4, "voltage": 229.8, "current": 2.146,
+              "power_factor": 0.95,
+              "frequency": 50, "energy": 120.45853,
+            ]),
+          channels: [channel(em, "1", at(Self.ts, ["power": 12, "current": 0.07]))]))
+    let three = DeviceIdentity(
+      id: "shellypro3em-0cb815fc1234", kind: .plug, room: nil, profile: "shelly_gen2")
+    #expect(
+      try decodeChain(
+        "shellypro3em-0cb815fc1234/status/em:0",
+        #"{"id":0,"a_current":2.1,"a_voltage":230.2,"a_act_power":450.3,"a_aprt_power":470,"a_pf":0.96,"a_freq":50,"b_current":2.2,"b_voltage":231,"b_act_power":470,"b_aprt_power":490,"b_pf":0.96,"b_freq":50,"c_current":2,"c_voltage":229.5,"c_act_power":519.9,"c_aprt_power":538,"c_pf":0.97,"c_freq":50,"n_current":null,"total_current":6.3,"total_act_power":1440.2,"total_aprt_power":1498}"#
+      )
+        == telemetry(three, received(["power": 1440.2, "apparent_power": 1498, "current": 6.3])))
+  }
+
+  @Test("a field the profile does not map is noted (not mapped), not dropped silently")
+  func notMappedNoted() throws {
+    #expect(
+      try decode(
+        Self.rpc,
+        #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"voltmeter:100":{"id":100,"voltage":3.2}}}"#,
+        profile: "shelly_gen2")
+        == telemetry(Self.pm, [], notes: notMapped("params.voltmeter:100.voltage")))
+  }
+
+  @Test("channels are numbers, at most 16 per message: a hostile payload cannot mint devices")
+  func hostileChannels() throws {
+    var components: [String] = []
+    for index in 1...40 { components.append(#""switch:\#(index)":{"id":\#(index),"apower":1}"#) }
+    let payload =
+      #"{"method":"NotifyStatus","params":{"ts":1764403195.12,"#
+      + components.joined(separator: ",") + "}}"
+    let decoded = try #require(message(decode(Self.rpc, payload, profile: "shelly_gen2")))
+    #expect(decoded.channels.count == 16)
+    #expect(decoded.channels.last?.device.id == "\(Self.id).16")
+    #expect(decoded.notes.contains(FieldNote(field: "channel 17", reason: .notMapped)))
+    #expect(decoded.notes.count == ProfileDecoder.maxNotesPerMessage)
+    let lettered = try #require(
+      message(
+        decode(
+          Self.rpc, #"{"method":"NotifyStatus","params":{"switch:x":{"apower":2}}}"#, profile: "shelly_gen2"))
+    )
+    #expect(lettered.channels.isEmpty && lettered.notes == notMapped("channel x"))
+  }
+
+  @Test("other topics and Gen1 topics are not claimed")
   func otherTopics() throws {
     let filters = try shippedSet().filters
-    for topic in [
-      "\(Self.id)/online", "\(Self.id)/events/rpc", "shelly/\(Self.id)/status/switch:1",
-      "shelly/\(Self.id)/status/sys", "shelly/\(Self.id)/rpc", "shellies/shelly1-ABC123/relay/0",
-    ] {
+    for topic in ["shelly/\(Self.id)/rpc", "shellies/shelly1-ABC123/relay/0"] {
       #expect(try decode(topic, "true", profile: "shelly_gen2") == nil, "\(topic)")
       #expect(try !isSubscribed(topic, by: filters), "\(topic)")
       #expect(try deadLetter(decodeChain(topic, "true"))?.code == .unknownTopic, "\(topic)")

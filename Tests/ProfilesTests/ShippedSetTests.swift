@@ -6,39 +6,36 @@ import Testing
 
 @Suite("The shipped profile set (Devices/*.toml)")
 struct ShippedSetTests {
-  @Test("loads the three shipped profiles, in file order, with their default kinds")
+  @Test("loads the four shipped profiles, in file order, with their default kinds")
   func loads() throws {
     let set = try shippedSet()
-    #expect(set.profiles.map(\.name) == ["shelly_gen2", "tasmota", "zigbee2mqtt"])
-    #expect(set.profiles.map(\.kind) == [.plug, .plug, .envSensor])
+    #expect(set.profiles.map(\.name) == ["esphome", "shelly_gen2", "tasmota", "zigbee2mqtt"])
+    #expect(set.profiles.map(\.kind) == [.envSensor, .plug, .plug, .envSensor])
     #expect(
       set.profiles.map(\.file)
-        == ["shelly-gen2.toml", "tasmota.toml", "zigbee2mqtt.toml"].map { "\(devicesDirectory)/\($0)" })
+        == ["esphome.toml", "shelly-gen2.toml", "tasmota.toml", "zigbee2mqtt.toml"].map {
+          "\(devicesDirectory)/\($0)"
+        })
     #expect(set.overridden.isEmpty)
     #expect(set.profiles.allSatisfy { !$0.summary.isEmpty })
   }
 
-  @Test("the subscription filters: one per distinct pattern, ignore rules not subscribed")
+  @Test(
+    "the subscription filters: one per distinct pattern, none another one covers, ignore rules not subscribed"
+  )
   func filters() throws {
+    let filters = try shippedSet().filters
     #expect(
-      try shippedSet().filters == [
-        "shelly/+/online",
-        "shelly/+/events/rpc",
-        "shelly/+/status/switch:0",
-        "shelly/+/status/temperature:0",
-        "shelly/+/status/humidity:0",
-        "shelly/+/status/devicepower:0",
-        "shelly/+/status/wifi",
-        "tele/+/SENSOR",
-        "tele/+/STATE",
-        "stat/+/RESULT",
+      filters == [
+        "+/status", "+/sensor/+/state", "+/binary_sensor/+/state", "+/switch/+/state", "+/online",
+        "shelly/+/online", "+/events/rpc", "shelly/+/events/rpc", "+/status/+", "shelly/+/status/+",
+        "tele/+/SENSOR", "+/tele/SENSOR", "tele/+/STATE", "+/tele/STATE", "stat/+/+", "+/stat/+",
         "tele/+/LWT",
-        "zigbee2mqtt/+/availability",
-        "zigbee2mqtt/+",
+        "+/tele/LWT", "zigbee2mqtt/#",
       ])
   }
 
-  @Test("every topic a shipped rule decodes is received by some filter; the bridge's topics are not")
+  @Test("every topic a shipped rule decodes is received by some filter; the bridge's are ignored, even large")
   func filtersCoverRules() throws {
     let filters = try shippedSet().filters
     for topic in [
@@ -49,12 +46,24 @@ struct ShippedSetTests {
       "shelly/shellyhtg3-d4d4da112233/status/devicepower:0",
       "shelly/shellyhtg3-d4d4da112233/status/wifi", "tele/plug-101/SENSOR", "tele/plug-101/STATE",
       "stat/plug-101/RESULT", "tele/plug-101/LWT", "zigbee2mqtt/env-101", "zigbee2mqtt/env-101/availability",
+      "shellyplus1pm-441793d69718/online", "shellyplus1pm-441793d69718/events/rpc",
+      "shellyplus2pm-c4d8d5561234/status/switch:1", "plug-101/tele/SENSOR", "stat/plug-101/POWER2",
+      "zigbee2mqtt/floor1/room101/co2", "co2-box-101/status", "co2-box-101/sensor/co2/state",
+      "co2-box-101/binary_sensor/presence/state", "co2-box-101/switch/relay/state",
     ] {
       #expect(try isSubscribed(topic, by: filters), "\(topic)")
     }
+    // zigbee2mqtt/# brings in the bridge's topics: ignored, also above the payload size limit
+    // (bridge/devices lists every device and is often hundreds of kB).
+    let chain = try shippedChain(limits: DecodeLimits(maxPayloadBytes: 1024))
+    let large = Array(repeating: UInt8(ascii: " "), count: 4096)
     for topic in ["zigbee2mqtt/bridge/state", "zigbee2mqtt/bridge/devices", "zigbee2mqtt/bridge/logging"] {
-      #expect(try !isSubscribed(topic, by: filters), "\(topic)")
+      #expect(chain.decode(topic: topic, payload: large, receivedAt: receivedAt) == .ignored, "\(topic)")
     }
+    // A device topic above the limit is still a dead letter.
+    #expect(
+      chain.decode(topic: "zigbee2mqtt/env-101", payload: large, receivedAt: receivedAt)
+        == .deadLetter(DeadLetterReason(.payloadTooLarge, "payload is 4096 bytes, the limit is 1024")))
   }
 
   @Test("every mapped metric is a canonical metric")
@@ -98,31 +107,32 @@ struct ShippedSetTests {
           received(["power_on": 1, "active": 1])))
   }
 
-  @Test("Shelly's default prefix would collide with Zigbee2MQTT: why the shipped profile uses shelly/<id>")
-  func defaultShellyPrefixWouldOverlap() throws {
+  @Test("a site profile {device}/online loads beside zigbee2mqtt/{device#}: precedence, not refusal")
+  func siteProfileBesideZigbee() throws {
     let set = try shippedSet()
-    let defaultPrefix = Profile(
-      name: "shelly_default_prefix", summary: "", file: "site/shelly.toml", kind: .plug,
+    // A site profile for some other vendor's two-level availability topic.
+    let site = Profile(
+      name: "site_online", summary: "", file: "site/online.toml", kind: .plug,
       rules: [
         Profile.Rule(
-          pattern: try TopicPattern("{device}/online"),
-          content: .availability(.init(online: ["true"], offline: ["false"])))
+          pattern: try TopicPattern("{device}/state"),
+          content: .availability(.init(online: ["up"], offline: ["down"])))
       ])
-    do {
-      _ = try ProfileSet(profiles: set.profiles + [defaultPrefix])
-      Issue.record("expected the overlapping profile to be refused")
-    } catch {
-      #expect(
-        error.description
-          == "site/shelly.toml: key 'topics': pattern \"{device}/online\" of profile 'shelly_default_prefix' (site/shelly.toml) and pattern \"zigbee2mqtt/{device}\" of profile 'zigbee2mqtt' (\(devicesDirectory)/zigbee2mqtt.toml) can match the same topic"
-      )
-    }
+    let loaded = try ProfileSet(profiles: set.profiles + [site])
+    let chain = DecoderChain(loaded.decoders(limits: DecodeLimits()))
+    #expect(
+      chain.explain(topic: "lamp-1/state", payload: Array("up".utf8), receivedAt: receivedAt).decoder
+        == "site_online")
+    // zigbee2mqtt/state: the fixed first level wins; a Zigbee device called "state".
+    #expect(
+      chain.explain(topic: "zigbee2mqtt/state", payload: Array("{}".utf8), receivedAt: receivedAt).decoder
+        == "zigbee2mqtt")
   }
 
   @Test(
     "topics no profile matches are dead letters (unknownTopic) from the chain",
     arguments: [
-      "homeassistant/sensor/env-101/config", "zigbee2mqtt/room101/env/extra", "tele/tasmota_8A3F2C",
+      "homeassistant/sensor/env-101/config", "tele/tasmota_8A3F2C",
       "shelly/shellyplus1pm-a8032ab12345", "office/printer/status",
     ])
   func unknownTopic(topic: String) throws {

@@ -3,13 +3,20 @@ import DeviceModel
 import TestSupport
 import Testing
 
+/// Payloads: https://www.zigbee2mqtt.io/guide/usage/mqtt_topics_and_messages.html (state, availability,
+/// bridge, /set, /get), the device pages' "Exposes" (units), e.g. https://www.zigbee2mqtt.io/devices/WSDCGQ11LM.html
+/// (Aqara temperature/humidity/pressure, voltage in mV), https://www.zigbee2mqtt.io/devices/MCCGQ11LM.html
+/// (Aqara door contact, device_temperature), https://www.zigbee2mqtt.io/devices/TS0601_smart_air_house_keeper.html
+/// (Tuya air box: co2, voc, formaldehyd, pm25), https://www.zigbee2mqtt.io/devices/TS0601_smart_human_presence_sensor_1.html
+/// (Tuya mmWave presence), and https://www.zigbee2mqtt.io/guide/configuration/devices-groups.html
+/// (friendly names with '/').
 @Suite("Zigbee2MQTT profile (Devices/zigbee2mqtt.toml)")
 struct Zigbee2MQTTTests {
   static let env101 = DeviceIdentity(id: "env-101", kind: .envSensor, room: nil, profile: "zigbee2mqtt")
 
-  @Test("an air-quality sensor's state: mapped fields in profile order, the others ignored")
+  @Test("an air-quality sensor's state: mapped fields in profile order, update ignored, text skipped")
   func airQualitySensor() throws {
-    // A Tuya/Aqara-style air box: pressure, formaldehyd, update and device are not mapped.
+    // A Tuya/Aqara-style air box: pressure and formaldehyd are mapped; update is ignored.
     let payload = #"""
       {"battery":97,"co2":640,"formaldehyd":3,"humidity":51.2,"linkquality":142,"pm25":12,
        "pressure":1008.4,"temperature":22.5,"voc":110,"noise":47.5,
@@ -21,9 +28,65 @@ struct Zigbee2MQTTTests {
         == telemetry(
           Self.env101,
           received([
-            "temperature": 22.5, "humidity": 51.2, "co2": 640, "voc": 110, "pm25": 12, "noise": 47.5,
-            "battery": 97, "linkquality": 142,
+            "temperature": 22.5, "humidity": 51.2, "pressure": 1008.4, "co2": 640, "voc": 110,
+            "formaldehyde": 3,
+            "pm25": 12, "noise": 47.5, "battery": 97, "linkquality": 142,
           ])))
+  }
+
+  @Test("battery devices: voltage is millivolts → battery_voltage in V; mains devices: voltage is V")
+  func batteryVoltage() throws {
+    // Aqara WSDCGQ11LM, as on its Zigbee2MQTT page: voltage 3005 mV.
+    let aqara = DeviceIdentity(id: "env-102", kind: .envSensor, room: nil, profile: "zigbee2mqtt")
+    #expect(
+      try decode(
+        "zigbee2mqtt/env-102",
+        #"{"battery":100,"humidity":51.2,"linkquality":120,"power_outage_count":12,"pressure":1008,"temperature":23.45,"voltage":3005}"#,
+        profile: "zigbee2mqtt")
+        == telemetry(
+          aqara,
+          received([
+            "temperature": 23.45, "humidity": 51.2, "pressure": 1008, "battery": 100,
+            "battery_voltage": 3.005,
+            "linkquality": 120,
+          ])))
+    let plug = DeviceIdentity(id: "plug-102", kind: .envSensor, room: nil, profile: "zigbee2mqtt")
+    #expect(
+      try decode("zigbee2mqtt/plug-102", #"{"state":"ON","voltage":229.4}"#, profile: "zigbee2mqtt")
+        == telemetry(plug, received(["power_on": 1, "voltage": 229.4])))
+  }
+
+  @Test("a door contact (closed = true), mmWave presence, and the chip's device_temperature kept apart")
+  func contactPresenceChip() throws {
+    // Aqara MCCGQ11LM: {"battery":100,"contact":false,"device_temperature":26,"voltage":3025,…}
+    let door = DeviceIdentity(id: "door-101", kind: .envSensor, room: nil, profile: "zigbee2mqtt")
+    #expect(
+      try decode(
+        "zigbee2mqtt/door-101",
+        #"{"battery":100,"contact":false,"device_temperature":26,"linkquality":84,"power_outage_count":3,"voltage":3025}"#,
+        profile: "zigbee2mqtt")
+        == telemetry(
+          door,
+          received([
+            "contact": 0, "battery": 100, "battery_voltage": 3.025, "linkquality": 84, "chip_temperature": 26,
+          ])))
+    // Tuya mmWave presence sensor (mains): presence, illuminance, and settings (ignored).
+    let radar = DeviceIdentity(id: "radar-101", kind: .envSensor, room: nil, profile: "zigbee2mqtt")
+    #expect(
+      try decode(
+        "zigbee2mqtt/radar-101",
+        #"{"presence":true,"illuminance_lux":120,"target_distance":1.5,"radar_sensitivity":7,"linkquality":160}"#,
+        profile: "zigbee2mqtt")
+        == telemetry(radar, received(["illuminance": 120, "presence": 1, "linkquality": 160])))
+  }
+
+  @Test("a field no rule maps is noted, not silently dropped")
+  func notMappedNoted() throws {
+    #expect(
+      try decode(
+        "zigbee2mqtt/env-101", #"{"temperature":22.5,"voc_index":112,"battery":97}"#, profile: "zigbee2mqtt")
+        == telemetry(
+          Self.env101, received(["temperature": 22.5, "battery": 97]), notes: notMapped("voc_index")))
   }
 
   @Test("optional fields missing: a plain temperature/humidity sensor gives only what it sends")
@@ -207,22 +270,42 @@ struct Zigbee2MQTTTests {
     #expect(try decodeChain(topic, payload) == .ignored)
   }
 
-  @Test("a friendly name with a space is not a device id: invalidDeviceID")
-  func invalidFriendlyName() throws {
+  @Test(
+    "friendly names with spaces, Vietnamese letters and '/' become stable safe ids, the name kept as label")
+  func friendlyNames() throws {
+    func device(_ topic: String) throws -> DeviceIdentity? {
+      try message(decode(topic, #"{"co2":640}"#, profile: "zigbee2mqtt"))?.device
+    }
+    let spaced = try #require(try device("zigbee2mqtt/Room 101 CO2"))
+    #expect(spaced.id.hasPrefix("room-101-co2-") && spaced.id.count == "room-101-co2-".count + 10)
+    #expect(spaced.name == "Room 101 CO2")
+    #expect(Identifier.isValid(spaced.id))
+    let vietnamese = try #require(try device("zigbee2mqtt/Phòng 101"))
+    #expect(vietnamese.id.hasPrefix("phong-101-"))
+    #expect(vietnamese.name == "Phòng 101")
+    let nested = try #require(try device("zigbee2mqtt/floor1/room101/co2"))
+    #expect(nested.id.hasPrefix("floor1-room101-co2-"))
+    #expect(nested.name == "floor1/room101/co2")
+    // Stable: the same name gives the same id every time; two names never merge, even with one slug.
+    #expect(try device("zigbee2mqtt/Room 101 CO2")?.id == spaced.id)
+    #expect(try device("zigbee2mqtt/Phong 101")?.id != vietnamese.id)
+    #expect(try device("zigbee2mqtt/floor1/room102/co2")?.id != nested.id)
+    // The availability of a nested name is the same device.
     #expect(
-      try deadLetter(decode("zigbee2mqtt/Room 101 CO2", #"{"co2":640}"#, profile: "zigbee2mqtt"))
-        == DeadLetterReason(.invalidDeviceID, "device id is not a valid identifier"))
+      try message(decode("zigbee2mqtt/floor1/room101/co2/availability", "online", profile: "zigbee2mqtt"))?
+        .device.id
+        == nested.id)
+    // A name that is already a valid id stays as it is, without a label.
+    #expect(try device("zigbee2mqtt/env-101") == Self.env101)
   }
 
-  @Test("command topics (/set, /get) and nested names are not claimed and not subscribed")
-  func commandTopicsNotClaimed() throws {
-    let filters = try shippedSet().filters
+  @Test("command topics (/set, /get) are ignored, never a device")
+  func commandTopicsIgnored() throws {
     for topic in [
       "zigbee2mqtt/plug-102/set", "zigbee2mqtt/plug-102/get", "zigbee2mqtt/plug-102/set/state",
-      "zigbee2mqtt/room101/env",
+      "zigbee2mqtt/floor1/plug-102/set",
     ] {
-      #expect(try decode(topic, #"{"state":"ON"}"#, profile: "zigbee2mqtt") == nil, "\(topic)")
-      #expect(try !isSubscribed(topic, by: filters), "\(topic)")
+      #expect(try decode(topic, #"{"state":"ON"}"#, profile: "zigbee2mqtt") == .ignored, "\(topic)")
     }
   }
 }

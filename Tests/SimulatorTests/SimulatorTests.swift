@@ -70,7 +70,33 @@ struct SimulatorTests {
     #expect(kinds["env-101"] == .envSensor && kinds["reader-101"] == .attendanceReader)
     #expect(day.messages.contains { $0.message.topic == "zigbee2mqtt/env-101" })
     #expect(day.messages.contains { $0.message.topic == "tele/plug-102/SENSOR" })
-    #expect(day.messages.contains { $0.message.topic == "shelly/shellyplug-105/events/rpc" })
+    // Shelly with its factory topics (no site profile), and an ESPHome CO2 box on the third floor.
+    #expect(day.messages.contains { $0.message.topic == "shellyplug-105/events/rpc" })
+    #expect(day.messages.contains { $0.message.topic == "shellyplug-105/online" })
+    #expect(day.messages.contains { $0.message.topic == "co2-box-301/sensor/co2/state" })
+    #expect(
+      day.messages.contains { $0.message.topic == "co2-box-301/status" && $0.message.payload == "online" })
+    #expect(kinds["co2-box-301"] == .envSensor)
+  }
+
+  @Test func theESPHomeBoxSendsPlainTextStatesTheProfileMapsWithoutNotes() throws {
+    let (layout, day) = Self.simulate()
+    let chain = try Self.chain(for: layout)
+    let receivedAt = Self.midnight + Int64(SchoolDay.closes + 60) * 60_000
+    var metrics: Set<String> = []
+    for (_, message) in day.messages where message.topic.hasPrefix("co2-box-301/") {
+      guard
+        case .decoded(let decoded) = chain.decode(
+          topic: message.topic, payload: Array(message.payload.utf8), receivedAt: receivedAt)
+      else {
+        Issue.record("not decoded: \(message.topic)")
+        continue
+      }
+      #expect(decoded.device.profile == "esphome" && decoded.device.room == "301")
+      #expect(decoded.notes.isEmpty, "\(message.topic): \(decoded.notes)")
+      if case .readings(let readings) = decoded.content { metrics.formUnion(readings.map(\.metric)) }
+    }
+    #expect(metrics == ["co2", "temperature", "humidity", "rssi", "presence"])
   }
 
   @Test func co2RisesInLessonsAndFallsInTheLongBreak() throws {

@@ -17,6 +17,9 @@ enum DeviceOutput {
     return .object(
       JSONObject([
         ("id", .string(device.id)),
+        // The inventory's name, else the name the device goes by (a Zigbee2MQTT friendly name
+        // that is not a valid id, see Devices/README.md); null when neither.
+        ("name", device.name.map(JSONValue.string) ?? .null),
         ("kind", .string(device.kind.rawValue)),
         ("room", device.room.map(JSONValue.string) ?? .null),
         ("profile", .string(device.profile)),
