@@ -1,4 +1,4 @@
-import Crypto
+import LibCrypto
 import DeviceModel
 
 /// Device names as people write them (Zigbee2MQTT friendly names such as `Room 101 CO2`,
@@ -33,7 +33,7 @@ public enum DeviceName {
 
   public static func id(for name: Substring) -> (id: String, label: String?) {
     if Identifier.isValid(name) { return (String(name), nil) }
-    let digest = SHA256.hash(data: Array(name.utf8))
+    let digest = SHA256Digest.hash(Array(name.utf8))
     let digits = Array("0123456789abcdef".utf8)
     var hash: [UInt8] = []
     for byte in digest.prefix(5) {
