@@ -271,12 +271,15 @@ public struct AgentConfig: Sendable {
     guard let ca = files["ca_file"], let cert = files["cert_file"], let key = files["key_file"] else {
       return nil
     }
-    return MQTTOptions(
+    var options = MQTTOptions(
       host: host, port: Int32(port), clientID: "classgate-\(schoolID ?? "agent")",
       keepAliveSeconds: Int32(keepalive), protocolVersion: .v311, cleanSession: false,
       tls: .init(caFile: ca, certFile: cert, keyFile: key),
       reconnectDelay: Backoff(
         initialMs: Int64(reconnectMin), maximumMs: Int64(max(reconnectMin, reconnectMax))))
+    // A link that drops right after connecting (a refused message, a twin box) backs off.
+    options.backoffResetAfterMs = 30_000
+    return options
   }
 
   /// The broker password comes from a file (never from the config itself, which is world-readable),

@@ -7,10 +7,10 @@ import SQLiteStore
 enum LegacyReadings {
   /// `maxDevices`: stop after that many (tests: an upgrade cut short).
   static func move(in connection: Connection, maxDevices: Int = .max) throws {
+    try connection.transaction { try connection.execute(sql: ReadingLog.schema) }
     let exists = try connection.scalarInt(
       sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'readings'")
     guard exists == 1 else { return }
-    try connection.transaction { try connection.execute(sql: ReadingLog.schema) }
     var moved = 0
     while moved < maxDevices, let device = try connection.scalarInt(sql: "SELECT device FROM readings LIMIT 1") {
       try connection.transaction { try moveDevice(device, in: connection) }

@@ -21,6 +21,7 @@ public final class ReadingLog {
     self.connection = connection
   }
 
+  /// Schema 4's new tables (with the outbox's set-aside messages, which came with it).
   static let schema = """
     CREATE TABLE IF NOT EXISTS reading_log (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, data BLOB NOT NULL);
     CREATE INDEX IF NOT EXISTS reading_log_by_time ON reading_log (ts);
@@ -32,6 +33,15 @@ public final class ReadingLog {
       data BLOB NOT NULL
     );
     CREATE INDEX IF NOT EXISTS reading_chunks_by_time ON reading_chunks (start_ts);
+    CREATE TABLE IF NOT EXISTS outbox_set_aside (
+      seq INTEGER PRIMARY KEY,
+      lane TEXT NOT NULL,
+      topic TEXT NOT NULL,
+      payload BLOB NOT NULL,
+      created_ms INTEGER NOT NULL,
+      set_aside_ms INTEGER NOT NULL,
+      reason TEXT NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS series_carry (
       device INTEGER NOT NULL,
       metric INTEGER NOT NULL,

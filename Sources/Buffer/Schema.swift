@@ -149,19 +149,8 @@ enum Schema {
         """),
     .init(
       version: 4, name: "appended readings",
-      sql: ReadingLog.schema + """
-
-        DROP TABLE IF EXISTS readings;
-        CREATE TABLE outbox_set_aside (
-          seq INTEGER PRIMARY KEY,
-          lane TEXT NOT NULL,
-          topic TEXT NOT NULL,
-          payload BLOB NOT NULL,
-          created_ms INTEGER NOT NULL,
-          set_aside_ms INTEGER NOT NULL,
-          reason TEXT NOT NULL
-        );
-        """,
+      // The tables are created by `prepare` (LegacyReadings), which moves the old rows into them.
+      sql: "DROP TABLE IF EXISTS readings",
       prepare: { try LegacyReadings.move(in: $0) }),
   ])
 }

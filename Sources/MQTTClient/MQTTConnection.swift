@@ -202,6 +202,20 @@ public final class MQTTConnection {
     return messageID
   }
 
+  /// Forgets every publish libmosquitto still holds for a resend (it resends unacknowledged QoS 1
+  /// messages after a reconnect): for a message the broker refuses, which would otherwise go
+  /// out first on every new connection. The client starts afresh, disconnected; the owner's own
+  /// queue (the outbox) sends again what it still wants sent.
+  public func discardQueuedPublishes(nowMs: Int64) throws(MQTTError) {
+    try check(
+      mosquitto_reinitialise(handle, options.clientID, options.cleanSession, sink.opaque),
+      "resetting the MQTT client")
+    sink.install(on: handle)
+    try configure()
+    unacknowledged.removeAll()
+    state = .disconnected(nextAttemptMs: nowMs)
+  }
+
   /// Sends DISCONNECT (so the broker does not fire our Will) and closes the socket.
   public func close() {
     guard state != .closed else { return }
@@ -295,12 +309,11 @@ public final class MQTTConnection {
     if state != .closed, !isDisconnected { scheduleRetry(reason: reason, nowMs: nowMs) }
   }
 
-  /// A connection that lasted this long counts as good: the next retry starts the backoff over.
-  static let stableAfterMs: Int64 = 30_000
+  /// When the current connection came up (`MQTTOptions.backoffResetAfterMs`).
   private var linkUpSinceMs: Int64?
 
   private func scheduleRetry(reason: MQTTReason, nowMs: Int64) {
-    if let since = linkUpSinceMs, nowMs - since >= Self.stableAfterMs { failedAttempts = 0 }
+    if let since = linkUpSinceMs, nowMs - since >= options.backoffResetAfterMs { failedAttempts = 0 }
     linkUpSinceMs = nil
     note(reason)
     let delay = options.reconnectDelay.delayMs(attempt: failedAttempts, random: nextRandom())

@@ -49,6 +49,9 @@ public struct MQTTOptions: Sendable {
   /// Payload bytes copied out of a received message; past this only a prefix is kept and
   /// `MQTTMessage.size` says how large it was, so a huge message costs no more than a small one.
   public var maxPayloadCopy: Int = .max
+  /// How long a connection must last before the reconnect backoff starts over (0: at once). The
+  /// IOC link uses 30 s, so a broker that accepts and then drops us is retried ever more slowly.
+  public var backoffResetAfterMs: Int64 = 0
 
   public init(
     host: String, port: Int32, clientID: String, username: String? = nil, password: String? = nil,

@@ -50,9 +50,13 @@ public final class UplinkPublisher {
   private var lastRefillMs: Int64 = 0
   private var nextPresenceMs: Int64 = 0
   private var acknowledged: [Int64] = []
+  private var nextAckWriteMs: Int64 = 0
+  static let ackWriteIntervalMs: Int64 = 5000
   /// Link losses soon after a message was sent and before its PUBACK, per seq: a broker that
   /// closes the link on one message (over its packet limit) would otherwise block the queue.
   private var dropsWhileInFlight: [Int64: Int] = [:]
+  /// Payload sizes of the messages in flight, by seq: the largest is the likely culprit.
+  private var inFlightBytes: [Int64: Int] = [:]
   private var connectedAtMs: Int64?
   /// Drops before a message is set aside, and how soon after the connect a drop counts.
   static let dropsBeforeSetAside = 3
@@ -99,7 +103,7 @@ public final class UplinkPublisher {
       _ = mqtt.takeMessages()
     }
     handleEvents(nowMs: nowMs)
-    recordAcknowledged()
+    recordAcknowledged(nowMs: nowMs)
     if mqtt.state == .connected {
       publishPresenceIfDue(nowMs: nowMs)
       publishBacklog(nowMs: nowMs)
@@ -123,7 +127,7 @@ public final class UplinkPublisher {
       {
         turnForShutdown()
       }
-      recordAcknowledged()
+      recordAcknowledged(nowMs: .max)
     }
     mqtt.close()
   }
@@ -157,6 +161,7 @@ public final class UplinkPublisher {
         if let seq = inFlight.removeValue(forKey: messageID) {
           acknowledged.append(seq)
           dropsWhileInFlight[seq] = nil
+          inFlightBytes[seq] = nil
         }
       case .subscribed:
         break
@@ -212,12 +217,14 @@ public final class UplinkPublisher {
     return words
   }
 
-  /// The oldest unacknowledged message when the link dropped soon after the connect: after a few
+  /// The largest unacknowledged message when the link dropped soon after the connect: after a few
   /// such drops it is set aside, so everything behind it flows again.
   private func noteDropWhileInFlight() {
     defer { connectedAtMs = nil }
+    defer { inFlightBytes.removeAll() }
+    // The largest message in flight: an oversize packet is what a broker closes the link on.
     guard let since = connectedAtMs, Clock.monotonicMs() - since <= Self.dropWithinMs,
-      let oldest = inFlight.values.min()
+      let oldest = inFlight.values.max(by: { (inFlightBytes[$0] ?? 0, -$0) < (inFlightBytes[$1] ?? 0, -$1) })
     else { return }
     dropsWhileInFlight[oldest, default: 0] += 1
     guard let drops = dropsWhileInFlight[oldest], drops >= Self.dropsBeforeSetAside else { return }
@@ -225,13 +232,16 @@ public final class UplinkPublisher {
     setAside(
       oldest,
       reason:
-        "the IOC broker closed the link \(drops) times while this message was the oldest unacknowledged one (larger than its packet limit, or refused by its ACL?)"
+        "the IOC broker closed the link \(drops) times while this message (\(inFlightBytes[oldest] ?? 0) bytes) was the largest unacknowledged one: over its packet limit?"
     )
   }
 
   private func setAside(_ seq: Int64, reason: String) {
     do {
       try outbox.setAside(seq, reason: reason, at: Clock.wallMs())
+      // libmosquitto would resend it first after the reconnect: make it forget.
+      inFlight.removeAll()
+      try mqtt.discardQueuedPublishes(nowMs: Clock.monotonicMs())
       logger.error(
         "Set aside a message the IOC will not take; the rest of the queue goes on",
         metadata: ["seq": "\(seq)", "reason": "\(reason)"])
@@ -246,8 +256,14 @@ public final class UplinkPublisher {
     onStateChange(fresh)
   }
 
-  private func recordAcknowledged() {
+  /// Acknowledgements are written a few seconds at a time (one transaction, a few pages), not
+  /// per turn: a school's trickle of events would otherwise rewrite the same pages every second.
+  /// An acknowledgement lost to a crash only means that message is sent again (the IOC drops it
+  /// by seq).
+  private func recordAcknowledged(nowMs: Int64) {
     guard !acknowledged.isEmpty else { return }
+    guard nowMs >= nextAckWriteMs || acknowledged.count >= 500 else { return }
+    nextAckWriteMs = nowMs == .max ? 0 : nowMs + Self.ackWriteIntervalMs
     do {
       try outbox.markDelivered(acknowledged, at: Clock.wallMs())
       acknowledged.removeAll()
@@ -284,6 +300,7 @@ public final class UplinkPublisher {
           topic: messages.topicPrefix + message.topic, payload: message.payload, qos: 1,
           retain: false)
         inFlight[id] = message.seq
+        inFlightBytes[message.seq] = message.payload.count
         tokens -= 1
       } catch where error.isOversizePacket {
         // MQTT 5: the broker announced its packet limit, and this message is over it.

@@ -14,8 +14,8 @@ public final class UplinkStage: LoopComponent {
   public struct Settings: Sendable {
     public var summariser: Summariser.Settings
     public var publisher: UplinkPublisher.Settings
-    /// How often status changes and alerts are looked for.
-    public var eventIntervalMs: Int64 = 1000
+    /// How often status changes and alerts are looked for (and queued, in one transaction).
+    public var eventIntervalMs: Int64 = 3000
     /// Delivered outbox rows are kept this long (for diagnosis), then deleted.
     public var keepDeliveredMs: Int64 = 86_400_000
     public init(summariser: Summariser.Settings, publisher: UplinkPublisher.Settings) {

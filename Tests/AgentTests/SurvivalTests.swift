@@ -127,7 +127,7 @@ struct SurvivalTests {
     let (missing, _) = scenario.checkComplete(lastSeq: state["last_seq"] as? Int ?? 0)
     #expect(missing.isEmpty)
     // The first connection, then one after each restart.
-    #expect(harness.occurrences(of: "Connected to the local broker") >= 6)
+    #expect(harness.occurrences(of: "Connected to the local broker") >= 6, "\(harness.agent.log)")
   }
 
   @Test func killsDuringTheSchemaMigrationOnStartLeaveAStoreThatStartsCleanly() throws {
