@@ -135,6 +135,24 @@ public final class HistoryReader {
     }
   }
 
+  /// The earliest time of any data (reading, event, status change) in `[from, to)`, or nil.
+  public func firstDataTime(from: EpochMillis, to: EpochMillis) throws -> EpochMillis? {
+    let statement = try connection.cachedStatement(
+      sql: """
+        SELECT min(t) FROM (
+          SELECT min(ts) AS t FROM reading_log WHERE ts >= ?1 AND ts < ?2
+          UNION ALL SELECT max(?1, min(start_ts)) FROM reading_chunks
+            WHERE start_ts > ?1 - 3600000 AND start_ts < ?2 AND end_ts >= ?1
+          UNION ALL SELECT min(ts) FROM events WHERE ts >= ?1 AND ts < ?2
+          UNION ALL SELECT min(ts) FROM status_changes WHERE ts >= ?1 AND ts < ?2)
+        """)
+    statement.bind(from, at: 1)
+    statement.bind(to, at: 2)
+    defer { statement.reset() }
+    guard try statement.step(), !statement.isNull(0) else { return nil }
+    return statement.int64(0)
+  }
+
   private func loadMetricNames() throws {
     let statement = try connection.cachedStatement(sql: "SELECT id, name FROM metrics")
     while try statement.step() {

@@ -185,6 +185,8 @@ public enum MetaKey {
   /// Periods before this (epoch ms) are summarised; data that arrives for them later is "late".
   public static let windowsSummarisedUntil = "rollup.windows_until_ms"
   public static let daysSummarisedUntil = "rollup.days_until_ms"
+  /// The last stretch of windows skipped for holding no data ("from_ms,to_ms").
+  public static let lastGap = "rollup.last_gap"
   /// The last status_changes.id turned into an uplink event.
   public static let statusEventCursor = "uplink.status_cursor"
   /// The last `reading_log` row reflected in latest values, `last_seen` and the counters.

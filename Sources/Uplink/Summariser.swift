@@ -25,6 +25,11 @@ public final class Summariser {
     /// Largest summary message: a bigger one is sent in parts, so no message exceeds what the
     /// IOC broker accepts (EMQX's default packet limit is 1 MB).
     public var maxMessageBytes: Int
+    /// How far back windows are caught up one by one after the agent was stopped (a box off for
+    /// the holidays) or its clock jumped: windows older than this that hold no data at all are
+    /// skipped as one "no data" stretch (logged, and kept in `meta['rollup.last_gap']`) instead of
+    /// tens of thousands of empty summaries.
+    public var maxCatchUpMs: Int64 = 86_400_000
     public init(
       rollup: RollupSettings, graceMs: Int64 = 60_000, maxWindowsPerStep: Int = 12,
       lateSettleMs: Int64 = 10_000, lateMaxWaitMs: Int64 = 300_000, maxMessageBytes: Int = 256 << 10
@@ -72,6 +77,10 @@ public final class Summariser {
     guard let windowsUntil = try startingPoint(now: now) else { return true }
     let next = calendar.window(containing: windowsUntil)
     if next.end + settings.graceMs <= now {
+      if let resume = try skipEmptyStretch(from: next, now: now) {
+        gapSkipped?(next.start, resume)
+        return true
+      }
       try connection.transaction {
         try summarise(.window, period: next, revision: 0, now: now)
         try Meta.write(MetaKey.windowsSummarisedUntil, String(next.end), in: connection)
@@ -82,6 +91,13 @@ public final class Summariser {
       let day = calendar.day(containing: daysUntil)
       if day.end <= windowsUntil {
         try connection.transaction {
+          // A day of a skipped stretch has no window at all: no empty day summary either.
+          if day.end <= now - settings.maxCatchUpMs,
+            try usage.periods(.window, from: day.start, to: day.end).isEmpty
+          {
+            try Meta.write(MetaKey.daysSummarisedUntil, String(day.end), in: connection)
+            return
+          }
           try summariseDay(day, revision: 0, now: now)
           try Meta.write(MetaKey.daysSummarisedUntil, String(day.end), in: connection)
         }
@@ -91,7 +107,25 @@ public final class Summariser {
     return try reviseLateData(windowsUntil: windowsUntil, now: now)
   }
 
+  /// Called with (from, to) when an empty stretch is skipped (the stage logs it).
+  public var gapSkipped: ((EpochMillis, EpochMillis) -> Void)?
+
   // MARK: - Internals
+
+  /// Far behind (older than `maxCatchUpMs`): skips to the first window with any data, or to the
+  /// catch-up horizon when there is none. Returns where it resumed, nil when nothing is skipped.
+  private func skipEmptyStretch(from next: Period, now: EpochMillis) throws -> EpochMillis? {
+    let horizon = calendar.window(containing: now - settings.maxCatchUpMs).start
+    guard next.start < horizon else { return nil }
+    let firstData = try history.firstDataTime(from: next.start, to: horizon)
+    let resume = firstData.map { calendar.window(containing: $0).start } ?? horizon
+    guard resume > next.start else { return nil }
+    try connection.transaction {
+      try Meta.write(MetaKey.windowsSummarisedUntil, String(resume), in: connection)
+      try Meta.write(MetaKey.lastGap, "\(next.start),\(resume)", in: connection)
+    }
+    return resume
+  }
 
   /// The first run starts with the current window and day: history from before the agent (an
   /// upgraded store) is not sent as a flood of summaries. Returns nil after initialising.

@@ -59,6 +59,14 @@ public final class UplinkStage: LoopComponent {
     summariser = Summariser(
       connection: connection, calendar: calendar, settings: settings.summariser,
       messages: messages, outbox: ioc == nil ? nil : outbox)
+    summariser.gapSkipped = { [logger] from, to in
+      logger.notice(
+        "No data at all in a stretch older than the catch-up horizon: its windows are not summarised",
+        metadata: [
+          "from": "\(calendar.localISO(from))", "to": "\(calendar.localISO(to))",
+          "windows": "\((to - from) / (Int64(max(1, calendar.windowMinutes)) * 60_000))",
+        ])
+    }
     if let ioc {
       events = EventSource(
         connection: connection, messages: messages,

@@ -306,3 +306,32 @@ struct SummaryPartsTests {
     #expect(queued.count == 1 && queued[0]["part"] == nil && queued[0]["parts"] == nil)
   }
 }
+
+@Suite("catching up after a long stop")
+struct CatchUpTests {
+  /// A box switched off for three weeks (or whose clock jumped a year): the empty stretch is
+  /// skipped, not summarised as thousands of empty windows and days; windows with data still are.
+  @Test func aLongEmptyStretchIsSkippedAndWindowsWithDataAreStillSummarised() throws {
+    let store = try UplinkStore()
+    let summariser = store.summariser()
+    var skipped: [(EpochMillis, EpochMillis)] = []
+    summariser.gapSkipped = { skipped.append(($0, $1)) }
+    try summariser.step(now: t0)
+    try store.readings("env-1", [(t0 + 60_000, "co2", 600)], at: t0 + 60_000)
+    // Back 21 days later; one device had buffered a reading from 3 days ago.
+    let back = t0 + 21 * 86_400_000
+    try store.readings("env-1", [(back - 3 * 86_400_000, "co2", 700)], at: back)
+    var steps = 0
+    while try summariser.step(now: back), steps < 5000 { steps += 1 }
+    let windows = try store.queued(.summaries).filter { $0["schema"] as? String == "classgate.window_summary" }
+    let days = try store.queued(.summaries).filter { $0["schema"] as? String == "classgate.daily_summary" }
+    // Day 1's windows up to the first skip, the window with the buffered reading, then the last
+    // 24 hours: far fewer than the 6,048 windows of three weeks.
+    #expect(windows.count < 2 * 288 + 10, "\(windows.count) windows")
+    #expect(days.count <= 4, "\(days.count) days")
+    #expect(!skipped.isEmpty)
+    let starts = windows.compactMap { (($0["period"] as? [String: Any])?["start_ms"] as? Int).map(Int64.init) }
+    #expect(starts.contains(back - 3 * 86_400_000 - (back - 3 * 86_400_000) % 300_000))
+    #expect(try Meta.read(MetaKey.lastGap, in: store.connection) != nil)
+  }
+}
