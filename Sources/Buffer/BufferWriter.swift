@@ -50,6 +50,8 @@ public final class BufferWriter {
     case decoded(DecodedMessage, receivedAt: EpochMillis)
     case deadLetter(topic: String, payload: [UInt8], size: Int, reason: DeadLetterReason, receivedAt: EpochMillis)
     case stale(deviceID: Int64, key: String, silentMs: Int64, at: EpochMillis)
+    /// A dead letter decoded again with success: deleted in the same commit as its data.
+    case resolved(deadLetter: Int64)
   }
 
   private struct DeviceState {
@@ -163,6 +165,36 @@ public final class BufferWriter {
       .deadLetter(
         topic: String(topic.prefix(256)), payload: prefix, size: max(size ?? payload.count, payload.count),
         reason: reason, receivedAt: receivedAt))
+  }
+
+  /// A dead letter refused only for its time, kept whole, to decode again once the clock is right.
+  public struct TimeRefusal: Sendable {
+    public var id: Int64
+    public var topic: String
+    public var payload: [UInt8]
+  }
+
+  /// Dead letters refused for their timestamp whose whole payload was kept, after `id`.
+  public func timeRefusals(after id: Int64, limit: Int) throws -> [TimeRefusal] {
+    let statement = try connection.cachedStatement(
+      sql: """
+        SELECT id, topic, payload FROM dead_letters
+        WHERE reason = 'invalid_timestamp' AND id > ? AND length(payload) = payload_size
+        ORDER BY id LIMIT ?
+        """)
+    statement.bind(id, at: 1)
+    statement.bind(limit, at: 2)
+    defer { statement.reset() }
+    var refusals: [TimeRefusal] = []
+    while try statement.step() {
+      refusals.append(TimeRefusal(id: statement.int64(0), topic: statement.text(1) ?? "", payload: statement.blob(2)))
+    }
+    return refusals
+  }
+
+  /// Deletes the dead letter in the next commit (its message was decoded again and added).
+  public func resolveDeadLetter(_ id: Int64) {
+    pending.append(.resolved(deadLetter: id))
   }
 
   /// Queues `stale` for online devices silent for longer than `staleAfterMs`; returns how many.
@@ -341,6 +373,11 @@ public final class BufferWriter {
       summary.messages += 1
       summary.deadLetters += 1
       try insertDeadLetter(topic: topic, payload: payload, size: size, reason: reason, at: receivedAt)
+    case .resolved(let deadLetter):
+      let delete = try connection.cachedStatement(sql: "DELETE FROM dead_letters WHERE id = ?")
+      delete.bind(deadLetter, at: 1)
+      try delete.run()
+      increment(Counter.deadLettersRecovered, by: connection.changes)
     case .stale(let id, let key, let silentMs, let at):
       try recordStatusChange(
         deviceID: id, to: .stale, at: at, cause: "silent for \(silentMs / 1000) s")

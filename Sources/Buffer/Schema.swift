@@ -163,6 +163,8 @@ public enum Counter {
   public static let eventsStored = "events_stored"
   public static let deadLetters = "dead_letters"
   public static func deadLetters(_ code: String) -> String { "dead_letters.\(code)" }
+  /// Dead letters refused for their time and stored after all once the clock was right.
+  public static let deadLettersRecovered = "dead_letters_recovered"
   /// Rows deleted to keep the store under its cap, per table (`StoreCap`).
   public static func evicted(_ table: String) -> String { "evicted.\(table)" }
   /// Outbox messages the IOC broker kept refusing, moved to `outbox_set_aside`.

@@ -63,6 +63,10 @@ public final class IngestStage: LoopComponent {
   private var admission: DeviceAdmission
   private var commitFailures: Int { policy.failures }
   private var nextSweepMs: Int64 = 0
+  private var clockJumps = ClockJumpDetector()
+  /// Dead letters refused for their time are decoded again at start and after a clock jump
+  /// (a box whose clock was wrong refused correctly stamped readings as "in the future").
+  private var redecodeAfterID: Int64? = 0
   private var nextCompactMs: Int64 = 0
   private var deadLettersSinceReport: [String: Int] = [:]
   private var nextDeadLetterReportMs: Int64 = 0
@@ -250,7 +254,14 @@ public final class IngestStage: LoopComponent {
     let wallNow = Clock.wallMs()
     let stale = writer.sweepStale(now: wallNow, staleAfterMs: settings.staleAfterMs)
     for _ in 0..<stale { policy.heldOther(nowMs: now) }
+    if let jump = clockJumps.jump(wallMs: wallNow, monotonicMs: now) {
+      logger.warning(
+        "The wall clock jumped; dead letters refused for their time are decoded again",
+        metadata: ["jump.s": "\(jump / 1000)", "ntp.synchronised": "\(SystemFacts.clockSynchronized().map(String.init) ?? "unknown")"])
+      redecodeAfterID = 0
+    }
     guard policy.pendingItems == 0, commitFailures == 0 else { return }
+    if redecodeAfterID != nil { redecodeTimeRefusals(nowMs: now, wallMs: wallNow) }
     do {
       // Latest values, last_seen, counters and the heartbeat (the CLI tells a quiet school from
       // a stopped agent by it); then, now and then, compaction of the committed log.
@@ -261,6 +272,33 @@ public final class IngestStage: LoopComponent {
       }
     } catch {
       logger.warning("Cannot write the agent's state to the store", metadata: ["error": "\(error)"])
+    }
+  }
+
+  /// One batch of time refusals through today's decoders: what decodes now is stored and its
+  /// dead letter deleted in the same commit; what is still refused stays.
+  private func redecodeTimeRefusals(nowMs: Int64, wallMs: Int64) {
+    guard let after = redecodeAfterID else { return }
+    do {
+      let refusals = try writer.timeRefusals(after: after, limit: 500)
+      var recovered = 0
+      for refusal in refusals {
+        guard case .decoded(let decoded) = decoders.decode(topic: refusal.topic, payload: refusal.payload, receivedAt: wallMs)
+        else { continue }
+        for part in decoded.parts { writer.add(part, receivedAt: wallMs) }
+        writer.resolveDeadLetter(refusal.id)
+        policy.heldOther(nowMs: nowMs)
+        recovered += 1
+      }
+      redecodeAfterID = refusals.count < 500 ? nil : refusals.last?.id
+      if recovered > 0 {
+        logger.notice(
+          "Stored messages refused earlier for their time (the clock was wrong)",
+          metadata: ["messages": "\(recovered)"])
+      }
+    } catch {
+      logger.warning("Cannot read the dead letters refused for their time", metadata: ["error": "\(error)"])
+      redecodeAfterID = nil
     }
   }
 

@@ -8,8 +8,10 @@ final class AgentHarness: @unchecked Sendable {
   let directory = TemporaryDirectory(prefix: "classgate-agent")
   let agent: AgentProcess
   var storePath: String { directory.file("classgate.db") }
+  let configPath: String
 
-  init(config extra: String = "", brokerConfig: String = "") throws {
+  /// `wrapper`: a command the agent runs under (`faketime -f -365d`, to give it a wrong clock).
+  init(config extra: String = "", brokerConfig: String = "", wrapper: [String] = []) throws {
     broker = try Broker(extraConfig: brokerConfig)
     let config = try directory.write(
       "classgate.toml",
@@ -27,7 +29,8 @@ final class AgentHarness: @unchecked Sendable {
       path = "\(directory.file("classgate.db"))"
       \(extra)
       """)
-    agent = AgentProcess(configPath: config, logPath: directory.file("agent.log"))
+    agent = AgentProcess(configPath: config, logPath: directory.file("agent.log"), wrapper: wrapper)
+    configPath = config
   }
 
   /// Starts the agent and waits until it is subscribed (messages sent earlier would not be queued).

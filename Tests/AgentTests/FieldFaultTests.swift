@@ -130,3 +130,41 @@ extension FieldFaultTests {
     #expect(Set(ids).count == 150)
   }
 }
+
+extension FieldFaultTests {
+
+  /// A box with no RTC booted a year behind (NTP not synced yet): devices stamp their readings
+  /// correctly, so to the agent they are a year "in the future" and are refused. Once the clock
+  /// is right (here: the agent restarted without faketime; a live jump triggers the same), the
+  /// refused readings are decoded again and stored, and the dead letters go.
+  @Test func readingsRefusedWhileTheClockWasWrongAreStoredOnceItIsRight() throws {
+    let harness = try AgentHarness(wrapper: ["/usr/bin/faketime", "-f", "-365d"])
+    try harness.startAgent()
+    let now = nowMillis()
+    let messages = (0..<20).map {
+      (
+        topic: "classgate/101/env_sensor/env-clock/telemetry",
+        payload: "{\"ts\":\(now - Int64($0) * 1000),\"co2\":\(600 + $0)}"
+      )
+    }
+    try harness.publisher().publish(messages)
+    #expect(
+      waitUntil(timeout: 10) {
+        ((try? harness.reader().counters()["dead_letters.invalid_timestamp"]) ?? 0) == 20
+      })
+    #expect(try harness.reader().readingCount(device: "env-clock") == 0)
+    // faketime runs the agent as its child: stop the agent itself, then the wrapper.
+    _ = try runShell("pkill -TERM -f 'classgate run --config \(harness.configPath)'")
+    harness.agent.stop()
+    #expect(waitUntil(timeout: 10) { ((try? runShell("pgrep -f 'run --config \(harness.configPath)'"))?.status ?? 0) != 0 })
+
+    let fixed = AgentProcess(configPath: harness.configPath, logPath: harness.directory.file("fixed.log"))
+    try fixed.start()
+    defer { fixed.stop() }
+    #expect(waitUntil(timeout: 15) { ((try? harness.reader().readingCount(device: "env-clock")) ?? 0) == 20 })
+    let values = try harness.reader().readings(device: "env-clock", metric: "co2").map(\.value)
+    #expect(values == (0..<20).reversed().map { Double(600 + $0) })
+    #expect(waitUntil(timeout: 10) { ((try? harness.reader().deadLetters().count) ?? -1) == 0 })
+    #expect(fixed.log.contains("Stored messages refused earlier for their time"))
+  }
+}

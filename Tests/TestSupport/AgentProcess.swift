@@ -61,17 +61,23 @@ public final class AgentProcess: @unchecked Sendable {
   public let configPath: String
   public let logPath: String
   private let environment: [String: String]
+  /// A command the agent runs under, e.g. `["/usr/bin/faketime", "-f", "-365d"]` for a wrong clock.
+  private let wrapper: [String]
   private var process: ChildProcess?
 
-  public init(configPath: String, logPath: String, environment: [String: String] = [:]) {
+  public init(
+    configPath: String, logPath: String, environment: [String: String] = [:], wrapper: [String] = []
+  ) {
     self.configPath = configPath
     self.logPath = logPath
     self.environment = environment
+    self.wrapper = wrapper
   }
 
   public func start() throws {
+    let command = wrapper + [classgateExecutable, "run", "--config", configPath]
     process = try ChildProcess(
-      executable: classgateExecutable, arguments: ["run", "--config", configPath],
+      executable: command[0], arguments: Array(command.dropFirst()),
       // Inherited journal variables are dropped (logs go to a file); explicit ones are kept.
       environment: ProcessInfo.processInfo.environment
         .filter { $0.key != "JOURNAL_STREAM" && $0.key != "INVOCATION_ID" }
