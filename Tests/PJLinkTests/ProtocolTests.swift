@@ -168,3 +168,8 @@ struct ProtocolTests {
     #expect(detail.contains("POWR"))
   }
 }
+
+extension Greeting {
+  /// The digest for the responder's fixed random number (the spec's example, 498e4a67).
+  static func digestForTest(password: String) -> String { digest(random: "498e4a67", password: password) }
+}
