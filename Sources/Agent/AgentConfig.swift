@@ -82,7 +82,10 @@ public struct AgentConfig: Sendable {
     "ingest": ["max_payload_bytes"],
     "log": ["level"],
     "privacy": ["secret_file", "scan_retention_days"],
-    "pjlink": ["projector", "connect_timeout_ms", "response_timeout_ms", "max_backoff_s"],
+    "pjlink": [
+      "projector", "connect_timeout_ms", "response_timeout_ms", "max_backoff_s", "broker_username",
+      "broker_password_file",
+    ],
   ]
 
   /// Reads and validates `path`. Every problem is reported at once, each naming file, line and key.

@@ -14,10 +14,19 @@ extension AgentConfig {
 
   static func readPJLink(_ reader: inout ConfigReader) -> PJLinkSettings {
     var settings = PJLinkSettings()
-    settings.connectTimeoutMs = reader.integer("pjlink.connect_timeout_ms", default: 3000, range: 100...60_000)
+    settings.connectTimeoutMs = reader.integer(
+      "pjlink.connect_timeout_ms", default: 3000, range: 100...60_000)
     settings.responseTimeoutMs = reader.integer(
       "pjlink.response_timeout_ms", default: 5000, range: 100...60_000)
-    settings.maxBackoffMs = Int64(reader.integer("pjlink.max_backoff_s", default: 300, range: 1...86_400)) * 1000
+    settings.maxBackoffMs =
+      Int64(reader.integer("pjlink.max_backoff_s", default: 300, range: 1...86_400)) * 1000
+    settings.brokerUsername = reader.string("pjlink.broker_username", default: nil)
+    if let file = reader.string("pjlink.broker_password_file", default: nil) {
+      switch readSecretFile(file, maxBytes: 4096) {
+      case .success(let secret): settings.brokerPassword = secret
+      case .failure(let failure): reader.report("pjlink.broker_password_file", failure.message)
+      }
+    }
     guard case .table(let section)? = reader.root["pjlink"], let value = section["projector"] else {
       return settings
     }
@@ -56,7 +65,8 @@ extension AgentConfig {
       valid = false
     }
     for name in table.keys where !pjlinkProjectorKeys.contains(name) {
-      problem(name, "unknown key (known in [[pjlink.projector]]: \(pjlinkProjectorKeys.joined(separator: ", ")))")
+      problem(
+        name, "unknown key (known in [[pjlink.projector]]: \(pjlinkProjectorKeys.joined(separator: ", ")))")
     }
     func text(_ name: String, required: Bool) -> String? {
       guard let value = table[name] else {
@@ -72,18 +82,24 @@ extension AgentConfig {
     func number(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
       guard let value = table[name] else { return fallback }
       guard case .integer(let raw) = value, let number = Int(exactly: raw), range.contains(number) else {
-        problem(name, "expected an integer from \(range.lowerBound) to \(range.upperBound), found \(value.integerValue.map(String.init) ?? value.typeNameWithArticle)")
+        problem(
+          name,
+          "expected an integer from \(range.lowerBound) to \(range.upperBound), found \(value.integerValue.map(String.init) ?? value.typeNameWithArticle)"
+        )
         return fallback
       }
       return number
     }
     let id = text("id", required: true)
     if let id, !Identifier.isValid(id) {
-      problem("id", "expected 1-64 letters, digits, '-', '_', '.' or ':' (a device id), found \"\(id.prefix(40))\"")
+      problem(
+        "id", "expected 1-64 letters, digits, '-', '_', '.' or ':' (a device id), found \"\(id.prefix(40))\"")
     }
     let room = text("room", required: false) ?? "_"
     if room != "_" && !Identifier.isValid(room) {
-      problem("room", "expected a room id (letters, digits, '-', '_', '.', ':') or \"_\", found \"\(room.prefix(40))\"")
+      problem(
+        "room",
+        "expected a room id (letters, digits, '-', '_', '.', ':') or \"_\", found \"\(room.prefix(40))\"")
     }
     let host = text("host", required: true)
     if let host, host.isEmpty || host.utf8.count > 253 || host.contains(" ") {
@@ -109,19 +125,30 @@ extension AgentConfig {
   /// §5.1 allows up to 32 bytes). Like the broker's password file, it must not be readable by
   /// other users. The messages never include its contents.
   static func readProjectorPassword(_ file: String) -> Result<String, PasswordFileError> {
+    readSecretFile(file, maxBytes: 4096).flatMap { secret in
+      guard secret.utf8.count <= 32, secret.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+        return .failure(
+          PasswordFileError(
+            message: "\(file) must hold one line of 1-32 printable ASCII characters (the PJLink password)"))
+      }
+      return .success(secret)
+    }
+  }
+
+  /// A password file's first line, refused when group or other users can access the file.
+  static func readSecretFile(_ file: String, maxBytes: Int) -> Result<String, PasswordFileError> {
     var info = stat()
     guard stat(file, &info) == 0 else {
       return .failure(PasswordFileError(message: "cannot read \(file): \(String(cString: strerror(errno)))"))
     }
     guard info.st_mode & 0o077 == 0 else {
-      return .failure(PasswordFileError(message: "\(file) is accessible by other users; run: chmod 600 \(file)"))
+      return .failure(
+        PasswordFileError(message: "\(file) is accessible by other users; run: chmod 600 \(file)"))
     }
-    return readTextFile(file, maxBytes: 4096).mapError { PasswordFileError(message: $0.message) }.flatMap { text in
+    return readTextFile(file, maxBytes: maxBytes).mapError { PasswordFileError(message: $0.message) }.flatMap
+    { text in
       let secret = text.trimmingTrailingNewlines()
-      guard !secret.isEmpty, secret.utf8.count <= 32, secret.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
-        return .failure(
-          PasswordFileError(message: "\(file) must hold one line of 1-32 printable ASCII characters (the PJLink password)"))
-      }
+      guard !secret.isEmpty else { return .failure(PasswordFileError(message: "\(file) is empty")) }
       return .success(secret)
     }
   }

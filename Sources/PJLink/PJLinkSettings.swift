@@ -37,6 +37,11 @@ public struct PJLinkSettings: Sendable, Equatable {
   public var responseTimeoutMs: Int
   /// The longest wait between attempts at a projector that does not answer.
   public var maxBackoffMs: Int64
+  /// The school broker account the poller publishes with (nil: `local_broker`'s). The shipped
+  /// ACL gives `classgate-pjlink` write access to projector topics only.
+  public var brokerUsername: String?
+  /// Read from `broker_password_file`; never logged.
+  public var brokerPassword: String?
 
   public init(
     projectors: [PJLinkProjector] = [], connectTimeoutMs: Int = 3000, responseTimeoutMs: Int = 5000,

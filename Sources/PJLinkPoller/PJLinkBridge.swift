@@ -7,8 +7,8 @@ import PJLink
 /// (`<prefix>/<room>/projector/<id>/telemetry|status|event`) to the school's broker, so the
 /// agent stores them like any MQTT projector.
 ///
-/// One thread: projectors are polled one after another, each bounded by the connect and
-/// response timeouts, and the MQTT connection gets a turn between them.
+/// One thread: projectors are polled one after another, one per loop turn, each bounded by the
+/// connect and response timeouts, and the MQTT connection gets a turn between them.
 public final class PJLinkBridge: LoopComponent {
   private let mqtt: MQTTConnection
   private let settings: PJLinkSettings
@@ -50,7 +50,12 @@ public final class PJLinkBridge: LoopComponent {
   public func turn(ready: [Poller.Readiness], nowMs: Int64) {
     pumpBroker(nowMs: nowMs)
     guard mqtt.state == .connected else { return }
-    for index in trackers.indices where trackers[index].nextDueMs <= Clock.monotonicMs() {
+    // One projector per turn, the most overdue first: signals and the systemd watchdog get a look
+    // between projectors (a hung one can take connect + 6 × response timeout).
+    let start = Clock.monotonicMs()
+    if let index = trackers.indices.filter({ trackers[$0].nextDueMs <= start })
+      .min(by: { trackers[$0].nextDueMs < trackers[$1].nextDueMs })
+    {
       let projector = trackers[index].projector
       let result = poll(projector, settings)
       let now = Clock.monotonicMs()
@@ -64,7 +69,8 @@ public final class PJLinkBridge: LoopComponent {
 
   public func statusLine() -> String? {
     let online = trackers.filter { $0.status == .online }.count
-    return "PJLink: \(online)/\(trackers.count) projectors online, broker \(mqtt.state == .connected ? "up" : "down")"
+    return
+      "PJLink: \(online)/\(trackers.count) projectors online, broker \(mqtt.state == .connected ? "up" : "down")"
   }
 
   public func statusChanged() -> Bool {
@@ -91,7 +97,8 @@ public final class PJLinkBridge: LoopComponent {
     for event in mqtt.takeEvents() {
       switch event {
       case .connected:
-        logger.notice("Connected to the school broker", metadata: ["broker": "\(mqtt.options.host):\(mqtt.options.port)"])
+        logger.notice(
+          "Connected to the school broker", metadata: ["broker": "\(mqtt.options.host):\(mqtt.options.port)"])
       case .disconnected:
         logger.warning("Lost the school broker", metadata: ["error": "\(mqtt.lastError ?? "")"])
       default:
@@ -116,7 +123,9 @@ public final class PJLinkBridge: LoopComponent {
       logger.notice(
         "Projector status", metadata: ["pjlink.projector": "\(projector.id)", "status": "\(status.rawValue)"])
     case .authenticationFailedEvent:
-      (channel, payload, retain) = ("event", #"{"type":"error","detail":"pjlink authentication failed"}"#, false)
+      (channel, payload, retain) = (
+        "event", #"{"type":"error","detail":"pjlink authentication failed"}"#, false
+      )
     }
     do {
       try mqtt.publish(topic: topic(projector, channel), payload: Array(payload.utf8), qos: 1, retain: retain)
@@ -153,7 +162,8 @@ public final class PJLinkBridge: LoopComponent {
         metadata: metadata)
     case .completed(.protocolError(let detail)):
       logger.warning(
-        "Projector does not speak PJLink as expected", metadata: metadata.merging(["error": "\(detail)"]) { $1 })
+        "Projector does not speak PJLink as expected",
+        metadata: metadata.merging(["error": "\(detail)"]) { $1 })
     case .unreachable(let detail):
       logger.debug("Projector unreachable", metadata: metadata.merging(["error": "\(detail)"]) { $1 })
     case .dropped(let detail):

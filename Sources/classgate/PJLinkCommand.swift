@@ -42,6 +42,10 @@ extension ClassGate {
       var options = agentConfig.broker
       options.clientID = "\(options.clientID)-pjlink"
       options.cleanSession = true
+      if let username = agentConfig.pjlink.brokerUsername {
+        options.username = username
+        options.password = agentConfig.pjlink.brokerPassword
+      }
       let bridge = PJLinkBridge(
         mqtt: try MQTTConnection(options: options), settings: agentConfig.pjlink,
         prefix: agentConfig.nativePrefix, logger: logger)

@@ -1,7 +1,7 @@
 import Buffer
-import PJLink
 import Foundation
 import MQTTClient
+import PJLink
 import TestSupport
 import Testing
 
@@ -131,7 +131,8 @@ struct EndToEndTests {
     #expect(watcher.payloads("classgate/103/projector/proj-103/status") == ["offline"])
     let retained = Watcher(port: broker.port)
     retained.pump(for: 5) { $0.payloads("classgate/103/projector/proj-103/status").count == 1 }
-    #expect(retained.received.first { $0.topic == "classgate/103/projector/proj-103/status" }?.retained == true)
+    #expect(
+      retained.received.first { $0.topic == "classgate/103/projector/proj-103/status" }?.retained == true)
 
     // The agent stored them like any native projector.
     let store = directory.file("classgate.db")
@@ -146,7 +147,8 @@ struct EndToEndTests {
     #expect(stored.status == .online)
     #expect(stored.values.first { $0.metric == "power_on" }?.value == 1)
     #expect(stored.values.first { $0.metric == "lamp_hours" }?.value == 1432)
-    #expect(waitUntil(timeout: 10) { (try? StoreReader(path: store).device(id: "proj-103"))??.status == .offline })
+    #expect(
+      waitUntil(timeout: 10) { (try? StoreReader(path: store).device(id: "proj-103"))??.status == .offline })
     #expect(
       waitUntil(timeout: 10) {
         ((try? StoreReader(path: store).events(device: "proj-102")) ?? []).contains { $0.type == "error" }
@@ -182,7 +184,9 @@ struct EndToEndTests {
     #expect(result.status == 78)
     let text = result.stderr
     #expect(text.contains("classgate.toml line 4: key 'pjlink.projector[0].id'"), "\(text)")
-    #expect(text.contains("classgate.toml line 6: key 'pjlink.projector[0].port': expected an integer from 1 to 65535"))
+    #expect(
+      text.contains(
+        "classgate.toml line 6: key 'pjlink.projector[0].port': expected an integer from 1 to 65535"))
     #expect(text.contains("key 'pjlink.projector[1].host': is required"))
     #expect(text.contains("classgate.toml line 10: key 'pjlink.projector[1].password_file'"))
     #expect(text.contains("chmod 600"))

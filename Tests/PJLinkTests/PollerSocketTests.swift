@@ -34,7 +34,8 @@ struct PollerSocketTests {
   @Test("MD5 authentication (v1.04 §5.1): the digest of random + password on the first command only")
   func md5AuthenticationSucceeds() throws {
     let responder = try Responder(password: "JBMIAProjectorLink")
-    let result = PJLinkClient.poll(Self.projector(responder, password: "JBMIAProjectorLink"), settings: Self.settings)
+    let result = PJLinkClient.poll(
+      Self.projector(responder, password: "JBMIAProjectorLink"), settings: Self.settings)
     #expect(Self.report(result)?.power == .on, "\(result)")
     // The responder's random number is the spec's example, so this is the spec's digest.
     #expect(responder.commands.first == "5d8409bc1c3fa39749434aa3a5c38682%1POWR ?")
@@ -48,7 +49,8 @@ struct PollerSocketTests {
     #expect(
       PJLinkClient.poll(Self.projector(responder, password: "wrong"), settings: Self.settings)
         == .completed(.authenticationFailed))
-    #expect(PJLinkClient.poll(Self.projector(responder), settings: Self.settings) == .completed(.passwordRequired))
+    #expect(
+      PJLinkClient.poll(Self.projector(responder), settings: Self.settings) == .completed(.passwordRequired))
   }
 
   @Test("ERR2 and ERR3 answers are recorded, the other answers kept")
@@ -59,7 +61,8 @@ struct PollerSocketTests {
     answers["AVMT"] = "ERR3"
     answers["POWR"] = "3"
     let responder = try Responder(answers: answers)
-    let report = try #require(Self.report(PJLinkClient.poll(Self.projector(responder), settings: Self.settings)))
+    let report = try #require(
+      Self.report(PJLinkClient.poll(Self.projector(responder), settings: Self.settings)))
     #expect(report.refusals == [.lamp: .unavailableTime, .input: .outOfParameter, .avMute: .unavailableTime])
     #expect(report.power == .warmingUp)
     #expect(report.errors?.code == 0)
@@ -69,14 +72,16 @@ struct PollerSocketTests {
   func droppedAndSilent() throws {
     let responder = try Responder()
     try responder.set(dropAfter: 2)
-    guard case .dropped(let detail) = PJLinkClient.poll(Self.projector(responder), settings: Self.settings) else {
+    guard case .dropped(let detail) = PJLinkClient.poll(Self.projector(responder), settings: Self.settings)
+    else {
       Issue.record("expected a dropped poll")
       return
     }
     #expect(detail.contains("closed"))
     try responder.set(silent: true)
     let start = Date()
-    guard case .dropped(let silentDetail) = PJLinkClient.poll(Self.projector(responder), settings: Self.settings)
+    guard
+      case .dropped(let silentDetail) = PJLinkClient.poll(Self.projector(responder), settings: Self.settings)
     else {
       Issue.record("expected a timed-out poll")
       return

@@ -9,7 +9,8 @@ struct ProtocolTests {
   @Test("v1.04 §5.1: the spec's own digest example, md5(\"498e4a67\" + \"JBMIAProjectorLink\")")
   func authenticationDigestMatchesTheSpecExample() {
     #expect(
-      Greeting.digest(random: "498e4a67", password: "JBMIAProjectorLink") == "5d8409bc1c3fa39749434aa3a5c38682")
+      Greeting.digest(random: "498e4a67", password: "JBMIAProjectorLink")
+        == "5d8409bc1c3fa39749434aa3a5c38682")
   }
 
   @Test("RFC 1321 A.5 vectors through libcrypto's EVP_md5")
@@ -44,11 +45,13 @@ struct ProtocolTests {
     #expect(Response(line: "%1POWR=1") == .value(commandClass: 1, command: .power, parameter: "1"))
     #expect(Response(line: "%1LAMP=ERR3") == .refused(commandClass: 1, command: .lamp, .unavailableTime))
     #expect(Response(line: "%1INPT=ERR2") == .refused(commandClass: 1, command: .input, .outOfParameter))
-    #expect(Response(line: "%1XXXX=ERR1") == .refused(commandClass: 1, command: Command("XXXX"), .undefinedCommand))
+    #expect(
+      Response(line: "%1XXXX=ERR1") == .refused(commandClass: 1, command: Command("XXXX"), .undefinedCommand))
     #expect(Response(line: "%1POWR=ERR4") == .refused(commandClass: 1, command: .power, .projectorFailure))
     #expect(Response(line: "PJLINK ERRA") == .authenticationFailed)
     #expect(
-      Response(line: "%2SNUM=ABC123") == .value(commandClass: 2, command: Command("SNUM"), parameter: "ABC123"))
+      Response(line: "%2SNUM=ABC123")
+        == .value(commandClass: 2, command: Command("SNUM"), parameter: "ABC123"))
     #expect(Response(line: "%3POWR=1") == nil)
     #expect(Response(line: "%1powr=1") == nil)
     #expect(Response(line: "%1POWR 1") == nil)
@@ -73,7 +76,8 @@ struct ProtocolTests {
     #expect(report.unreadable.isEmpty)
     let metrics = Dictionary(uniqueKeysWithValues: report.metrics.map { ($0.name, $0.value) })
     // Warming up counts as switched on; not yet active (lamp not fully on).
-    #expect(metrics == ["power_on": 1, "active": 0, "lamp_hours": 1432, "error_code": 20100, "input_source": 31])
+    #expect(
+      metrics == ["power_on": 1, "active": 0, "lamp_hours": 1432, "error_code": 20100, "input_source": 31])
 
     var cooling = ProjectorReport()
     cooling.record(.power, parameter: "2")

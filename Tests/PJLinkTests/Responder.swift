@@ -28,7 +28,9 @@ final class Responder: @unchecked Sendable {
       waitUntil(timeout: 10, { FileManager.default.fileExists(atPath: portFile) }),
       let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text)
     else {
-      throw TestFailure("the PJLink responder did not start: \((try? String(contentsOfFile: directory.file("responder.out"), encoding: .utf8)) ?? "")")
+      throw TestFailure(
+        "the PJLink responder did not start: \((try? String(contentsOfFile: directory.file("responder.out"), encoding: .utf8)) ?? "")"
+      )
     }
     self.port = port
   }

@@ -18,7 +18,8 @@ struct TrackerTests {
     var tracker = ProjectorTracker(projector: Self.projector, maxBackoffMs: 120_000, firstDueMs: 0)
     let first = tracker.completed(Self.answered(), nowMs: 0)
     #expect(first.first == .status(.online))
-    #expect(first.last == .telemetry([.init(name: "power_on", value: 1), .init(name: "lamp_hours", value: 100)]))
+    #expect(
+      first.last == .telemetry([.init(name: "power_on", value: 1), .init(name: "lamp_hours", value: 100)]))
     #expect(tracker.nextDueMs == 30_000)
     #expect(tracker.counters.refusals == [.unavailableTime: 1])
 
