@@ -106,7 +106,10 @@ let package = Package(
     .testTarget(name: "LibCryptoTests", dependencies: ["LibCrypto", "TestSupport"]),
     .testTarget(
       name: "PJLinkTests",
-      dependencies: ["PJLink", "PJLinkPoller", "Agent", "MQTTClient", "Buffer", "LibCrypto", "TestSupport"],
+      dependencies: [
+        "PJLink", "PJLinkPoller", "Agent", "MQTTClient", "Buffer", "LibCrypto", "EventLoop", "TestSupport",
+        .product(name: "Logging", package: "swift-log"),
+      ],
       exclude: ["pjlink_responder.py"]),
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),
     .testTarget(

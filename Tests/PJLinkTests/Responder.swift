@@ -15,13 +15,13 @@ final class Responder: @unchecked Sendable {
     "POWR": "1", "LAMP": "1432 1", "ERST": "000000", "INPT": "31", "AVMT": "30",
   ]
 
-  init(password: String? = nil, answers: [String: String] = standardAnswers) throws {
+  init(password: String? = nil, answers: [String: String] = standardAnswers, port: Int = 0) throws {
     try set(password: password, answers: answers)
     process = try ChildProcess(
       executable: "/usr/bin/python3",
       arguments: [
         Self.script, "--state", directory.file("state.json"), "--port-file", directory.file("port"),
-        "--log", directory.file("commands.log"),
+        "--log", directory.file("commands.log"), "--port", String(port),
       ], environment: [:], outputPath: directory.file("responder.out"))
     let portFile = directory.file("port")
     guard

@@ -2,7 +2,7 @@
 """A PJLink projector for ClassGate's tests, written from the PJLink specifications (JBMIA,
 class 1 v1.04 2013-12-10 and class 2 v2.00 2017-01-31), not from ClassGate's code.
 
-It listens on 127.0.0.1 (an ephemeral port, written to --port-file) and, for every connection,
+It listens on 127.0.0.1 (--port, or an ephemeral port; written to --port-file) and, for every connection,
 re-reads --state (JSON), so a test can change the projector between polls:
 
   password      null: greeting "PJLINK 0" (no authentication, spec section 5.2);
@@ -28,6 +28,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--state", required=True)
 parser.add_argument("--port-file", required=True)
 parser.add_argument("--log", required=True)
+parser.add_argument("--port", type=int, default=0)
 args = parser.parse_args()
 log_lock = threading.Lock()
 
@@ -103,7 +104,7 @@ class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
-server = Server(("127.0.0.1", 0), Projector)
+server = Server(("127.0.0.1", args.port), Projector)
 with open(args.port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 import os
