@@ -30,7 +30,7 @@ public struct PJLinkProjector: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The `[pjlink]` section.
-public struct PJLinkSettings: Sendable, Equatable {
+public struct PJLinkSettings: Sendable, Equatable, CustomStringConvertible {
   public var projectors: [PJLinkProjector]
   public var connectTimeoutMs: Int
   /// For each line the projector sends (greeting or answer).
@@ -51,5 +51,11 @@ public struct PJLinkSettings: Sendable, Equatable {
     self.connectTimeoutMs = connectTimeoutMs
     self.responseTimeoutMs = responseTimeoutMs
     self.maxBackoffMs = maxBackoffMs
+  }
+
+  /// Without the passwords.
+  public var description: String {
+    "PJLinkSettings(projectors: \(projectors), connect \(connectTimeoutMs) ms, response \(responseTimeoutMs) ms, "
+      + "broker account \(brokerUsername ?? "(local_broker's)"))"
   }
 }
