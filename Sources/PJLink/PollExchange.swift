@@ -58,6 +58,7 @@ public struct PollExchange: Sendable {
 
   /// The answer to the last command sent.
   public mutating func receive(line: String) -> Step {
+    guard next > 0 else { return .finished(.protocolError("an answer before any command")) }
     let asked = queries[next - 1]
     switch Response(line: line) {
     case .authenticationFailed:

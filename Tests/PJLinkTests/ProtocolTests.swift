@@ -177,3 +177,45 @@ extension Greeting {
   /// The digest for the responder's fixed random number (the spec's example, 498e4a67).
   static func digestForTest(password: String) -> String { digest(random: "498e4a67", password: password) }
 }
+
+@Suite("PJLink parsing of hostile input")
+struct PJLinkHostileInputTests {
+  @Test("random, truncated and byte-by-byte lines never crash the exchange and end it cleanly")
+  func randomLines() {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func next() -> UInt64 {
+      state ^= state << 13
+      state ^= state >> 7
+      state ^= state << 17
+      return state
+    }
+    let seeds = ["%1POWR=1", "%1LAMP=1432 1", "PJLINK 1 498e4a67", "PJLINK ERRA", "%2ERST=000000"]
+    var finished = 0
+    for round in 0..<2000 {
+      var bytes = Array(seeds[round % seeds.count].utf8)
+      for _ in 0..<Int(next() % 4) {
+        let position = Int(next() % UInt64(bytes.count + 1))
+        if position < bytes.count && next() % 2 == 0 {
+          bytes[position] = UInt8(truncatingIfNeeded: next())
+        } else {
+          bytes.insert(UInt8(truncatingIfNeeded: next()), at: min(position, bytes.count))
+        }
+      }
+      let line = String(decoding: bytes.prefix(Int(next() % UInt64(bytes.count + 1))), as: UTF8.self)
+      var exchange = PollExchange(password: round % 2 == 0 ? nil : "pw")
+      var step = exchange.receive(greeting: round % 3 == 0 ? line : "PJLINK 0")
+      var turns = 0
+      while case .send = step, turns < 10 {
+        step = exchange.receive(line: line)
+        turns += 1
+      }
+      if case .finished = step { finished += 1 }
+    }
+    #expect(finished == 2000, "every exchange ends within its five queries")
+    var early = PollExchange(password: nil)
+    guard case .finished(.protocolError) = early.receive(line: "%1POWR=1") else {
+      Issue.record("an answer before the greeting is a protocol error, not a crash")
+      return
+    }
+  }
+}
