@@ -38,29 +38,49 @@ public final class LineSocket {
         kind: .unreachable, description: "resolve \(host): \(String(cString: gai_strerror(rc)))")
     }
     defer { freeaddrinfo(found) }
-    fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { throw Self.failure(.unreachable, "socket", peer) }
-    let flags = fcntl(fd, F_GETFL)
-    _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-    if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
-      guard errno == EINPROGRESS else {
-        let error = Self.failure(.unreachable, "connect", peer)
-        Glibc.close(fd)
-        throw error
-      }
-      guard wait(events: Int16(POLLOUT), timeoutMs: timeoutMs) else {
-        Glibc.close(fd)
-        throw SocketError(kind: .unreachable, description: "connect \(peer): timed out after \(timeoutMs) ms")
-      }
-      var problem: Int32 = 0
-      var length = socklen_t(MemoryLayout<Int32>.size)
-      getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &length)
-      if problem != 0 {
-        Glibc.close(fd)
-        throw SocketError(
-          kind: .unreachable, description: "connect \(peer): \(String(cString: strerror(problem)))")
+    // Every address the name has, in getaddrinfo's order (a name with an unreachable IPv6
+    // address and a working IPv4 one still connects); the last failure is the one reported.
+    var failure = SocketError(kind: .unreachable, description: "connect \(peer): no address")
+    var candidate: UnsafeMutablePointer<addrinfo>? = first
+    while let address = candidate {
+      candidate = address.pointee.ai_next
+      do throws(SocketError) {
+        fd = try Self.connect(address.pointee, peer: peer, timeoutMs: timeoutMs)
+        return
+      } catch {
+        failure = error
       }
     }
+    fd = -1
+    throw failure
+  }
+
+  /// A non-blocking connect to one address, finished with `poll` within `timeoutMs`.
+  private static func connect(_ address: addrinfo, peer: String, timeoutMs: Int) throws(SocketError) -> Int32
+  {
+    let fd = socket(address.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw failure(.unreachable, "socket", peer) }
+    let flags = fcntl(fd, F_GETFL)
+    _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    guard Glibc.connect(fd, address.ai_addr, address.ai_addrlen) != 0 else { return fd }
+    guard errno == EINPROGRESS else {
+      let error = failure(.unreachable, "connect", peer)
+      Glibc.close(fd)
+      throw error
+    }
+    guard wait(fd, events: Int16(POLLOUT), timeoutMs: timeoutMs) else {
+      Glibc.close(fd)
+      throw SocketError(kind: .unreachable, description: "connect \(peer): timed out after \(timeoutMs) ms")
+    }
+    var problem: Int32 = 0
+    var length = socklen_t(MemoryLayout<Int32>.size)
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &length)
+    guard problem == 0 else {
+      Glibc.close(fd)
+      throw SocketError(
+        kind: .unreachable, description: "connect \(peer): \(String(cString: strerror(problem)))")
+    }
+    return fd
   }
 
   deinit { close() }
@@ -113,8 +133,12 @@ public final class LineSocket {
     }
   }
 
-  /// Polls for `events` or an error; false on timeout. EINTR restarts the wait (slightly longer).
   private func wait(events: Int16, timeoutMs: Int) -> Bool {
+    Self.wait(fd, events: events, timeoutMs: timeoutMs)
+  }
+
+  /// Polls for `events` or an error; false on timeout. EINTR restarts the wait (slightly longer).
+  private static func wait(_ fd: Int32, events: Int16, timeoutMs: Int) -> Bool {
     var descriptor = pollfd(fd: fd, events: events, revents: 0)
     while true {
       let rc = poll(&descriptor, 1, Int32(clamping: timeoutMs))

@@ -31,6 +31,14 @@ struct PollerSocketTests {
     #expect(responder.commands == ["%1POWR ?", "%1LAMP ?", "%1ERST ?", "%1INPT ?", "%1AVMT ?"])
   }
 
+  @Test("a host name is resolved and each of its addresses tried until one connects")
+  func hostNameWithSeveralAddresses() throws {
+    let responder = try Responder()
+    let byName = PJLinkProjector(id: "proj-1", host: "localhost", port: responder.port)
+    let result = PJLinkClient.poll(byName, settings: Self.settings)
+    #expect(Self.report(result)?.power == .on, "\(result)")
+  }
+
   @Test("MD5 authentication (v1.04 §5.1): the digest of random + password on the first command only")
   func md5AuthenticationSucceeds() throws {
     let responder = try Responder(password: "JBMIAProjectorLink")
