@@ -47,6 +47,13 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]),
     .target(name: "Simulator", dependencies: ["DeviceModel", "JSON"]),
+    // Projectors over the LAN: PJLink (pure protocol), and the poller that publishes the native protocol.
+    .target(name: "PJLink", dependencies: ["LibCrypto"]),
+    .target(
+      name: "PJLinkPoller",
+      dependencies: [
+        "PJLink", "MQTTClient", "EventLoop", .product(name: "Logging", package: "swift-log"),
+      ]),
     .target(
       name: "Ingest",
       dependencies: [
@@ -57,14 +64,14 @@ let package = Package(
       name: "Agent",
       dependencies: [
         "Ingest", "Decode", "Profiles", "Buffer", "Rollup", "Uplink", "TOML", "MQTTClient", "EventLoop",
-        "DeviceModel", "LibCrypto", "SQLiteStore",
+        "DeviceModel", "LibCrypto", "SQLiteStore", "PJLink",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(
       name: "classgate",
       dependencies: [
         "Agent", "Buffer", "DeviceModel", "JSON", "EventLoop", "Decode", "Profiles", "Simulator",
-        "MQTTClient", "Rollup", "Uplink",
+        "MQTTClient", "Rollup", "Uplink", "PJLink", "PJLinkPoller",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -97,6 +104,13 @@ let package = Package(
     .testTarget(name: "IngestPolicyTests", dependencies: ["Ingest", "EventLoop"]),
     .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
     .testTarget(name: "LibCryptoTests", dependencies: ["LibCrypto", "TestSupport"]),
+    .testTarget(
+      name: "PJLinkTests",
+      dependencies: [
+        "PJLink", "PJLinkPoller", "Agent", "MQTTClient", "Buffer", "LibCrypto", "EventLoop", "TestSupport",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      exclude: ["pjlink_responder.py"]),
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),
     .testTarget(
       name: "AgentTests",

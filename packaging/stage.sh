@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 DEST="$1"; BINARY="$2"
 install -D -m 0755 "$BINARY" "$DEST/usr/bin/classgate"
 install -D -m 0644 Systemd/classgate.service "$DEST/lib/systemd/system/classgate.service"
+# Not enabled by the package: `systemctl enable --now classgate-pjlink` once [[pjlink.projector]] is configured.
+install -D -m 0644 Systemd/classgate-pjlink.service "$DEST/lib/systemd/system/classgate-pjlink.service"
 install -D -m 0644 Systemd/classgate.sysusers "$DEST/usr/lib/sysusers.d/classgate.conf"
 install -D -m 0644 Systemd/classgate.tmpfiles "$DEST/usr/lib/tmpfiles.d/classgate.conf"
 install -D -m 0640 Systemd/classgate.toml "$DEST/etc/classgate/classgate.toml"

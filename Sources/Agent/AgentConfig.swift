@@ -4,6 +4,7 @@ import EventLoop
 import Ingest
 import Logging
 import MQTTClient
+import PJLink
 import Rollup
 import TOML
 import Uplink
@@ -51,6 +52,8 @@ public struct AgentConfig: Sendable {
   /// Rollup thresholds and grace, and the IOC publisher's pace.
   public var uplink = UplinkStage.Settings(
     summariser: .init(rollup: RollupSettings()), publisher: .init())
+  /// Projectors polled over PJLink by `classgate pjlink` (none: the section is absent).
+  public var pjlink = PJLinkSettings()
 
   /// The keys each section accepts; anything else in the file is reported as unknown.
   static let knownKeys: [String: [String]] = [
@@ -79,6 +82,10 @@ public struct AgentConfig: Sendable {
     "ingest": ["max_payload_bytes"],
     "log": ["level"],
     "privacy": ["secret_file", "scan_retention_days"],
+    "pjlink": [
+      "projector", "connect_timeout_ms", "response_timeout_ms", "max_backoff_s", "broker_username",
+      "broker_password_file",
+    ],
   ]
 
   /// Reads and validates `path`. Every problem is reported at once, each naming file, line and key.
@@ -106,6 +113,7 @@ public struct AgentConfig: Sendable {
     config?.uplink = readUplink(&reader)
     config?.storeMaxBytes = Int64(reader.integer("store.max_mb", default: 2048, range: 1...10_000_000)) << 20
     config?.checkpointPages = reader.integer("store.checkpoint_pages", default: 1000, range: 1...1_000_000)
+    config?.pjlink = readPJLink(&reader)
     reader.rejectUnknownKeys(known: knownKeys)
     guard reader.problems.isEmpty, let config else {
       throw ConfigError(problems: reader.problems)

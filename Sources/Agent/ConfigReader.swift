@@ -124,6 +124,11 @@ struct ConfigReader {
     }
   }
 
+  /// Reports a problem found at a known line (a table in an array of tables, say).
+  mutating func report(_ key: String, line: Int, _ message: String) {
+    fail(key, line: line, message)
+  }
+
   /// Every key present in the file that no accessor asked for.
   mutating func rejectUnknownKeys(known sections: [String: [String]]) {
     for key in root.keys {

@@ -8,6 +8,6 @@ struct ClassGate: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Run.self, Devices.self, Device.self, DeadLetters.self, ProfilesCommand.self, Simulate.self,
-      BrokerCommand.self, DoctorCommand.self, UplinkCommand.self, Stats.self,
+      BrokerCommand.self, DoctorCommand.self, UplinkCommand.self, Stats.self, PJLinkCommand.self,
     ])
 }
