@@ -79,6 +79,14 @@ echo "== IOC broker (TLS, client certificates) on 127.0.0.1:$IOC_TLS_PORT"
 (umask 077 && head -c 32 /dev/urandom >"$WORK/card.secret")
 chmod 600 "$WORK/card.secret"
 
+# A projector that speaks PJLink (TCP), not MQTT: a small simulated one, with a PJLink password.
+printf '{"password": "demo-pjlink", "answers": {"POWR": "1", "LAMP": "1234 1", "ERST": "000000", "INPT": "31", "AVMT": "30", "CLSS": "1"}}' >"$WORK/pjlink-state.json"
+python3 Tests/PJLinkTests/pjlink_responder.py --state "$WORK/pjlink-state.json" --port-file "$WORK/pjlink.port" \
+  --log "$WORK/pjlink.log" >/dev/null 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do [ -s "$WORK/pjlink.port" ] && break; sleep 0.1; done
+(umask 077 && printf 'demo-pjlink' >"$WORK/pjlink.pass")
+
 cat >"$WORK/classgate.toml" <<CONF
 school_id = "demo-school"
 time_zone = "Asia/Ho_Chi_Minh"
@@ -108,10 +116,23 @@ ca_file = "$WORK/ioc-ca.pem"
 cert_file = "$WORK/ioc-client.pem"
 key_file = "$WORK/ioc-client.key"
 CONF
+cat >>"$WORK/classgate.toml" <<CONF
+
+[[pjlink.projector]]
+id = "proj-pj-301"
+room = "301"
+host = "127.0.0.1"
+port = $(cat "$WORK/pjlink.port")
+password_file = "$WORK/pjlink.pass"
+interval_s = 5
+CONF
 "$BIN" run --config "$WORK/classgate.toml" 2>"$WORK/agent.log" &
 PIDS+=($!)
 for _ in $(seq 100); do grep -q "Subscribed" "$WORK/agent.log" && break; sleep 0.1; done
 echo "== Agent running (store $WORK/classgate.db)"
+"$BIN" pjlink --config "$WORK/classgate.toml" 2>"$WORK/pjlink-poller.log" &
+PIDS+=($!)
+echo "== PJLink poller running (projector proj-pj-301 on 127.0.0.1:$(cat "$WORK/pjlink.port"))"
 
 echo "== Simulating yesterday's school day at ${SPEED}x"
 "$BIN" simulate --port "$PORT" --speed "$SPEED" ${DEMO_SECONDS:+--duration "$DEMO_SECONDS"}
@@ -120,6 +141,7 @@ sleep 0.5
 show() { echo; echo "== classgate $*"; "$BIN" "$@" --config "$WORK/classgate.toml"; }
 show devices --room 101
 show devices --room 102
+show device proj-pj-301 --limit 2
 show devices --status offline
 echo
 echo "== All devices: $("$BIN" devices --config "$WORK/classgate.toml" | tail -n 1)"
