@@ -1,3 +1,4 @@
+import Buffer
 // store-synth: big ClassGate stores for the benchmarks, written through the Buffer and Uplink
 // modules (the agent's own writer, usage store, rollups, outbox and message builder).
 //
@@ -12,7 +13,6 @@
 // writer: the storage half of ingest alone (decoded messages → SQLite), the agent's writer or
 //         bare INSERTs: the ceiling SQLite sets, measured next to the MQTT one.
 import DeviceModel
-import Buffer
 import EventLoop
 import Rollup
 

@@ -57,7 +57,9 @@ public enum Agent {
     let uplink = try UplinkSetup.stage(config, connection: connection, writer: writer, logger: logger)
     let ingest = IngestStage(
       mqtt: mqtt, decoders: setup.chain, writer: writer, settings: settings, logger: logger,
-      hooks: .init(reload: { reload(config: config, environment: environment, writer: writer, logger: logger) }))
+      hooks: .init(reload: {
+        reload(config: config, environment: environment, writer: writer, logger: logger)
+      }))
     let loop = MainLoop(
       components: [ingest, uplink], signals: signals, systemd: SystemdNotifier(environment: environment),
       hooks: .init(report: {

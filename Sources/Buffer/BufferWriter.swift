@@ -48,7 +48,8 @@ public final class BufferWriter {
 
   private enum Pending {
     case decoded(DecodedMessage, receivedAt: EpochMillis)
-    case deadLetter(topic: String, payload: [UInt8], size: Int, reason: DeadLetterReason, receivedAt: EpochMillis)
+    case deadLetter(
+      topic: String, payload: [UInt8], size: Int, reason: DeadLetterReason, receivedAt: EpochMillis)
     case stale(deviceID: Int64, key: String, silentMs: Int64, at: EpochMillis)
     /// A dead letter decoded again with success: deleted in the same commit as its data.
     case resolved(deadLetter: Int64)
@@ -187,7 +188,8 @@ public final class BufferWriter {
     defer { statement.reset() }
     var refusals: [TimeRefusal] = []
     while try statement.step() {
-      refusals.append(TimeRefusal(id: statement.int64(0), topic: statement.text(1) ?? "", payload: statement.blob(2)))
+      refusals.append(
+        TimeRefusal(id: statement.int64(0), topic: statement.text(1) ?? "", payload: statement.blob(2)))
     }
     return refusals
   }
@@ -415,7 +417,8 @@ public final class BufferWriter {
         rows[row].values.append((metric, reading.value))
       } else {
         rows.append(
-          LogEntry(device: device, time: reading.time, receivedAt: receivedAt, values: [(metric, reading.value)]))
+          LogEntry(
+            device: device, time: reading.time, receivedAt: receivedAt, values: [(metric, reading.value)]))
       }
       summary.readingsStored += 1
       noteStored(at: reading.time)
@@ -662,8 +665,8 @@ public final class BufferWriter {
       guard entry.id > state.flushedThrough else { continue }
       for (metric, value) in zip(entry.metrics, entry.values) {
         if Self.keepNewest(
-          Sample(time: entry.time, value: value), metric: metric, in: &state.newest[entry.device, default: []])
-        {
+          Sample(time: entry.time, value: value), metric: metric, in: &state.newest[entry.device, default: []]
+        ) {
           state.dirtyDevices.insert(entry.device)
         }
       }

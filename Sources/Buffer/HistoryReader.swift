@@ -52,7 +52,8 @@ public final class HistoryReader {
     for (id, device) in rows {
       var history = device
       try readStatus(device: id, period: period, into: &history)
-      let carry = try readSeries(device: id, entries: entriesByDevice[id] ?? [], period: period, into: &history)
+      let carry = try readSeries(
+        device: id, entries: entriesByDevice[id] ?? [], period: period, into: &history)
       if keepingCarry { try log.saveCarry(windowEnd: period.end, carry) }
       try readEvents(device: id, period: period, into: &history)
       let earliestData =

@@ -12,7 +12,9 @@ enum LegacyReadings {
       sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'readings'")
     guard exists == 1 else { return }
     var moved = 0
-    while moved < maxDevices, let device = try connection.scalarInt(sql: "SELECT device FROM readings LIMIT 1") {
+    while moved < maxDevices,
+      let device = try connection.scalarInt(sql: "SELECT device FROM readings LIMIT 1")
+    {
       try connection.transaction { try moveDevice(device, in: connection) }
       moved += 1
     }

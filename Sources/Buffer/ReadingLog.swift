@@ -59,7 +59,8 @@ public final class ReadingLog {
   func append(_ entry: LogEntry) throws -> Int64 {
     // Held, not looked up by its SQL text: this runs once per message.
     if appendStatement == nil {
-      appendStatement = try connection.cachedStatement(sql: "INSERT INTO reading_log (ts, data) VALUES (?, ?)")
+      appendStatement = try connection.cachedStatement(
+        sql: "INSERT INTO reading_log (ts, data) VALUES (?, ?)")
     }
     guard let insert = appendStatement else { return 0 }
     insert.bind(entry.time, at: 1)
@@ -294,7 +295,9 @@ public final class ReadingLog {
     throws
   {
     let insert = try connection.cachedStatement(
-      sql: "INSERT OR REPLACE INTO series_carry (device, metric, window_start, ts, value) VALUES (?, ?, ?, ?, ?)")
+      sql:
+        "INSERT OR REPLACE INTO series_carry (device, metric, window_start, ts, value) VALUES (?, ?, ?, ?, ?)"
+    )
     for (device, metric, sample) in samples {
       insert.bind(device, at: 1)
       insert.bind(metric, at: 2)

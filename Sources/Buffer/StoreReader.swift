@@ -250,7 +250,8 @@ public final class StoreReader {
       }
       return readings
     }
-    guard let id = try deviceID(key), let metricID = try metricNames().first(where: { $0.value == metric })?.key
+    guard let id = try deviceID(key),
+      let metricID = try metricNames().first(where: { $0.value == metric })?.key
     else { return [] }
     var readings: [Reading] = []
     for entry in try ReadingLog(connection: connection).entries(from: from, to: to, device: id) {
@@ -331,7 +332,9 @@ public final class StoreReader {
         guard let name = names[metric] else { continue }
         var list = values[entry.device] ?? []
         if let index = list.firstIndex(where: { $0.metric == name }) {
-          if list[index].time <= entry.time { list[index] = .init(metric: name, value: value, time: entry.time) }
+          if list[index].time <= entry.time {
+            list[index] = .init(metric: name, value: value, time: entry.time)
+          }
         } else {
           list.append(.init(metric: name, value: value, time: entry.time))
           list.sort { $0.metric < $1.metric }

@@ -1,5 +1,5 @@
-import LibCrypto
 import DeviceModel
+import LibCrypto
 
 /// Device names as people write them (Zigbee2MQTT friendly names such as `Room 101 CO2`,
 /// `Phòng 101`, `floor1/room101/co2`) → a stable, safe device id, plus the name for display.
@@ -33,15 +33,9 @@ public enum DeviceName {
 
   public static func id(for name: Substring) -> (id: String, label: String?) {
     if Identifier.isValid(name) { return (String(name), nil) }
-    let digest = SHA256Digest.hash(Array(name.utf8))
-    let digits = Array("0123456789abcdef".utf8)
-    var hash: [UInt8] = []
-    for byte in digest.prefix(5) {
-      hash.append(digits[Int(byte >> 4)])
-      hash.append(digits[Int(byte & 0x0F)])
-    }
+    let hash = Digest.hex(SHA256Digest.hash(Array(name.utf8)).prefix(5))
     let slug = self.slug(name)
-    let id = (slug.isEmpty ? "device" : slug) + "-" + String(decoding: hash, as: UTF8.self)
+    let id = (slug.isEmpty ? "device" : slug) + "-" + hash
     return (id, String(name))
   }
 

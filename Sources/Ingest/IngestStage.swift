@@ -257,7 +257,10 @@ public final class IngestStage: LoopComponent {
     if let jump = clockJumps.jump(wallMs: wallNow, monotonicMs: now) {
       logger.warning(
         "The wall clock jumped; dead letters refused for their time are decoded again",
-        metadata: ["jump.s": "\(jump / 1000)", "ntp.synchronised": "\(SystemFacts.clockSynchronized().map(String.init) ?? "unknown")"])
+        metadata: [
+          "jump.s": "\(jump / 1000)",
+          "ntp.synchronised": "\(SystemFacts.clockSynchronized().map(String.init) ?? "unknown")",
+        ])
       redecodeAfterID = 0
     }
     guard policy.pendingItems == 0, commitFailures == 0 else { return }
@@ -283,7 +286,9 @@ public final class IngestStage: LoopComponent {
       let refusals = try writer.timeRefusals(after: after, limit: 500)
       var recovered = 0
       for refusal in refusals {
-        guard case .decoded(let decoded) = decoders.decode(topic: refusal.topic, payload: refusal.payload, receivedAt: wallMs)
+        guard
+          case .decoded(let decoded) = decoders.decode(
+            topic: refusal.topic, payload: refusal.payload, receivedAt: wallMs)
         else { continue }
         for part in decoded.parts { writer.add(part, receivedAt: wallMs) }
         writer.resolveDeadLetter(refusal.id)
@@ -311,10 +316,10 @@ public final class IngestStage: LoopComponent {
       if writer.pendingCount > 0 { _ = try writer.commit(now: Clock.wallMs()) }
       try writer.flush(now: Clock.wallMs())
     } catch {
-        lastError = error
-        logger.error(
-          "Could not commit the last batch; unacknowledged QoS 1 messages stay with the broker",
-          metadata: ["error": "\(error)", "pending": "\(writer.pendingCount)"])
+      lastError = error
+      logger.error(
+        "Could not commit the last batch; unacknowledged QoS 1 messages stay with the broker",
+        metadata: ["error": "\(error)", "pending": "\(writer.pendingCount)"])
     }
     if lastError == nil {
       mqtt.flush(nowMs: Clock.monotonicMs())
@@ -384,7 +389,8 @@ public final class IngestStage: LoopComponent {
       logger.warning(
         "New devices refused: the device limits are reached",
         metadata: [
-          "by.family": "\(refused.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))",
+          "by.family":
+            "\(refused.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))",
           "devices": "\(writer.deviceCount)", "limit": "\(settings.maxDevices)",
         ])
     }

@@ -105,7 +105,8 @@ public final class Outbox {
       copy.bind(reason, at: 2)
       copy.bind(seq, at: 3)
       try copy.run()
-      let delete = try connection.cachedStatement(sql: "DELETE FROM outbox WHERE seq = ? AND delivered_ms IS NULL")
+      let delete = try connection.cachedStatement(
+        sql: "DELETE FROM outbox WHERE seq = ? AND delivered_ms IS NULL")
       delete.bind(seq, at: 1)
       try delete.run()
       try Counters.add(1, to: Counter.outboxSetAside, in: connection)
@@ -143,7 +144,9 @@ public final class Outbox {
       }
     }
     let aside = try connection.cachedStatement(
-      sql: "SELECT count(*), (SELECT reason FROM outbox_set_aside ORDER BY set_aside_ms DESC LIMIT 1) FROM outbox_set_aside")
+      sql:
+        "SELECT count(*), (SELECT reason FROM outbox_set_aside ORDER BY set_aside_ms DESC LIMIT 1) FROM outbox_set_aside"
+    )
     if (try? aside.step()) == true {
       status.setAside = aside.int(0)
       status.setAsideReason = aside.text(1)

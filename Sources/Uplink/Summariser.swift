@@ -152,7 +152,9 @@ public final class Summariser {
       fleet = Rollup.adding(fleet, Rollup.fleet([device], over: period, settings: settings.rollup))
     }
     try store(kind, period: period, revision: revision, devices: devices, fleet: fleet, now: now)
-    if kind == .window { try updateDayToDate(after: period, revision: revision, devices: devices, fleet: fleet) }
+    if kind == .window {
+      try updateDayToDate(after: period, revision: revision, devices: devices, fleet: fleet)
+    }
   }
 
   /// Keeps "today so far" up to date for `classgate stats`: the to-date row plus this window when

@@ -302,7 +302,7 @@ public final class UplinkPublisher {
         inFlight[id] = message.seq
         inFlightBytes[message.seq] = message.payload.count
         tokens -= 1
-      } catch where error.isOversizePacket {
+      } catch  where error.isOversizePacket {
         // MQTT 5: the broker announced its packet limit, and this message is over it.
         setAside(
           message.seq, reason: "\(message.payload.count) bytes is over the IOC broker's maximum packet size")

@@ -236,7 +236,8 @@ struct StatsQuery {
         toDate.period.end <= gap.end
       {
         headers.append((period: toDate.period, fleet: toDate.fleet))
-        parts += try store.deviceUsage(.dayToDate, from: gap.start, to: gap.start + 1, device: device, room: room)
+        parts += try store.deviceUsage(
+          .dayToDate, from: gap.start, to: gap.start + 1, device: device, room: room)
         gap = Period(start: toDate.period.end, end: gap.end)
         guard gap.start < gap.end else { continue }
       }

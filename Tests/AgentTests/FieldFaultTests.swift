@@ -50,7 +50,8 @@ extension FieldFaultTests {
       (topic: "classgate/101/env_sensor/flood-\($0)/telemetry", payload: #"{"co2":400}"#)
     }
     try device.publish(flood)
-    try device.publish(topic: "classgate/101/env_sensor/env-known/telemetry", payload: #"{"co2":510,"ts":\#(nowMillis())}"#)
+    try device.publish(
+      topic: "classgate/101/env_sensor/env-known/telemetry", payload: #"{"co2":510,"ts":\#(nowMillis())}"#)
     #expect(waitUntil(timeout: 15) { ((try? harness.reader().readingCount(device: "env-known")) ?? 0) == 2 })
     // 40 new in a minute (a flood crossing a minute boundary may get a second 40), never past
     // 60 in all; each refused message is a counted dead letter.
@@ -71,7 +72,8 @@ extension FieldFaultTests {
     let messages = (0..<150).map { index in
       (
         topic: "classgate/1\(index / 10)/env_sensor/env-\(index)/telemetry",
-        payload: "{\"ts\":\(window + Int64(index) * 100),\"co2\":\(500 + index),\"temperature\":25,\"humidity\":50}"
+        payload:
+          "{\"ts\":\(window + Int64(index) * 100),\"co2\":\(500 + index),\"temperature\":25,\"humidity\":50}"
       )
     }
     try scenario.harness.publisher().publish(messages)
@@ -156,7 +158,10 @@ extension FieldFaultTests {
     // faketime runs the agent as its child: stop the agent itself, then the wrapper.
     _ = try runShell("pkill -TERM -f 'classgate run --config \(harness.configPath)'")
     harness.agent.stop()
-    #expect(waitUntil(timeout: 10) { ((try? runShell("pgrep -f 'run --config \(harness.configPath)'"))?.status ?? 0) != 0 })
+    #expect(
+      waitUntil(timeout: 10) {
+        ((try? runShell("pgrep -f 'run --config \(harness.configPath)'"))?.status ?? 0) != 0
+      })
 
     let fixed = AgentProcess(configPath: harness.configPath, logPath: harness.directory.file("fixed.log"))
     try fixed.start()

@@ -74,7 +74,8 @@ struct DeviceAdmissionTests {
     var admission = DeviceAdmission(maxDevices: 5, maxNewPerMinute: 2)
     #expect(admission.decide(known: false, deviceCount: 0, family: "zigbee2mqtt", nowMs: 0) == .admit)
     #expect(admission.decide(known: false, deviceCount: 1, family: "zigbee2mqtt", nowMs: 10) == .admit)
-    guard case .refuse(let why) = admission.decide(known: false, deviceCount: 2, family: "zigbee2mqtt", nowMs: 20)
+    guard
+      case .refuse(let why) = admission.decide(known: false, deviceCount: 2, family: "zigbee2mqtt", nowMs: 20)
     else {
       Issue.record("a third new device in the minute was admitted")
       return
@@ -86,7 +87,9 @@ struct DeviceAdmissionTests {
     // The next minute: new ones again, up to the cap in all.
     #expect(admission.decide(known: false, deviceCount: 3, family: "zigbee2mqtt", nowMs: 60_000) == .admit)
     #expect(admission.decide(known: false, deviceCount: 4, family: "zigbee2mqtt", nowMs: 60_001) == .admit)
-    guard case .refuse(let capped) = admission.decide(known: false, deviceCount: 5, family: "native", nowMs: 60_002)
+    guard
+      case .refuse(let capped) = admission.decide(
+        known: false, deviceCount: 5, family: "native", nowMs: 60_002)
     else {
       Issue.record("a device past devices.max was admitted")
       return

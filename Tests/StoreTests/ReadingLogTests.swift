@@ -31,7 +31,9 @@ struct ReadingCodecTests {
   @Test("a chunk keeps each entry's time and values")
   func chunks() throws {
     let entries = (0..<50).map {
-      LogEntry(device: 3, time: t0 + Int64($0) * 10_000, receivedAt: t0 + Int64($0) * 10_000, values: [(1, Double($0))])
+      LogEntry(
+        device: 3, time: t0 + Int64($0) * 10_000, receivedAt: t0 + Int64($0) * 10_000,
+        values: [(1, Double($0))])
     }
     let decoded = try #require(ChunkCodec.decode(device: 3, start: t0, ChunkCodec.encode(start: t0, entries)))
     #expect(decoded == entries)
@@ -54,7 +56,8 @@ struct ReadingLogTests {
     let store = try TestStore()
     for index in 0..<5 {
       store.writer.add(
-        readingsMessage(env, [("co2", 600), ("temperature", 25), ("humidity", 50)], at: t0 + Int64(index) * 1000),
+        readingsMessage(
+          env, [("co2", 600), ("temperature", 25), ("humidity", 50)], at: t0 + Int64(index) * 1000),
         receivedAt: t0 + Int64(index) * 1000)
     }
     try store.writer.commit(now: t0 + 5000)
@@ -78,7 +81,8 @@ struct ReadingLogTests {
     #expect(summary.readingsStored == 0 && summary.duplicateReadings == 6)
     #expect(try store.reader().readingCount() == 21)
     // The CLI sees the newest value although it was never flushed.
-    #expect(describe(try #require(try store.reader().device(id: "env-1")).values) == ["co2=999.0@\(t0 + 100_000)"])
+    #expect(
+      describe(try #require(try store.reader().device(id: "env-1")).values) == ["co2=999.0@\(t0 + 100_000)"])
     // An older reading that was never stored (a device's own backlog) is stored.
     restarted.add(readingsMessage(env, [("co2", 444)], at: t0 - 60_000), receivedAt: t0 + 200_000)
     #expect(try restarted.commit(now: t0 + 200_000).readingsStored == 1)
@@ -145,7 +149,9 @@ struct LegacyMigrationTests {
           INSERT INTO usage_periods VALUES ('window', \(t0), \(t0 + 300_000), 0, \(t0), 1, 0, 0, 0, 0, 1, 1);
           """)
       let insertDevice = try connection.makeStatement(
-        sql: "INSERT INTO devices (key, kind, profile, status, last_seen, first_seen) VALUES (?, 'env_sensor', 'native', 'online', ?, ?)")
+        sql:
+          "INSERT INTO devices (key, kind, profile, status, last_seen, first_seen) VALUES (?, 'env_sensor', 'native', 'online', ?, ?)"
+      )
       let insertReading = try connection.makeStatement(
         sql: "INSERT INTO readings (device, metric, ts, value) VALUES (?, ?, ?, ?)")
       for device in 1...devices {

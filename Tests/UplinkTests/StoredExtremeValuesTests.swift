@@ -50,12 +50,7 @@ struct StoredExtremeValuesTests {
         ($0["energy_kwh"] as? Double ?? 0) >= 0 && ($0["lamp_hours"] as? Double ?? 0) >= 0
       })
 
-    let lines = pending.map {
-      store.messages.topicPrefix + $0.topic + "\t" + String(decoding: $0.payload, as: UTF8.self)
-    }
-    let file = store.directory.file("queued.tsv")
-    try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-    let validation = try runShell("python3 scripts/validate-uplink.py --strict '\(file)' 2>&1")
+    let validation = try store.validate(pending)
     #expect(validation.status == 0, "\(validation.stdout)")
   }
 }

@@ -51,6 +51,16 @@ final class UplinkStore {
     try writer.commit(now: now)
   }
 
+  /// Runs scripts/validate-uplink.py --strict over outbox messages: its exit status and output.
+  func validate(_ messages: [Outbox.Message]) throws -> CommandResult {
+    let lines = messages.map {
+      self.messages.topicPrefix + $0.topic + "\t" + String(decoding: $0.payload, as: UTF8.self)
+    }
+    let file = directory.file("queued.tsv")
+    try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+    return try runShell("python3 scripts/validate-uplink.py --strict '\(file)' 2>&1")
+  }
+
   func queued(_ lane: Outbox.Lane) throws -> [[String: Any]] {
     try outbox.pending(lane, after: 0, limit: 10_000).map {
       try #require(try JSONSerialization.jsonObject(with: Data($0.payload)) as? [String: Any])
@@ -287,12 +297,7 @@ struct SummaryPartsTests {
     #expect(parts.allSatisfy { $0["parts"] as? Int == parts.count && $0["revision"] as? Int == 0 })
     let ids = parts.flatMap { ($0["devices"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } }
     #expect(ids.count == 120 && Set(ids).count == 120)
-    let lines = pending.map {
-      store.messages.topicPrefix + $0.topic + "\t" + String(decoding: $0.payload, as: UTF8.self)
-    }
-    let file = store.directory.file("parts.tsv")
-    try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-    let validation = try runShell("python3 scripts/validate-uplink.py --strict '\(file)' 2>&1")
+    let validation = try store.validate(pending)
     #expect(validation.status == 0, "\(validation.stdout)")
   }
 
@@ -323,14 +328,18 @@ struct CatchUpTests {
     try store.readings("env-1", [(back - 3 * 86_400_000, "co2", 700)], at: back)
     var steps = 0
     while try summariser.step(now: back), steps < 5000 { steps += 1 }
-    let windows = try store.queued(.summaries).filter { $0["schema"] as? String == "classgate.window_summary" }
+    let windows = try store.queued(.summaries).filter {
+      $0["schema"] as? String == "classgate.window_summary"
+    }
     let days = try store.queued(.summaries).filter { $0["schema"] as? String == "classgate.daily_summary" }
     // Day 1's windows up to the first skip, the window with the buffered reading, then the last
     // 24 hours: far fewer than the 6,048 windows of three weeks.
     #expect(windows.count < 2 * 288 + 10, "\(windows.count) windows")
     #expect(days.count <= 4, "\(days.count) days")
     #expect(!skipped.isEmpty)
-    let starts = windows.compactMap { (($0["period"] as? [String: Any])?["start_ms"] as? Int).map(Int64.init) }
+    let starts = windows.compactMap {
+      (($0["period"] as? [String: Any])?["start_ms"] as? Int).map(Int64.init)
+    }
     #expect(starts.contains(back - 3 * 86_400_000 - (back - 3 * 86_400_000) % 300_000))
     #expect(try Meta.read(MetaKey.lastGap, in: store.connection) != nil)
   }
