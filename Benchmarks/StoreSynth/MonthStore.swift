@@ -162,8 +162,24 @@ struct MonthStore {
           windows += 1
           windowsUntil = window.end
         }
+        // Today so far, as the agent's summariser keeps it for `classgate stats` (day_to_date).
+        guard dayPeriod.end <= windowsUntil else {
+          guard windowsUntil > dayPeriod.start else { return }
+          var devices: [DeviceUsage] = []
+          for (index, windowParts) in parts.enumerated() {
+            guard var total = Rollup.combine(windowParts) else { continue }
+            if total.kind == .attendanceReader {
+              let cards = Set(scans[index].filter { $0.time < windowsUntil }.map(\.card)).count
+              total.distinctCards = min(cards, total.scans)
+            }
+            devices.append(total)
+          }
+          try usage.save(
+            .dayToDate, period: Period(start: dayPeriod.start, end: windowsUntil), revision: 0,
+            devices: devices, fleet: Rollup.combine(fleets), createdAt: windowsUntil)
+          return
+        }
         // A finished day is its windows added up; distinct cards from the day's scans.
-        guard dayPeriod.end <= windowsUntil else { return }
         var devices: [DeviceUsage] = []
         for (index, windowParts) in parts.enumerated() {
           guard var total = Rollup.combine(windowParts) else { continue }

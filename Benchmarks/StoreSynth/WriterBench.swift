@@ -24,7 +24,8 @@ struct WriterBench {
   func run() throws {
     let connection = try StoreFile.openForWriting(path: path, durability: .full)
     if cacheMB > 0 { try connection.execute(sql: "PRAGMA cache_size = -\(cacheMB * 1024)") }
-    let writer = try BufferWriter(connection: connection, limits: .init(stateFlushMs: 30_000))  // as the agent runs
+    // The agent's own state flush (store.state_flush_s), as it runs.
+    let writer = try BufferWriter(connection: connection, limits: .init(stateFlushMs: 30_000))
     let base = Clock.wallMs() - 3_600_000
     var identities: [DeviceIdentity] = []
     for device in 0..<devices {
