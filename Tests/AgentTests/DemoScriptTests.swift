@@ -27,7 +27,9 @@ struct DemoScriptTests {
     #expect(text.contains("== Agent running"))
     #expect(text.contains("deliberately malformed"))
     #expect(text.contains("env-101") && text.contains("plug-102") && text.contains("projector"))
-    #expect(text.contains("== All devices: 120 devices"))
+    // 120 MQTT devices and the PJLink projector the demo polls.
+    #expect(text.contains("== All devices: 121 devices"), "\(text)")
+    #expect(text.contains("== classgate device proj-pj-301") && text.contains("lamp_hours    1234"))
     #expect(text.contains("Profile  zigbee2mqtt"))
     // The IOC (a TLS mosquitto) received summaries that validate, and no card field.
     #expect(text.contains("summaries/window") && text.contains("summaries/day"), "\(text)")
