@@ -202,8 +202,12 @@ struct UplinkTests {
     scenario.ioc.stop()
     let outageStart = Date()
     try scenario.flipStatus(devices: 10, rounds: 20, publisher: publisher)
-    Thread.sleep(forTimeInterval: 3)
-    let during = try scenario.uplink()
+    // Status changes are queued for the IOC every few seconds (uplink events, one transaction).
+    var during: [String: Any] = [:]
+    _ = waitUntil(timeout: 15) {
+      during = (try? scenario.uplink()) ?? [:]
+      return (during["queue_depth"] as? Int ?? 0) >= 150
+    }
     #expect(during["connected"] as? Bool == false)
     #expect((during["queue_depth"] as? Int ?? 0) >= 150, "\(during)")
     // The agent keeps running and says so: metrics and doctor.
