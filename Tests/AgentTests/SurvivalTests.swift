@@ -116,6 +116,9 @@ struct SurvivalTests {
         topic: "classgate/101/board/board-r/status", payload: round % 2 == 0 ? "online" : "offline",
         retain: true)
       device.disconnect()
+      // Each restart cuts a live connection: the agent has reconnected since the last one (two
+      // restarts inside one reconnect delay would be one outage to it, not two).
+      _ = waitUntil(timeout: 10) { harness.occurrences(of: "Connected to the local broker") >= round + 1 }
       try harness.broker.restart()
     }
     #expect(harness.agent.isRunning)
