@@ -93,6 +93,16 @@ public final class Connection {
     }
   }
 
+  /// Reads from one snapshot (a deferred transaction: no write lock, fine on a read-only
+  /// connection), so several queries see the same commit.
+  public func snapshot<T>(_ body: () throws -> T) throws -> T {
+    // Inside a transaction already (the writer's): that is one snapshot.
+    guard sqlite3_get_autocommit(rawHandle) != 0 else { return try body() }
+    try execute(sql: "BEGIN DEFERRED")
+    defer { try? execute(sql: "COMMIT") }
+    return try body()
+  }
+
   public var changes: Int { Int(sqlite3_changes(rawHandle)) }
   public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(rawHandle) }
 

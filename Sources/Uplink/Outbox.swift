@@ -131,7 +131,12 @@ public final class Outbox {
     }
   }
 
+  /// The queue as of one commit (counts and seqs from the same snapshot).
   public func status() throws -> Status {
+    try connection.snapshot { try readStatus() }
+  }
+
+  private func readStatus() throws -> Status {
     var status = Status()
     let statement = try connection.cachedStatement(
       sql: "SELECT lane, count(*), min(created_ms) FROM outbox WHERE delivered_ms IS NULL GROUP BY lane")
