@@ -55,10 +55,13 @@ echo "== Local broker on 127.0.0.1:$PORT"
 
 # A second mosquitto stands in for the city's operations centre (IOC): TLS with client
 # certificates (made here with openssl), and a plain loopback listener where we watch what arrives.
-IOC_TLS_PORT="$(free_port)"
-IOC_PORT="$(free_port)"
 scripts/make-pki.sh "$WORK" ioc demo-school 30
-cat >"$WORK/ioc.conf" <<CONF
+# Ports are picked free, then bound a moment later: if another program took one meanwhile,
+# mosquitto exits; pick again (a few times).
+for _attempt in 1 2 3 4 5; do
+  IOC_TLS_PORT="$(free_port)"
+  IOC_PORT="$(free_port)"
+  cat >"$WORK/ioc.conf" <<CONF
 per_listener_settings false
 allow_anonymous true
 listener $IOC_PORT 127.0.0.1
@@ -68,9 +71,13 @@ certfile $WORK/ioc-server.pem
 keyfile $WORK/ioc-server.key
 require_certificate true
 CONF
-mosquitto -c "$WORK/ioc.conf" >"$WORK/ioc.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$IOC_PORT") 2>/dev/null && break; sleep 0.1; done
+  mosquitto -c "$WORK/ioc.conf" >"$WORK/ioc.log" 2>&1 &
+  IOC_PID=$!
+  PIDS+=($IOC_PID)
+  for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$IOC_TLS_PORT") 2>/dev/null && break; sleep 0.1; done
+  (echo >"/dev/tcp/127.0.0.1/$IOC_PORT") 2>/dev/null && kill -0 "$IOC_PID" 2>/dev/null && break
+  kill "$IOC_PID" 2>/dev/null || true
+done
 stdbuf -oL mosquitto_sub -p "$IOC_PORT" -q 1 -t 'ioc/v1/schools/#' -F '%t	%p' >"$WORK/ioc-received.tsv" 2>/dev/null &
 PIDS+=($!)
 echo "== IOC broker (TLS, client certificates) on 127.0.0.1:$IOC_TLS_PORT"
