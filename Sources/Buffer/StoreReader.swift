@@ -93,8 +93,10 @@ public final class StoreReader {
     while try statement.step() {
       rows.append((statement.int64(0), summary(from: statement)))
     }
-    let values = try latestValues(onlyDevice: rows.count == 1 ? rows[0].0 : nil)
-    let seen = try unflushedLastSeen()
+    // The log rows not yet reflected in latest_values and last_seen, read once for both.
+    let tail = try unflushedTail()
+    let values = try latestValues(onlyDevice: rows.count == 1 ? rows[0].0 : nil, tail: tail)
+    let seen = Self.lastSeen(in: tail)
     return rows.map { id, device in
       var device = device
       device.values = values[id] ?? []
@@ -112,8 +114,9 @@ public final class StoreReader {
     guard try statement.step() else { return nil }
     let id = statement.int64(0)
     var device = summary(from: statement)
-    device.values = try latestValues(onlyDevice: id)[id] ?? []
-    if let time = try unflushedLastSeen()[id] { device.lastSeen = max(device.lastSeen ?? 0, time) }
+    let tail = try unflushedTail()
+    device.values = try latestValues(onlyDevice: id, tail: tail)[id] ?? []
+    if let time = Self.lastSeen(in: tail)[id] { device.lastSeen = max(device.lastSeen ?? 0, time) }
     return device
   }
 
@@ -297,9 +300,9 @@ public final class StoreReader {
     return try ReadingLog(connection: connection).entries(afterID: flushed)
   }
 
-  private func unflushedLastSeen() throws -> [Int64: EpochMillis] {
+  private static func lastSeen(in tail: [ReadingLog.Entry]) -> [Int64: EpochMillis] {
     var seen: [Int64: EpochMillis] = [:]
-    for entry in try unflushedTail() { seen[entry.device] = max(seen[entry.device] ?? 0, entry.receivedAt) }
+    for entry in tail { seen[entry.device] = max(seen[entry.device] ?? 0, entry.receivedAt) }
     return seen
   }
 
@@ -312,7 +315,9 @@ public final class StoreReader {
       values: [])
   }
 
-  private func latestValues(onlyDevice: Int64?) throws -> [Int64: [DeviceSummary.Value]] {
+  private func latestValues(onlyDevice: Int64?, tail: [ReadingLog.Entry]) throws
+    -> [Int64: [DeviceSummary.Value]]
+  {
     let statement = try connection.makeStatement(
       sql: """
         SELECT l.device, m.name, l.value, l.ts FROM latest_values l JOIN metrics m ON m.id = l.metric
@@ -324,7 +329,7 @@ public final class StoreReader {
       values[statement.int64(0), default: []].append(
         .init(metric: statement.text(1) ?? "", value: statement.double(2), time: statement.int64(3)))
     }
-    let tail = try unflushedTail().filter { onlyDevice == nil || $0.device == onlyDevice }
+    let tail = tail.filter { onlyDevice == nil || $0.device == onlyDevice }
     guard !tail.isEmpty else { return values }
     let names = try metricNames()
     for entry in tail {
