@@ -28,6 +28,7 @@ public enum Agent {
     let writer = try BufferWriter(connection: connection, limits: config.bufferLimits)
     try writer.setMeta(MetaKey.agentVersion, version)
     try writer.setMeta(MetaKey.staleAfterMs, String(config.ingest.staleAfterMs))
+    try writer.setMeta(MetaKey.devicesMax, String(config.ingest.maxDevices))
     logger.notice(
       "ClassGate agent starting",
       metadata: [
@@ -54,12 +55,13 @@ public enum Agent {
     let metrics = config.metricsTextfile.map { MetricsTextfile(path: $0) }
     var metricsFailing = false
     // Same thread, same connection: the uplink's turn comes between ingest commits, never in one.
-    let uplink = try UplinkSetup.stage(config, connection: connection, writer: writer, logger: logger)
     let ingest = IngestStage(
       mqtt: mqtt, decoders: setup.chain, writer: writer, settings: settings, logger: logger,
       hooks: .init(reload: {
         reload(config: config, environment: environment, writer: writer, logger: logger)
       }))
+    let uplink = try UplinkSetup.stage(
+      config, connection: connection, writer: writer, clock: { ingest.clockAssessment() }, logger: logger)
     let loop = MainLoop(
       components: [ingest, uplink], signals: signals, systemd: SystemdNotifier(environment: environment),
       hooks: .init(report: {

@@ -59,6 +59,8 @@ public enum Doctor {
     if let check = storeCap(config) { checks.append(check) }
     checks.append(broker(config, timeoutMs: brokerTimeoutMs))
     checks.append(clock())
+    if let check = agentClock(config) { checks.append(check) }
+    if let check = devices(config) { checks.append(check) }
     checks += ioc(config, timeoutMs: brokerTimeoutMs)
     if let check = uplink(config) { checks.append(check) }
     return checks

@@ -72,6 +72,13 @@ struct MetricsTextfile {
       [("", s.brokerConnected ? 1 : 0)])
     metric("classgate_store_writable", "gauge", "0 while commits fail.", [("", s.storeWritable ? 1 : 0)])
     metric(
+      "classgate_devices_max", "gauge", "devices.max: new devices past it are dead letters (device_limit).",
+      [("", Double(s.maxDevices))])
+    metric(
+      "classgate_clock_trusted", "gauge",
+      "0 when the agent does not trust its wall clock (NTP unsynchronised, jumps, devices disagreeing).",
+      [("", s.clockTrusted ? 1 : 0)])
+    metric(
       "classgate_unmapped_fields_total", "counter",
       "Decoded fields not stored since the agent started, by profile, field and reason (not_mapped, unknown_unit).",
       s.notes.fields.sorted { $0.key < $1.key }.map { key, count in

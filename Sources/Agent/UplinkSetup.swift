@@ -46,7 +46,8 @@ public enum UplinkSetup {
   }
 
   static func stage(
-    _ config: AgentConfig, connection: Connection, writer: BufferWriter, logger: Logger
+    _ config: AgentConfig, connection: Connection, writer: BufferWriter,
+    clock: @escaping () -> ClockTrust.Assessment, logger: Logger
   ) throws -> UplinkStage {
     let calendar = try calendar(config)
     let outbox = Outbox(connection: connection)
@@ -64,7 +65,7 @@ public enum UplinkSetup {
           time: Clock.wallMs(), version: Agent.version, backlog: status?.pending ?? 0,
           oldestPendingAt: status?.oldestPendingAt, lastAckedSeq: status?.lastAckedSeq,
           diskFreeBytes: SystemFacts.diskSpace(at: config.storePath)?.free,
-          devices: writer.deviceCounts())
+          devices: writer.deviceCounts(), clock: clock())
       },
       summarisedUntil: { writer.summarisedUntil = $0 },
       housekeeping: { now in

@@ -36,12 +36,13 @@ enum Timestamp {
     }
     if time > receivedAt + limits.maxFutureSkewMs {
       throw DeadLetterReason(
-
-        .invalidTimestamp, "'ts' is \((time - receivedAt) / 1000) s in the future")
+        .invalidTimestamp, "'ts' is \((time - receivedAt) / 1000) s in the future",
+        clockSkewMs: time - receivedAt)
     }
     if time < receivedAt - limits.maxAgeMs {
       throw DeadLetterReason(
-        .invalidTimestamp, "'ts' is \((receivedAt - time) / 86_400_000) days old")
+        .invalidTimestamp, "'ts' is \((receivedAt - time) / 86_400_000) days old",
+        clockSkewMs: time - receivedAt)
     }
     return time
   }

@@ -102,13 +102,20 @@ public struct DeadLetterReason: Error, Sendable, Equatable, CustomStringConverti
 
   public var code: Code
   public var detail: String
+  /// For a timestamp refused as too far in the future or the past: device time − agent time.
+  /// Many of these at once, from several devices, mean the agent's own clock is wrong.
+  public var clockSkewMs: Int64?
 
-  public init(_ code: Code, _ detail: String) {
+  public init(_ code: Code, _ detail: String, clockSkewMs: Int64? = nil) {
     self.code = code
     self.detail = detail
+    self.clockSkewMs = clockSkewMs
   }
 
   public var description: String { "\(code.rawValue): \(detail)" }
+
+  /// Two reasons are the same reason whatever skew was measured.
+  public static func == (a: Self, b: Self) -> Bool { a.code == b.code && a.detail == b.detail }
 }
 
 /// The outcome of decoding one message.

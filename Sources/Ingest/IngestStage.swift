@@ -35,6 +35,8 @@ public final class IngestStage: LoopComponent {
     public var brokerConnected = false
     public var storeWritable = true
     public var devices: [DeviceStatus: Int] = [:]
+    public var maxDevices = 0
+    public var clockTrusted = true
     /// Nothing silent: fields decoded and not stored, by profile, field and reason (see
     /// `FieldNote`), and telemetry messages that gave no reading at all, by profile.
     public var notes = DecodeNotes()
@@ -52,10 +54,10 @@ public final class IngestStage: LoopComponent {
 
   private let mqtt: MQTTConnection
   private var decoders: DecoderChain
-  private let writer: BufferWriter
+  let writer: BufferWriter
   private var settings: IngestSettings
   private let hooks: Hooks
-  private var logger: Logger
+  var logger: Logger
   private var lastToldBrokerState: MQTTConnection.State?
   private var counts = Statistics()
 
@@ -64,6 +66,10 @@ public final class IngestStage: LoopComponent {
   private var commitFailures: Int { policy.failures }
   private var nextSweepMs: Int64 = 0
   private var clockJumps = ClockJumpDetector()
+  var clockTrust = ClockTrust()
+  var clockLastTold: ClockTrust.Assessment?
+  var nextClockCheckMs: Int64 = 0
+  var clockMetaUnwritten = false
   /// Dead letters refused for their time are decoded again at start and after a clock jump
   /// (a box whose clock was wrong refused correctly stamped readings as "in the future").
   private var redecodeAfterID: Int64? = 0
@@ -101,6 +107,8 @@ public final class IngestStage: LoopComponent {
     snapshot.brokerConnected = mqtt.state == .connected
     snapshot.storeWritable = commitFailures == 0
     snapshot.devices = writer.deviceCounts()
+    snapshot.maxDevices = settings.maxDevices
+    snapshot.clockTrusted = clockAssessment().trusted
     counts.maxCommitSeconds = 0
     return snapshot
   }
@@ -180,6 +188,7 @@ public final class IngestStage: LoopComponent {
       let (family, result) = decoders.explain(
         topic: message.topic, payload: message.payload, size: message.size, receivedAt: receivedAt)
       var outcome = result
+      noteDeviceTime(result, topic: message.topic)
       if case .decoded(let decoded) = result,
         case .refuse(let why) = admission.decide(
           known: writer.knows(decoded.device.id), deviceCount: writer.deviceCount,
@@ -255,6 +264,7 @@ public final class IngestStage: LoopComponent {
     let stale = writer.sweepStale(now: wallNow, staleAfterMs: settings.staleAfterMs)
     for _ in 0..<stale { policy.heldOther(nowMs: now) }
     if let jump = clockJumps.jump(wallMs: wallNow, monotonicMs: now) {
+      clockTrust.noteJump(byMs: jump, nowMs: now)
       logger.warning(
         "The wall clock jumped; dead letters refused for their time are decoded again",
         metadata: [
@@ -264,6 +274,7 @@ public final class IngestStage: LoopComponent {
       redecodeAfterID = 0
     }
     guard policy.pendingItems == 0, commitFailures == 0 else { return }
+    checkClock(nowMs: now)
     if redecodeAfterID != nil { redecodeTimeRefusals(nowMs: now, wallMs: wallNow) }
     do {
       // Latest values, last_seen, counters and the heartbeat (the CLI tells a quiet school from

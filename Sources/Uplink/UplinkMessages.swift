@@ -1,5 +1,6 @@
 import Buffer
 import DeviceModel
+import EventLoop
 import JSON
 
 /// The uplink contract's message bodies (schemas/ and docs/uplink.md). Pure: values in, bytes out.
@@ -198,10 +199,14 @@ public struct UplinkMessages: Sendable {
     public var lastAckedSeq: Int64?
     public var diskFreeBytes: Int64?
     public var devices: [DeviceStatus: Int]
+    /// Whether the agent trusts its wall clock (nil: not assessed, e.g. in tools).
+    public var clock: ClockTrust.Assessment?
     public init(
       time: EpochMillis, version: String, backlog: Int, oldestPendingAt: EpochMillis?,
-      lastAckedSeq: Int64?, diskFreeBytes: Int64?, devices: [DeviceStatus: Int]
+      lastAckedSeq: Int64?, diskFreeBytes: Int64?, devices: [DeviceStatus: Int],
+      clock: ClockTrust.Assessment? = nil
     ) {
+      self.clock = clock
       self.time = time
       self.version = version
       self.backlog = backlog
@@ -225,6 +230,18 @@ public struct UplinkMessages: Sendable {
       devices[status.rawValue] = .number(Double(health.devices[status] ?? 0))
     }
     body["devices"] = .object(devices)
+    if let clock = health.clock {
+      var fields: JSONObject = [
+        "trusted": .bool(clock.trusted),
+        "ntp_synchronised": clock.ntpSynchronised.map { .bool($0) } ?? .null,
+        "reason": clock.reason.map { .string($0) } ?? .null,
+      ]
+      if let jump = clock.lastJumpMs, let ago = clock.lastJumpAgoMs {
+        fields["last_jump_ms"] = .number(Double(jump))
+        fields["last_jump_age_s"] = .number(Double(ago / 1000))
+      }
+      body["clock"] = .object(fields)
+    }
     return JSONWriter.compactBytes(.object(body))
   }
 

@@ -61,7 +61,14 @@ extension FieldFaultTests {
       waitUntil(timeout: 10) {
         ((try? harness.reader().counters()["dead_letters.device_limit"]) ?? 0) == Int64(2000 - (devices - 1))
       }, "\((try? harness.reader().counters()) ?? [:])")
-    #expect(harness.occurrences(of: "New devices refused") >= 1)
+    let doctor = try runClassgate([
+      "doctor", "--config", harness.configPath, "--json", "--service-user", "nobody-such-user",
+    ])
+    #expect(doctor.stdout.contains("\(devices) of devices.max 60"), "\(doctor.stdout)")
+    #expect(doctor.stdout.contains("\(2000 - (devices - 1)) messages from new devices refused"))
+    // The line is written just after the commit that the counters come from.
+    #expect(
+      waitUntil(timeout: 10) { harness.occurrences(of: "New devices refused") >= 1 }, "\(harness.agent.log)")
   }
 }
 
@@ -104,7 +111,10 @@ extension FieldFaultTests {
     let connections = scenario.harness.occurrences(of: "Connected to the IOC")
     scenario.observer.pump(for: 4)
     #expect(scenario.harness.occurrences(of: "Connected to the IOC") == connections)
-    #expect(scenario.harness.occurrences(of: "Set aside a message the IOC will not take") >= 1)
+    #expect(
+      waitUntil(timeout: 10) {
+        scenario.harness.occurrences(of: "Set aside a message the IOC will not take") >= 1
+      })
     // The events behind it (150 devices coming online) all arrived.
     let statuses = scenario.observer.documents(endingWith: "/events").filter {
       ($0["event"] as? [String: Any])?["type"] as? String == "device_status"
@@ -155,6 +165,24 @@ extension FieldFaultTests {
         ((try? harness.reader().counters()["dead_letters.invalid_timestamp"]) ?? 0) == 20
       })
     #expect(try harness.reader().readingCount(device: "env-clock") == 0)
+    // Two more devices stamping the right time: the agent concludes its own clock is wrong,
+    // logs it, and doctor says so (from the store, as the running agent wrote it).
+    try harness.publisher().publish(
+      ["env-clock-b", "env-clock-c"].map {
+        (topic: "classgate/101/env_sensor/\($0)/telemetry", payload: "{\"ts\":\(now),\"co2\":700}")
+      })
+    #expect(
+      waitUntil(timeout: 15) {
+        ((try? harness.reader().meta(MetaKey.clockReason)) ?? nil)?.contains("22 of 22 device-stamped")
+          == true
+      }, "\(harness.agent.log)")
+    #expect(try harness.reader().meta(MetaKey.clockTrusted) == "0")
+    #expect(harness.occurrences(of: "The wall clock is not trusted") >= 1)
+    let doctor = try runClassgate([
+      "doctor", "--config", harness.configPath, "--json", "--service-user", "nobody-such-user",
+    ])
+    #expect(doctor.stdout.contains("the agent does not trust the clock"), "\(doctor.stdout)")
+    #expect(doctor.stdout.contains("device-stamped messages"))
     // faketime runs the agent as its child: stop the agent itself, then the wrapper.
     _ = try runShell("pkill -TERM -f 'classgate run --config \(harness.configPath)'")
     harness.agent.stop()
@@ -170,6 +198,7 @@ extension FieldFaultTests {
     let values = try harness.reader().readings(device: "env-clock", metric: "co2").map(\.value)
     #expect(values == (0..<20).reversed().map { Double(600 + $0) })
     #expect(waitUntil(timeout: 10) { ((try? harness.reader().deadLetters().count) ?? -1) == 0 })
+    #expect(try harness.reader().readingCount(device: "env-clock-b") == 1)
     #expect(fixed.log.contains("Stored messages refused earlier for their time"))
   }
 }

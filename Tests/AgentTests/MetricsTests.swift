@@ -24,6 +24,9 @@ struct MetricsTests {
     #expect(metrics.contains("classgate_devices{status=\"online\"} 2\n"))
     #expect(metrics.contains("classgate_broker_connected 1\n"))
     #expect(metrics.contains("classgate_store_writable 1\n"))
+    #expect(metrics.contains("classgate_devices_max 5000\n"))
+    #expect(
+      metrics.contains("classgate_clock_trusted 0\n") || metrics.contains("classgate_clock_trusted 1\n"))
     #expect(metrics.contains("# TYPE classgate_messages_received_total counter"))
     // Written by rename: no temporary file is left beside it.
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: probe.path).filter {

@@ -176,6 +176,9 @@ struct UplinkTests {
     // Presence is retained and says online.
     scenario.observer.pump(for: 6) { !$0.documents(endingWith: "/presence").isEmpty }
     #expect(scenario.observer.documents(endingWith: "/presence").last?["online"] as? Bool == true)
+    // …and whether the agent trusts its clock (this machine's NTP status decides it here).
+    let clock = scenario.observer.documents(endingWith: "/presence").last?["clock"] as? [String: Any]
+    #expect(clock?["trusted"] is Bool && clock?.keys.contains("reason") == true, "\(clock ?? [:])")
 
     let (missing, _) = scenario.checkComplete(lastSeq: state["last_seq"] as? Int ?? 0)
     #expect(missing.isEmpty)

@@ -90,6 +90,13 @@ struct TimestampTests {
     #expect(reason(ts: "1764403801") == DeadLetterReason(.invalidTimestamp, "'ts' is 601 s in the future"))
   }
 
+  @Test("a time refused for its distance from the clock carries the skew; a malformed one does not")
+  func refusalsForSkewCarryIt() {
+    #expect(reason(ts: "1764403801")?.clockSkewMs == 601_000)
+    #expect(reason(ts: "1761638400")?.clockSkewMs == 1_761_638_400_000 - receivedAt)
+    #expect(reason(ts: "-5")?.clockSkewMs == nil)
+  }
+
   @Test("a timestamp years in the future is refused")
   func farFuture() {
     // 2030-03-17T17:46:40Z
