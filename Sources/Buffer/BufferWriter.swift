@@ -427,7 +427,10 @@ public final class BufferWriter {
       }
     }
     if changed { state.dirtyDevices.insert(device) }
-    for row in rows { state.lastLogID = try log.append(row) }
+    for row in rows {
+      state.lastLogID += 1
+      try log.append(row, id: state.lastLogID)
+    }
   }
 
   private func upsertDevice(_ identity: DeviceIdentity, seenAt: EpochMillis) throws -> Int64 {

@@ -54,19 +54,20 @@ public final class ReadingLog {
 
   // MARK: - Writing
 
-  /// Appends one entry; returns its row id. Call inside the writer's transaction.
-  @discardableResult
-  func append(_ entry: LogEntry) throws -> Int64 {
+  /// Appends one entry as row `id`. Call inside the writer's transaction. The writer numbers the
+  /// rows itself: compaction can empty the table (a quiet school at night), and SQLite would then
+  /// start again at 1, below `log.flushed_through`, so a tail written after it would be skipped.
+  func append(_ entry: LogEntry, id: Int64) throws {
     // Held, not looked up by its SQL text: this runs once per message.
     if appendStatement == nil {
       appendStatement = try connection.cachedStatement(
-        sql: "INSERT INTO reading_log (ts, data) VALUES (?, ?)")
+        sql: "INSERT INTO reading_log (id, ts, data) VALUES (?, ?, ?)")
     }
-    guard let insert = appendStatement else { return 0 }
-    insert.bind(entry.time, at: 1)
-    insert.bind(blob: entry.encoded(), at: 2)
+    guard let insert = appendStatement else { return }
+    insert.bind(id, at: 1)
+    insert.bind(entry.time, at: 2)
+    insert.bind(blob: entry.encoded(), at: 3)
     try insert.run()
-    return connection.lastInsertRowID
   }
 
   /// Whether a reading of this series at exactly this time is stored (a redelivery). Only asked

@@ -276,6 +276,13 @@ public final class StoreReader {
     return statement.int(0)
   }
 
+  /// Dead letters ever written: the newest row's id (older rows are trimmed, never renumbered).
+  public func deadLetterRowsAppended() throws -> Int {
+    let statement = try connection.makeStatement(sql: "SELECT coalesce(max(id), 0) FROM dead_letters")
+    _ = try statement.step()
+    return statement.int(0)
+  }
+
   /// Schema 4 keeps readings in `reading_log`/`reading_chunks`; older stores in `readings`.
   private var hasLog: Bool { schemaVersion >= 4 }
 

@@ -130,6 +130,29 @@ struct ReadingLogTests {
     #expect(try store.count("SELECT last_seen FROM devices") == t0 + 6000)
     #expect(try store.reader().counters()[Counter.readingsStored] == 2)
   }
+
+  @Test("row ids keep growing after compaction empties the log, so a tail after it is replayed")
+  func idsSurviveAnEmptiedLog() throws {
+    let limits = BufferWriter.Limits(stateFlushMs: 3_600_000)
+    let store = try TestStore(limits: limits)
+    for index in 0..<3 {
+      let time = t0 + Int64(index) * 1000
+      store.writer.add(readingsMessage(env, [("co2", Double(600 + index))], at: time), receivedAt: time)
+      try store.writer.commit(now: time)
+      try store.writer.flush(now: time)
+    }
+    #expect(try store.writer.compact() == 3)
+    #expect(try store.count("SELECT count(*) FROM reading_log") == 0)
+    // A quiet night, then one message, and a kill before the next state flush.
+    store.writer.add(readingsMessage(env, [("co2", 900)], at: t0 + 60_000), receivedAt: t0 + 60_000)
+    try store.writer.commit(now: t0 + 60_000)
+    #expect(try store.count("SELECT max(id) FROM reading_log") == 4)
+    #expect(try store.reader().logRowsAppended() == 4)
+    let restarted = try BufferWriter(connection: store.connection, limits: limits)
+    try restarted.flush(now: t0 + 61_000)
+    #expect(try store.count("SELECT value FROM latest_values") == 900)
+    #expect(try store.reader().counters()[Counter.messagesReceived] == 4)
+  }
 }
 
 @Suite("upgrading a schema-3 store")
