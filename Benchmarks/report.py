@@ -123,6 +123,19 @@ for row in lines("live.txt"):
         "readings_per_s": int(row["readings_per_s"]), "agent_peak_rss_mib": round(int(row["agent_peak_rss_kib"]) / MIB, 1)}
 results["live"] = live
 
+# --- Field faults (issue #13) ---------------------------------------------------------------------
+faults = {}
+for row in lines("faults.txt"):
+    faults[row["attack"]] = {
+        "good_messages": int(row["good"]), "attack_messages": int(row["extra"]), "agent_s": float(row["agent_s"]),
+        "ceiling_s": num(row.get("ceiling_s")),
+        "good_msgs_per_s": int(row["good_msgs_per_s"]), "stalled": row.get("stalled") == "1",
+        "agent_peak_rss_mib": round(int(row["agent_hwm_kib"]) / MIB, 1), "devices": int(row["devices"]),
+        "payload_too_large": int(row["payload_too_large"]), "device_limit": int(row["device_limit"]),
+        "poison_mib": int(row["poison_mib"])}
+if faults:
+    results["faults"] = faults
+
 # --- Idle cost ----------------------------------------------------------------------------------
 idle = merged("idle.txt")
 if idle:
@@ -285,6 +298,19 @@ for label, title in (("default", "default `ioc.max_messages_per_s = 500`"), ("un
                      f"missing {fmt(d['missing'])}, duplicates {fmt(d['duplicates'])})",
                      "< 60 s" if label == "default" else "",
                      verdict(d["s"] < 60 and d["missing"] == 0) if label == "default" else ""))
+
+base = faults.get("none")
+for attack, title in (("poison", "poison payloads"), ("flood", "a flood of new device ids")):
+    f = faults.get(attack)
+    if f and base:
+        what = (f"{f['attack_messages']} × {f['poison_mib']} MiB, {f['payload_too_large']} dead letters"
+                if attack == "poison" else
+                f"{f['attack_messages']:,} new ids: {f['devices'] - base['devices']} admitted, {f['device_limit']:,} refused")
+        ratio = f["good_msgs_per_s"] / base["good_msgs_per_s"]
+        rows.append((f"Good QoS 1 stream during {title} ({what})",
+                     f"{fmt(f['good_msgs_per_s'])} msg/s beside {fmt(base['good_msgs_per_s'])} without it ({ratio:.2f}); "
+                     f"whole queue drained in {f['agent_s']:.2f} s (C subscriber {f['ceiling_s'] or 0:.2f} s, "
+                     f"{base['ceiling_s'] or 0:.2f} s without the attack); peak RSS {f['agent_peak_rss_mib']} MiB", "", ""))
 
 section = [
     f"## Issue #7 full suite — `Benchmarks/run-all.sh`{' --quick' if machine.get('quick') == '1' else ''}",

@@ -4,7 +4,7 @@
 #
 #   Benchmarks/run-all.sh            the full suite (15–25 minutes on 2 cores)
 #   Benchmarks/run-all.sh --quick    a short smoke run; results go to a temporary directory only
-#   Benchmarks/run-all.sh --only ingest,cli   some sections (ingest live idle cli drain profile)
+#   Benchmarks/run-all.sh --only ingest,cli   some sections (ingest live faults idle cli drain profile)
 #
 # What each figure means, how it is measured and the caveats: Benchmarks/README.md.
 # Environment: SCRATCH (build directory, default .build-bench), KEEP=1 keeps the work directory,
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
 QUICK=0
-ONLY="ingest,live,idle,cli,drain,profile"
+ONLY="ingest,live,faults,idle,cli,drain,profile"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -29,9 +29,11 @@ wants() { [[ ",$ONLY," == *",$1,"* ]]; }
 if [ "$QUICK" = 1 ]; then
   N=20000; RUNS=1; LIVE_N=20000; WRITER_N=$N; QUIET_S=5; IDLE_WARMUP_S=5; IDLE_S=20
   SYNTH_DAYS=3; READING_DAYS=0.25; CLI_RUNS=3; DRAIN_WINDOWS=288; DRAIN_EVENTS=300; PROFILE_N=20000
+  FAULT_N=10000; POISON_COUNT=4; POISON_MIB=8; FLOOD_IDS=20000
 else
   N=200000; RUNS=3; LIVE_N=100000; WRITER_N=$N; QUIET_S=30; IDLE_WARMUP_S=15; IDLE_S=120
   SYNTH_DAYS=30; READING_DAYS=7; CLI_RUNS=5; DRAIN_WINDOWS=2016; DRAIN_EVENTS=3000; PROFILE_N=100000
+  FAULT_N=50000; POISON_COUNT=16; POISON_MIB=16; FLOOD_IDS=100000
 fi
 DEVICES=1000          # ingest: simulated devices
 IDLE_DEVICES=300      # the real school: 300 devices, one message every 10 s each
@@ -263,6 +265,67 @@ if wants live; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# Field faults (issue #13): the good stream's rate while a poison payload or a device flood goes
+# through the same broker, beside the same stream without an attack, in the same run. The school's
+# 1,000 devices are known first (one message each), as on a box that has run for a while. Then
+# FAULT_N good QoS 1 messages and the attack are published together into the agent's offline
+# session; the agent drains it. Done when every message is committed: good ones as log rows, each
+# poison payload and each refused id as a dead letter (a flood's first admitted ids as rows).
+faults_run() { # ATTACK (none|poison|flood)
+  local attack=$1 dir="$WORK/faults-$1"; mkdir -p "$dir"
+  start_broker "$dir"; local broker=$BROKER_PID port=$BROKER_PORT
+  agent_config "$dir" "$port"
+  start_agent "$dir" prime; stop_pid "$AGENT"
+  "$CEIL/cg-pub" 127.0.0.1 "$port" "$DEVICES" "$DEVICES" 1 >/dev/null
+  "$BIN/classgate" run --config "$dir/cg.toml" 2>"$dir/known.log" & AGENT=$!; PIDS+=("$AGENT")
+  "$BIN/ingest-bench" watch "$dir/cg.db" "$AGENT" "$DEVICES" 120 >/dev/null
+  stop_pid "$AGENT"
+  "$CEIL/cg-sub" 127.0.0.1 "$port" cg-ceiling 'classgate/#' 0 >/dev/null
+  local extra=0
+  "$CEIL/cg-pub" 127.0.0.1 "$port" "$FAULT_N" "$DEVICES" 1 >"$dir/pub.out" & local good=$!
+  case "$attack" in
+    poison)
+      head -c $((POISON_MIB << 20)) /dev/zero | tr '\0' 'A' >"$dir/poison.bin"
+      mosquitto_pub -p "$port" -q 1 -t classgate/r1/env_sensor/bench-1/telemetry -f "$dir/poison.bin" \
+        --repeat "$POISON_COUNT" >/dev/null
+      extra=$POISON_COUNT ;;
+    flood)
+      "$CEIL/cg-pub" 127.0.0.1 "$port" "$FLOOD_IDS" "$FLOOD_IDS" 1 0 env 1000000 >"$dir/flood.out"
+      extra=$FLOOD_IDS ;;
+  esac
+  wait "$good"
+  sleep 2
+  local base; base=$(( $(committed_messages "$dir/cg.db") + $(sqlite3 "file:$dir/cg.db?mode=ro" "SELECT coalesce(max(id), 0) FROM dead_letters") ))
+  local t0; t0="$(ns)"
+  "$BIN/classgate" run --config "$dir/cg.toml" 2>"$dir/agent.log" & AGENT=$!; PIDS+=("$AGENT")
+  "$BIN/ingest-bench" watch "$dir/cg.db" "$AGENT" $((base + FAULT_N + extra)) 900 --with-dead-letters >"$dir/watch.out"
+  local agent_s; agent_s="$(seconds_between "$t0" "$(field done_ns "$dir/watch.out")")"
+  sleep 6  # counters are written every 5 s
+  stop_pid "$AGENT"
+  # The plain C subscriber drains the same queue: what the broker and the socket cost alone.
+  t0="$(ns)"
+  "$CEIL/cg-sub" 127.0.0.1 "$port" cg-ceiling 'classgate/#' $((FAULT_N + extra)) >"$dir/ceiling.out"
+  local ceiling_s; ceiling_s="$(seconds_between "$t0" "$(field done_ns "$dir/ceiling.out")")"
+  stop_pid "$broker"
+  local counts; counts="$(sqlite3 "file:$dir/cg.db?mode=ro" "SELECT
+    (SELECT count(*) FROM devices) || ' ' ||
+    coalesce((SELECT value FROM counters WHERE name = 'dead_letters.payload_too_large'), 0) || ' ' ||
+    coalesce((SELECT value FROM counters WHERE name = 'dead_letters.device_limit'), 0)")"
+  read -r devices too_large refused <<<"$counts"
+  echo "attack=$attack good=$FAULT_N extra=$extra agent_s=$agent_s ceiling_s=$ceiling_s" \
+    "good_msgs_per_s=$(python3 -c "print(round($FAULT_N / $agent_s))")" \
+    "stalled=$(field stalled "$dir/watch.out") agent_hwm_kib=$(field agent_peak_rss_kib "$dir/watch.out")" \
+    "devices=$devices payload_too_large=$too_large device_limit=$refused" \
+    "poison_mib=$([ "$attack" = poison ] && echo "$POISON_MIB" || echo 0)" | tee -a "$RES/faults.txt" >&2
+  [ "${KEEP:-0}" = 1 ] || rm -f "$dir"/cg.db* "$dir/poison.bin"
+}
+
+if wants faults; then
+  say "Field faults: $FAULT_N good QoS 1 messages alone, with $POISON_COUNT x $POISON_MIB MiB poison payloads, with a flood of $FLOOD_IDS new ids"
+  for attack in none poison flood; do faults_run "$attack"; done
+fi
+
+# ---------------------------------------------------------------------------------------------
 # 3. Idle cost: a real school's load (300 devices, one message every 10 s each = 30 msg/s, QoS 1,
 # per-kind payloads), the agent with the IOC configured, in real time. CPU from utime+stime.
 
@@ -461,7 +524,7 @@ fi
 
 echo "load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RES/machine.txt"
 OUT_MD="$ROOT/Benchmarks/RESULTS.md"; OUT_JSON="$ROOT/Benchmarks/results.json"
-if [ "$QUICK" = 1 ] || [ "$ONLY" != "ingest,live,idle,cli,drain,profile" ]; then
+if [ "$QUICK" = 1 ] || [ "$ONLY" != "ingest,live,faults,idle,cli,drain,profile" ]; then
   OUT_MD="$WORK/RESULTS.md"; OUT_JSON="$WORK/results.json"; cp "$ROOT/Benchmarks/RESULTS.md" "$OUT_MD"
   KEEP=1
 fi

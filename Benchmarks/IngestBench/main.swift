@@ -4,11 +4,13 @@
 //     Live: publishes MESSAGES telemetry messages from DEVICES simulated devices to the broker the
 //     running agent reads, and measures how fast the agent commits them to its store.
 //
-//   ingest-bench watch STORE_PATH AGENT_PID MESSAGES [TIMEOUT_S]
-//     Drain: waits until the store's `messages_received` counter reaches MESSAGES (an absolute
+//   ingest-bench watch STORE_PATH AGENT_PID MESSAGES [TIMEOUT_S] [--with-dead-letters]
+//     Drain: waits until the store's committed messages reach MESSAGES (an absolute
 //     value: the caller adds what was there before it started the agent, so nothing the agent
 //     commits before this tool is up is missed) and prints when (CLOCK_REALTIME ns), so a script
 //     can time the agent exactly as it times the plain C subscriber (Benchmarks/ceiling/sub.c).
+//     With --with-dead-letters, dead letters count as committed messages too (the faults
+//     section: poison payloads and refused devices are one dead letter each, in the same commit).
 //
 // Both poll the store's `counters` table (one indexed row, every 2 ms): a `count(*)` over the
 // readings would cost the 2-core machine more CPU the bigger the store gets, and slow the agent down.
@@ -43,9 +45,11 @@ func realtimeNs() -> Int64 {
 
 /// Committed messages (log rows: every benchmark message is one row, so this is exact at each
 /// commit) and readings (the agent's counter, written every few seconds).
-func committed(_ reader: StoreReader) throws -> (messages: Int, readings: Int) {
+func committed(_ reader: StoreReader, withDeadLetters: Bool = false) throws -> (messages: Int, readings: Int)
+{
   let counters = try reader.counters()
-  return (try reader.logRowsAppended(), Int(counters[Counter.readingsStored] ?? 0))
+  let deadLetters = withDeadLetters ? try reader.deadLetterRowsAppended() : 0
+  return (try reader.logRowsAppended() + deadLetters, Int(counters[Counter.readingsStored] ?? 0))
 }
 
 let arguments = CommandLine.arguments
@@ -56,16 +60,17 @@ if arguments.count >= 5, arguments[1] == "watch" {
     exit(64)
   }
   let timeoutMs = Int64(arguments.count > 5 ? Int(arguments[5]) ?? 300 : 300) * 1000
+  let withDeadLetters = arguments.contains("--with-dead-letters")
   let reader = try StoreReader(path: arguments[2])
   let started = Clock.monotonicMs()
-  var now = try committed(reader)
+  var now = try committed(reader, withDeadLetters: withDeadLetters)
   // The broker may drop part of a QoS 0 flood: when nothing more is committed for 5 s, the
   // agent has what it will get (stalled=1, done_ns = the last commit seen).
   var lastChange = (ms: started, ns: realtimeNs(), messages: now.messages)
   var stalled = false
   while now.messages < total {
     usleep(2000)
-    now = try committed(reader)
+    now = try committed(reader, withDeadLetters: withDeadLetters)
     if now.messages != lastChange.messages {
       lastChange = (Clock.monotonicMs(), realtimeNs(), now.messages)
     } else if Clock.monotonicMs() - lastChange.ms > 5000 && Clock.monotonicMs() - started > 30_000 {
@@ -80,7 +85,7 @@ if arguments.count >= 5, arguments[1] == "watch" {
   // The readings counter is written every few seconds: wait for it (timing is already taken).
   let doneNs = stalled ? lastChange.ns : realtimeNs()
   let settleUntil = Clock.monotonicMs() + 8000
-  while now.readings < now.messages && Clock.monotonicMs() < settleUntil {
+  while !withDeadLetters && now.readings < now.messages && Clock.monotonicMs() < settleUntil {
     usleep(100_000)
     now = try committed(reader)
   }

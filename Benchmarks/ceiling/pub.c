@@ -2,7 +2,7 @@
  * Load generator: ClassGate native telemetry from many simulated devices, as fast as the broker
  * takes it, or at a fixed rate. Compiled by Benchmarks/run-all.sh: gcc -O2 pub.c -lmosquitto.
  *
- *   cg-pub HOST PORT COUNT DEVICES QOS [RATE_PER_S] [MIX]
+ *   cg-pub HOST PORT COUNT DEVICES QOS [RATE_PER_S] [MIX] [FIRST_ID]
  *
  * COUNT      messages to publish (0 with a rate: until SIGTERM).
  * QOS 0      published in chunks, then a QoS 1 "fence" on a topic nobody subscribes to: its PUBACK
@@ -13,6 +13,7 @@
  *            Python/Raspberry Pi sensor writes them (json.dumps spacing).
  *            "school": devices by index mod 4 are a board (3 metrics), a projector (3), an air
  *            sensor (5) and a card reader heartbeat (1): the per-kind payloads of a real school.
+ * FIRST_ID   device ids run from bench-FIRST_ID (default 0): a flood of ids nobody knows yet.
  */
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
@@ -29,6 +30,7 @@ static int connected;
 static int fence_mid = -1;
 static int fence_acked;
 static volatile sig_atomic_t stop;
+static int first_id;
 
 static long long now_ms(clockid_t clock) {
   struct timespec ts;
@@ -82,7 +84,7 @@ static int payload(char *buf, size_t size, char *topic, size_t tsize, long index
   int d = (int)(index % devices);
   unsigned r = mix32((unsigned)index * 2654435761U);
   if (!school || d % 4 == 2) {
-    snprintf(topic, tsize, "classgate/r%d/env_sensor/bench-%d/telemetry", d / 4 % 100, d);
+    snprintf(topic, tsize, "classgate/r%d/env_sensor/bench-%d/telemetry", d / 4 % 100, d + first_id);
     if (school)
       return snprintf(buf, size,
                       "{\"ts\": %lld, \"co2\": %u, \"temperature\": %.2f, \"humidity\": %.1f, "
@@ -99,22 +101,22 @@ static int payload(char *buf, size_t size, char *topic, size_t tsize, long index
   }
   switch (d % 4) {
   case 0:
-    snprintf(topic, tsize, "classgate/r%d/board/bench-%d/telemetry", d / 4 % 100, d);
+    snprintf(topic, tsize, "classgate/r%d/board/bench-%d/telemetry", d / 4 % 100, d + first_id);
     return snprintf(buf, size, "{\"ts\": %lld, \"power_on\": %s, \"active\": %s, \"input_source\": %u}",
                     ts, r % 3 ? "true" : "false", r % 5 ? "false" : "true", 1 + r % 3);
   case 1:
-    snprintf(topic, tsize, "classgate/r%d/projector/bench-%d/telemetry", d / 4 % 100, d);
+    snprintf(topic, tsize, "classgate/r%d/projector/bench-%d/telemetry", d / 4 % 100, d + first_id);
     return snprintf(buf, size, "{\"ts\": %lld, \"power_on\": %s, \"lamp_hours\": %.1f, \"error_code\": 0}",
                     ts, r % 3 ? "true" : "false", 1000 + d + index / 36000.0);
   default:
-    snprintf(topic, tsize, "classgate/r%d/attendance_reader/bench-%d/telemetry", d / 4 % 100, d);
+    snprintf(topic, tsize, "classgate/r%d/attendance_reader/bench-%d/telemetry", d / 4 % 100, d + first_id);
     return snprintf(buf, size, "{\"ts\": %lld, \"rssi\": -%u}", ts, 40 + r % 40);
   }
 }
 
 int main(int argc, char **argv) {
   if (argc < 6) {
-    fprintf(stderr, "usage: cg-pub HOST PORT COUNT DEVICES QOS [RATE_PER_S] [env|school]\n");
+    fprintf(stderr, "usage: cg-pub HOST PORT COUNT DEVICES QOS [RATE_PER_S] [env|school] [FIRST_ID]\n");
     return 64;
   }
   const char *host = argv[1];
@@ -124,6 +126,7 @@ int main(int argc, char **argv) {
   int qos = atoi(argv[5]);
   double rate = argc > 6 ? atof(argv[6]) : 0;
   int school = argc > 7 && strcmp(argv[7], "school") == 0;
+  first_id = argc > 8 ? atoi(argv[8]) : 0;
   signal(SIGTERM, on_signal);
   signal(SIGINT, on_signal);
 

@@ -573,12 +573,7 @@ public final class BufferWriter {
   /// What a commit writes besides its rows: only when something rare happened.
   private func finishBatch(summary: CommitSummary, now: EpochMillis) throws {
     if let lateRange {
-      let late = try connection.cachedStatement(
-        sql: "INSERT INTO late_ranges (from_ms, to_ms, noted_ms) VALUES (?, ?, ?)")
-      late.bind(lateRange.from, at: 1)
-      late.bind(lateRange.to, at: 2)
-      late.bind(now, at: 3)
-      try late.run()
+      try LateRanges(connection: connection).note(from: lateRange.from, to: lateRange.to, at: now)
     }
     increment(Counter.messagesReceived, by: summary.messages)
     increment(Counter.readingsStored, by: summary.readingsStored)

@@ -49,6 +49,7 @@ public final class Summariser {
   private let messages: UplinkMessages
   private let history: HistoryReader
   private let usage: UsageStore
+  private let lateRanges: LateRanges
   /// nil without an IOC: usage is still stored for `classgate stats`, nothing is queued.
   private let outbox: Outbox?
 
@@ -62,6 +63,7 @@ public final class Summariser {
     self.messages = messages
     history = HistoryReader(connection: connection)
     usage = UsageStore(connection: connection)
+    lateRanges = LateRanges(connection: connection)
     self.outbox = outbox
   }
 
@@ -235,12 +237,8 @@ public final class Summariser {
   /// Re-summarises the windows (then the days) that the oldest late range touches, a few
   /// windows per step; the range row is narrowed as it goes and deleted when done.
   private func reviseLateData(windowsUntil: EpochMillis, now: EpochMillis) throws -> Bool {
-    guard try lateDataSettled(now: now) else { return false }
-    let oldest = try connection.cachedStatement(
-      sql: "SELECT id, from_ms, to_ms FROM late_ranges ORDER BY from_ms, id LIMIT 1")
-    guard try oldest.step() else { return false }
-    let (id, from, to) = (oldest.int64(0), oldest.int64(1), min(oldest.int64(2), windowsUntil - 1))
-    oldest.reset()
+    guard try lateDataSettled(now: now), let oldest = try lateRanges.oldest() else { return false }
+    let (id, from, to) = (oldest.id, oldest.from, min(oldest.to, windowsUntil - 1))
     try connection.transaction {
       var window = calendar.window(containing: from)
       var done = 0
@@ -251,7 +249,7 @@ public final class Summariser {
         done += 1
       }
       if window.start <= to {
-        try execute("UPDATE late_ranges SET from_ms = ? WHERE id = ?", window.start, id)
+        try lateRanges.narrow(id, from: window.start)
         return
       }
       // Every late window is redone: now the days they belong to, once each.
@@ -259,7 +257,7 @@ public final class Summariser {
       var day = calendar.day(containing: min(from, to))
       while day.start <= to && day.end <= daysUntil {
         // Another late range in this day: the day is redone once that one's windows are.
-        if try lateRangeOverlaps(day, except: id) {
+        if try lateRanges.overlap(from: day.start, to: day.end, except: id) {
           day = calendar.day(containing: day.end)
           continue
         }
@@ -267,65 +265,31 @@ public final class Summariser {
         try summariseDay(day, revision: revision, now: now)
         day = calendar.day(containing: day.end)
       }
-      try execute("DELETE FROM late_ranges WHERE id = ?", id)
+      try lateRanges.delete(id)
     }
     return true
-  }
-
-  private func lateRangeOverlaps(_ period: Period, except id: Int64) throws -> Bool {
-    let statement = try connection.cachedStatement(
-      sql: "SELECT 1 FROM late_ranges WHERE id != ? AND from_ms < ? AND to_ms >= ? LIMIT 1")
-    statement.bind(id, at: 1)
-    statement.bind(period.end, at: 2)
-    statement.bind(period.start, at: 3)
-    defer { statement.reset() }
-    return try statement.step()
   }
 
   /// True when late data has stopped arriving for a while (or waited long enough). Ranges are
   /// then merged where they share a window, so each window is revised once.
   private func lateDataSettled(now: EpochMillis) throws -> Bool {
-    let times = try connection.cachedStatement(
-      sql: "SELECT min(noted_ms), max(noted_ms), count(*) FROM late_ranges")
-    guard try times.step(), times.int(2) > 0 else {
-      times.reset()
-      return false
-    }
-    let (first, last, count) = (times.int64(0), times.int64(1), times.int(2))
-    times.reset()
-    guard now - last >= settings.lateSettleMs || now - first >= settings.lateMaxWaitMs else {
-      return false
-    }
-    guard count > 1 else { return true }
-    let ranges = try connection.cachedStatement(
-      sql: "SELECT from_ms, to_ms, noted_ms FROM late_ranges ORDER BY from_ms")
-    var merged: [(from: EpochMillis, to: EpochMillis, noted: EpochMillis)] = []
-    while try ranges.step() {
-      let (from, to, noted) = (ranges.int64(0), ranges.int64(1), ranges.int64(2))
+    guard let noted = try lateRanges.noted(),
+      now - noted.last >= settings.lateSettleMs || now - noted.first >= settings.lateMaxWaitMs
+    else { return false }
+    guard noted.count > 1 else { return true }
+    var merged: [LateRanges.Range] = []
+    for range in try lateRanges.all() {
       if let last = merged.last,
-        calendar.window(containing: from).start <= calendar.window(containing: last.to).end
+        calendar.window(containing: range.from).start <= calendar.window(containing: last.to).end
       {
-        merged[merged.count - 1].to = max(last.to, to)
-        merged[merged.count - 1].noted = min(last.noted, noted)
+        merged[merged.count - 1].to = max(last.to, range.to)
+        merged[merged.count - 1].notedAt = min(last.notedAt, range.notedAt)
       } else {
-        merged.append((from, to, noted))
+        merged.append(range)
       }
     }
-    try connection.transaction {
-      try execute("DELETE FROM late_ranges")
-      for range in merged {
-        try execute(
-          "INSERT INTO late_ranges (from_ms, to_ms, noted_ms) VALUES (?, ?, ?)", range.from, range.to,
-          range.noted)
-      }
-    }
+    try connection.transaction { try lateRanges.replaceAll(with: merged) }
     return true
-  }
-
-  private func execute(_ sql: String, _ values: Int64...) throws {
-    let statement = try connection.cachedStatement(sql: sql)
-    for (index, value) in values.enumerated() { statement.bind(value, at: Int32(index + 1)) }
-    try statement.run()
   }
 }
 
