@@ -67,7 +67,6 @@ public enum UplinkSetup {
           diskFreeBytes: SystemFacts.diskSpace(at: config.storePath)?.free,
           devices: writer.deviceCounts(), clock: clock())
       },
-      summarisedUntil: { writer.summarisedUntil = $0 },
       housekeeping: { now in
         do {
           let purged = try writer.purgeEvents(type: "card_scan", olderThan: now - retentionMs)

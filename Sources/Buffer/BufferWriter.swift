@@ -120,9 +120,10 @@ public final class BufferWriter {
 
   public var pendingCount: Int { pending.count }
 
-  /// Periods before this time are already summarised (set by the rollup stage). Data stored for
-  /// them later is recorded in `late_ranges`, so those periods are summarised again.
-  public var summarisedUntil: EpochMillis?
+  /// Periods before this time are already summarised: the rollup stage's
+  /// `meta['rollup.windows_until_ms']`, read at each commit. Data stored for them later is
+  /// recorded in `late_ranges`, so those periods are summarised again.
+  private var summarisedUntil: EpochMillis?
   /// Oldest and newest time of late data in the batch being written.
   private var lateRange: (from: EpochMillis, to: EpochMillis)?
 
@@ -222,6 +223,7 @@ public final class BufferWriter {
     defer { lateRange = nil }
     do {
       try connection.transaction {
+        summarisedUntil = try Meta.readInt(MetaKey.windowsSummarisedUntil, in: connection)
         for item in pending { try write(item, into: &summary) }
         try finishBatch(summary: summary, now: now)
         if flushDue(now: now) {

@@ -33,7 +33,6 @@ public final class UplinkStage: LoopComponent {
   private let logger: Logger
   private let housekeeping: (EpochMillis) -> Void
   /// Tells the ingest writer which periods are summarised (for the late-data rule).
-  private let summarisedUntil: (EpochMillis) -> Void
   private var nextSummaryMs: Int64 = 0
   private var nextEventsMs: Int64 = 0
   private var nextHousekeepingMs: Int64 = 0
@@ -46,7 +45,6 @@ public final class UplinkStage: LoopComponent {
     connection: Connection, calendar: SchoolCalendar, ioc: MQTTOptions?,
     messages: UplinkMessages, settings: Settings, logger: Logger,
     health: @escaping () -> UplinkMessages.Health,
-    summarisedUntil: @escaping (EpochMillis) -> Void,
     housekeeping: @escaping (EpochMillis) -> Void = { _ in }, cap: StoreCap? = nil
   ) throws {
     self.connection = connection
@@ -54,7 +52,6 @@ public final class UplinkStage: LoopComponent {
     self.settings = settings
     self.logger = logger
     self.housekeeping = housekeeping
-    self.summarisedUntil = summarisedUntil
     outbox = Outbox(connection: connection)
     summariser = Summariser(
       connection: connection, calendar: calendar, settings: settings.summariser,
@@ -82,7 +79,6 @@ public final class UplinkStage: LoopComponent {
       events = nil
       publisher = nil
     }
-    if let until = try summariser.summarisedUntil() { summarisedUntil(until) }
   }
 
   public func pollInterests() -> [Poller.Interest] { publisher?.pollInterests ?? [] }
@@ -103,7 +99,6 @@ public final class UplinkStage: LoopComponent {
         // Catching up (after downtime, or late data): one period per turn, ingest in between.
         nextSummaryMs = nowMs + (worked ? 0 : 1000)
         queuedSomething = worked
-        if let until = try summariser.summarisedUntil() { summarisedUntil(until) }
       }
       if let events, nowMs >= nextEventsMs {
         nextEventsMs = nowMs + settings.eventIntervalMs
