@@ -30,6 +30,9 @@ public final class Summariser {
     /// skipped as one "no data" stretch (logged, and kept in `meta['rollup.last_gap']`) instead of
     /// tens of thousands of empty summaries.
     public var maxCatchUpMs: Int64 = 86_400_000
+    /// The school's timetable: with it, each summarised day also gets its lessons
+    /// (`classgate.lesson_summary`); without it, none.
+    public var timetable: Timetable?
     public init(
       rollup: RollupSettings, graceMs: Int64 = 60_000, maxWindowsPerStep: Int = 12,
       lateSettleMs: Int64 = 10_000, lateMaxWaitMs: Int64 = 300_000, maxMessageBytes: Int = 256 << 10
@@ -49,6 +52,7 @@ public final class Summariser {
   private let messages: UplinkMessages
   private let history: HistoryReader
   private let usage: UsageStore
+  private let lessons: LessonStore
   /// nil without an IOC: usage is still stored for `classgate stats`, nothing is queued.
   private let outbox: Outbox?
 
@@ -62,6 +66,7 @@ public final class Summariser {
     self.messages = messages
     history = HistoryReader(connection: connection)
     usage = UsageStore(connection: connection)
+    lessons = LessonStore(connection: connection)
     self.outbox = outbox
   }
 
@@ -211,6 +216,31 @@ public final class Summariser {
     let fleet = Rollup.combine(try usage.periods(.window, from: day.start, to: day.end).map(\.fleet))
     try store(.day, period: day, revision: revision, devices: devices, fleet: fleet, now: now)
     try usage.delete(.dayToDate, startingAt: day.start)
+    try summariseLessons(of: day, now: now)
+  }
+
+  /// The day's lessons, from the day's history (one snapshot: the caller's transaction), stored
+  /// and queued with their own revision: a day revised for late data gets its lessons revised too.
+  private func summariseLessons(of day: Period, now: EpochMillis) throws {
+    guard let timetable = settings.timetable else { return }
+    var histories: [DeviceHistory] = []
+    try history.forEachHistory(over: day) { if $0.room != nil { histories.append($0) } }
+    let result = Rollup.lessons(
+      histories, day: day, timetable: timetable, calendar: calendar, settings: settings.rollup)
+    let revision = (try lessons.revision(ofDayStartingAt: day.start) ?? -1) + 1
+    try lessons.save(result, revision: revision, createdAt: now)
+    guard let outbox else { return }
+    let threshold = settings.rollup.thresholds["co2"]
+    let parts = messages.lessonParts(
+      result.lessons, co2Threshold: threshold, maxBytes: settings.maxMessageBytes,
+      outsideRooms: result.outside.count)
+    for (index, part) in parts.enumerated() {
+      try outbox.enqueue(lane: .summaries, topic: UplinkMessages.Topic.lessonSummary, createdAt: now) { seq in
+        messages.lessonSummary(
+          result, lessons: part, revision: revision, co2Threshold: threshold, seq: seq, createdAt: now,
+          part: parts.count > 1 ? (index + 1, parts.count) : nil)
+      }
+    }
   }
 
   private func store(

@@ -35,6 +35,7 @@ public struct UplinkMessages: Sendable {
     public static let daySummary = "summaries/day"
     public static let events = "events"
     public static let presence = "presence"
+    public static let lessonSummary = "summaries/lessons"
   }
 
   public static func topic(for kind: UsageStore.Kind) -> String {
@@ -240,7 +241,7 @@ public struct UplinkMessages: Sendable {
     ]
   }
 
-  private func envelope(schema: String, seq: Int64, createdAt: EpochMillis) -> JSONObject {
+  func envelope(schema: String, seq: Int64, createdAt: EpochMillis) -> JSONObject {
     [
       "schema": .string(schema), "schema_version": .number(Double(Self.schemaVersion)),
       "school_id": .string(schoolID), "stream": .string(stream), "seq": .number(Double(seq)),
