@@ -18,6 +18,13 @@ public final class LessonStore {
     return try statement.step() ? statement.int(0) : nil
   }
 
+  /// The start of the latest day with lessons stored, nil if none.
+  public func latestDay() throws -> EpochMillis? {
+    let statement = try connection.cachedStatement(sql: "SELECT max(start_ms) FROM lesson_days")
+    defer { statement.reset() }
+    return try statement.step() && !statement.isNull(0) ? statement.int64(0) : nil
+  }
+
   /// Replaces a day's rows. Call inside the caller's transaction (with the outbox insert).
   public func save(_ day: LessonDay, revision: Int, createdAt: EpochMillis) throws {
     for table in ["lesson_usage", "lesson_outside"] {

@@ -97,7 +97,7 @@ extension UplinkMessages {
     ])
   }
 
-  static func outside(_ room: OutsideUse) -> JSONValue {
+  public static func outside(_ room: OutsideUse) -> JSONValue {
     .object([
       "room": .string(room.room), "board_on_min": .number(minutes(room.boardOnMs)),
       "projector_on_min": .number(minutes(room.projectorOnMs)),
