@@ -73,7 +73,8 @@ extension ClassGate {
         throw ValidationError("Please use --week with --lessons, and with --day at most.")
       }
       if lessons && (window || device != nil || kind != nil) {
-        throw ValidationError("Please choose --lessons without --window, --device or --kind (--room is fine).")
+        throw ValidationError(
+          "Please choose --lessons without --window, --device or --kind (--room is fine).")
       }
       if let days, !(1...3660).contains(days) {
         throw ValidationError("Please specify 'days' from 1 to 3660.")
@@ -134,14 +135,18 @@ extension ClassGate {
     }
 
     /// `--lessons`: the selected days, or the last day with lessons stored.
-    private func printLessons(_ store: LessonStore, _ calendar: SchoolCalendar, _ co2Threshold: Double?) throws {
+    private func printLessons(_ store: LessonStore, _ calendar: SchoolCalendar, _ co2Threshold: Double?)
+      throws
+    {
       var (first, last): (Int, Int)
       if day == nil && days == nil && from == nil {
         let latest = try store.latestDay().map { StatsPeriod.today(now: $0, calendar: calendar) }
         last = latest ?? StatsPeriod.today(now: Clock.wallMs(), calendar: calendar) - 1
         first = last
       } else {
-        guard case .days(let start, let end) = selection(now: Clock.wallMs(), calendar: calendar) else { return }
+        guard case .days(let start, let end) = selection(now: Clock.wallMs(), calendar: calendar) else {
+          return
+        }
         (first, last) = (start, end)
       }
       if week { first = last - 6 }

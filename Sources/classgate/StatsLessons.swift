@@ -42,7 +42,9 @@ struct LessonsOutput {
         + "summarised after the day ends, when the configuration has a [timetable]."
     }
     if days.count == 1, let day = days.first { return text(day) }
-    var table = TextTable(headers: ["DATE", "LESSONS", "USED", "BOARD", "PROJECTOR", "CO2 HIGH", "OUTSIDE", "NOTE"])
+    var table = TextTable(headers: [
+      "DATE", "LESSONS", "USED", "BOARD", "PROJECTOR", "CO2 HIGH", "OUTSIDE", "NOTE",
+    ])
     for day in days {
       table.append([
         calendar.dayLabel(day.day.start), "\(day.scheduledLessons)", share(day.scheduledUsed, day),
@@ -59,7 +61,9 @@ struct LessonsOutput {
 
   private func text(_ day: LessonDay) -> String {
     let date = calendar.dayLabel(day.day.start)
-    var lines = ["Lessons \(date) (\(calendar.zoneName))" + (day.closure.map { ": no lessons (\($0))" } ?? "")]
+    var lines = [
+      "Lessons \(date) (\(calendar.zoneName))" + (day.closure.map { ": no lessons (\($0))" } ?? "")
+    ]
     if !day.lessons.isEmpty {
       let above = co2Threshold.map { ">\(StatsOutput.short($0))" } ?? "ABOVE"
       var table = TextTable(headers: [
@@ -68,7 +72,8 @@ struct LessonsOutput {
       ])
       for lesson in day.lessons {
         table.append([
-          "\(lesson.session) \(lesson.period)", String(calendar.localISO(lesson.start).dropFirst(11).prefix(5)),
+          "\(lesson.session) \(lesson.period)",
+          String(calendar.localISO(lesson.start).dropFirst(11).prefix(5)),
           lesson.room, lesson.className ?? (lesson.scheduled ? "" : "(none)"),
           StatsOutput.duration(lesson.boardOnMs), StatsOutput.duration(lesson.boardActiveMs),
           StatsOutput.duration(lesson.projectorOnMs), used(lesson),
