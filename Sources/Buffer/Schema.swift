@@ -153,10 +153,13 @@ enum Schema {
       sql: "DROP TABLE IF EXISTS readings",
       prepare: { try LegacyReadings.move(in: $0) }),
     .init(
-      version: 5, name: "lessons",
+      version: 5, name: "lessons and time-weighted means",
       // Per-lesson usage of summarised days (LessonStore): one header per day, one row per room
-      // and period, one per room used outside the timetable.
+      // and period, one per room used outside the timetable. Metric rows get the held time and
+      // value × time of the time-weighted mean (NULL in rows stored before).
       sql: """
+        ALTER TABLE metric_usage ADD COLUMN held_ms INTEGER;
+        ALTER TABLE metric_usage ADD COLUMN held_sum REAL;
         CREATE TABLE lesson_days (
           start_ms INTEGER PRIMARY KEY,
           end_ms INTEGER NOT NULL,

@@ -128,6 +128,9 @@ public struct UplinkMessages: Sendable {
           "count": .number(Double(stats.count)), "min": .number(stats.min),
           "mean": .number(Self.mean(stats)), "max": .number(stats.max),
         ]
+        if let weighted = stats.timeWeightedMean, weighted.isFinite {
+          entry["time_weighted_mean"] = .number(Self.rounded(weighted, places: 3))
+        }
         if let above = stats.aboveMs {
           entry["above_min"] = .number(Self.minutes(above))
           if let threshold = thresholds[name] { entry["threshold"] = .number(threshold) }

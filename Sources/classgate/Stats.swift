@@ -469,7 +469,7 @@ struct StatsOutput {
     String(calendar.localISO(ms).dropFirst(11).prefix(5))
   }
 
-  /// Env sensors: `co2 avg 850 max 1400 ppm, >1000: 35 min; …`; readers: `scans 120, cards 98`;
+  /// Env sensors: `co2 avg 850 max 1400 ppm (avg time-weighted), >1000: 35 min; …`; readers: `scans 120, cards 98`;
   /// projectors: the lamp counter; and offline incidents when there were any.
   private func details(_ usage: DeviceUsage) -> String {
     var parts: [String] = []
@@ -480,7 +480,9 @@ struct StatsOutput {
         }
       for (name, stats) in shown {
         let unit = Metrics.unit(of: name)
-        var text = "\(name) avg \(Self.short(stats.mean)) max \(Self.short(stats.max))"
+        // The time-weighted mean when the rows have it (schema 5 on), else the samples' mean.
+        let mean = stats.timeWeightedMean ?? stats.mean
+        var text = "\(name) avg \(Self.short(mean)) max \(Self.short(stats.max))"
         if !unit.isEmpty && unit != "bool" { text += " \(unit)" }
         if let above = stats.aboveMs {
           let limit = thresholds[name].map { ">\(Self.short($0))" } ?? "above limit"
