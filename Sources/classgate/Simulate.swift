@@ -33,6 +33,9 @@ extension ClassGate {
     @Option(help: "Topic prefix of the native protocol.") var prefix = "classgate"
     @Option(help: "Write the inventory of the simulated school to FILE and exit.")
     var writeInventory: String?
+    @Option(
+      help: "Write the simulated school's class list (a timetable CSV for [timetable] csv) to FILE and exit.")
+    var writeTimetable: String?
 
     func validate() throws {
       guard speed > 0 else { throw ValidationError("Please specify a 'speed' above 0.") }
@@ -44,17 +47,26 @@ extension ClassGate {
       }
     }
 
+    private func write(_ text: String, to path: String) throws {
+      guard let file = fopen(path, "w") else {
+        throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))")
+      }
+      fputs(text, file)
+      fclose(file)
+    }
+
     func run() throws {
       let layout = SchoolLayout(deviceCount: devices, seed: seed)
       if let writeInventory {
-        guard let file = fopen(writeInventory, "w") else {
-          throw CLIError("cannot write \(writeInventory): \(String(cString: strerror(errno)))")
-        }
-        fputs(layout.inventoryTOML(), file)
-        fclose(file)
+        try write(layout.inventoryTOML(), to: writeInventory)
         print(
           "wrote the inventory of \(layout.rooms.count) classrooms and \(layout.devices.count) devices to \(writeInventory)"
         )
+        return
+      }
+      if let writeTimetable {
+        try write(layout.timetableCSV(), to: writeTimetable)
+        print("wrote the class list of \(layout.rooms.count) classrooms to \(writeTimetable)")
         return
       }
       var clock = try SimClock(timeZone: timeZone, start: start, dayOffset: dayOffset, speed: speed)
