@@ -33,9 +33,14 @@ public struct SchoolSimulator: Sendable {
     var temperature: Double = 27
   }
 
-  public init(layout: SchoolLayout, seed: UInt64, nativePrefix: String = "classgate") {
+  /// A holiday: nobody comes, no lesson is given; only the showcase room's board is switched on
+  /// for two hours (someone preparing a lesson) and the sensors report.
+  public let holiday: Bool
+
+  public init(layout: SchoolLayout, seed: UInt64, nativePrefix: String = "classgate", holiday: Bool = false) {
     self.layout = layout
     self.nativePrefix = nativePrefix
+    self.holiday = holiday
     random = SeededRandom(seed: seed)
     for device in layout.devices {
       state[device.id] = DeviceState(
@@ -57,16 +62,17 @@ public struct SchoolSimulator: Sendable {
   /// The messages of one simulated minute. `time` is epoch ms (UTC); `minute` is local minutes
   /// since midnight in the school's zone.
   public mutating func tick(time: Int64, minute: Int) -> [SimMessage] {
-    let phase = SchoolDay.phase(minute: minute)
+    let phase = holiday ? .closed : SchoolDay.phase(minute: minute)
     var messages: [SimMessage] = []
     updateAir(minute: minute)
     for device in layout.devices {
       guard var current = state[device.id] else { continue }
       if device.room == showcaseRoom {
-        messages += ShowcaseRoom.telemetry(device, time: time, minute: minute, prefix: nativePrefix)
+        messages += ShowcaseRoom.telemetry(
+          device, time: time, minute: minute, prefix: nativePrefix, holiday: holiday)
         continue
       }
-      let phase = SchoolDay.phase(minute: minute, roomIndex: roomIndex[device.room] ?? 0)
+      let phase = holiday ? .closed : SchoolDay.phase(minute: minute, roomIndex: roomIndex[device.room] ?? 0)
       // Devices drop off now and then (power strip switched off, Wi-Fi lost) and come back.
       if current.offlineUntil > 0 {
         if time >= current.offlineUntil {
@@ -254,7 +260,7 @@ public struct SchoolSimulator: Sendable {
   private mutating func updateAir(minute: Int) {
     let outdoor = 27 + 5 * max(0, sinDay(minute))
     for (room, air) in roomAir {
-      let phase = SchoolDay.phase(minute: minute, roomIndex: roomIndex[room] ?? 0)
+      let phase = holiday ? .closed : SchoolDay.phase(minute: minute, roomIndex: roomIndex[room] ?? 0)
       let occupancy = SchoolDay.occupancy(phase)
       // Breathing adds CO2 with the class; open windows in breaks let it fall back to outdoor air.
       let ventilation = phase == .shortBreak || phase == .longBreak || phase == .lunch ? 0.25 : 0.04

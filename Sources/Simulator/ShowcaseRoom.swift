@@ -11,6 +11,7 @@ import JSON
 ///   the temperature is 30 °C;
 /// - the card reader reads 30 cards at 06:50–06:59 (before the first period), then in period 1
 ///   cards 31, 32 and 31 again at 07:05–07:07, and card 5 at 14:05 in the first afternoon period.
+/// On a holiday only the board is on, 09:00–11:00, and nothing else happens.
 enum ShowcaseRoom {
   static func period(at minute: Int) -> (start: Int, end: Int)? {
     SchoolDay.periods.first { minute >= $0.start && minute < $0.end }.map { ($0.start, $0.end) }
@@ -46,9 +47,12 @@ enum ShowcaseRoom {
     }
   }
 
-  static func telemetry(_ device: SchoolLayout.SimDevice, time: Int64, minute: Int, prefix: String)
-    -> [SimMessage]
-  {
+  static func telemetry(
+    _ device: SchoolLayout.SimDevice, time: Int64, minute: Int, prefix: String, holiday: Bool
+  ) -> [SimMessage] {
+    if holiday {
+      return holidayTelemetry(device, time: time, minute: minute, prefix: prefix)
+    }
     func native(_ channel: String, _ fields: KeyValuePairs<String, JSONValue>) -> SimMessage {
       SchoolSimulator.native(device, channel, fields, prefix: prefix)
     }
@@ -88,6 +92,24 @@ enum ShowcaseRoom {
             "card": .string("SHOWCASE-\(scan.card)"),
           ])
       }
+    default:
+      return []
+    }
+  }
+
+  private static func holidayTelemetry(
+    _ device: SchoolLayout.SimDevice, time: Int64, minute: Int, prefix: String
+  ) -> [SimMessage] {
+    switch device.kind {
+    case .board:
+      let on = minute >= 540 && minute < 660
+      return [
+        SchoolSimulator.native(
+          device, "telemetry", ["ts": .number(Double(time)), "power_on": .bool(on), "active": .bool(false)],
+          prefix: prefix)
+      ]
+    case .projector, .envSensor:
+      return telemetry(device, time: time, minute: 0, prefix: prefix, holiday: false)
     default:
       return []
     }

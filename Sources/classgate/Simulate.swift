@@ -29,6 +29,8 @@ extension ClassGate {
     var duration: Double?
     @Option(help: "Simulated start, local time HH:MM.") var start = "06:30"
     @Option(help: "Which day to simulate, relative to today (-1: yesterday).") var dayOffset = -1
+    @Flag(help: "A holiday: no lessons, nobody in; only room 101's board is on 09:00-11:00.")
+    var holiday = false
     @Option(help: "The school's time zone.") var timeZone = "Asia/Ho_Chi_Minh"
     @Option(help: "Topic prefix of the native protocol.") var prefix = "classgate"
     @Option(help: "Write the inventory of the simulated school to FILE and exit.")
@@ -70,7 +72,7 @@ extension ClassGate {
         return
       }
       var clock = try SimClock(timeZone: timeZone, start: start, dayOffset: dayOffset, speed: speed)
-      var simulator = SchoolSimulator(layout: layout, seed: seed, nativePrefix: prefix)
+      var simulator = SchoolSimulator(layout: layout, seed: seed, nativePrefix: prefix, holiday: holiday)
       let publisher = try SimPublisher(host: host, port: port)
       publisher.send(simulator.announce())
       let realStart = Clock.monotonicMs()

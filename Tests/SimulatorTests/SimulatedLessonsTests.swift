@@ -13,8 +13,8 @@ import Testing
 struct SimulatedLessonsTests {
   static let minute: Int64 = 60_000
 
-  static func lessonDay() throws -> (LessonDay, SchoolLayout) {
-    let (layout, day) = SimulatorTests.simulate()
+  static func lessonDay(holiday: Bool = false) throws -> (LessonDay, SchoolLayout) {
+    let (layout, day) = SimulatorTests.simulate(holiday: holiday)
     let pseudonyms = try CardPseudonymizer(secret: Array("a demo school's card secret".utf8))
     let profiles = try ProfileSet.load(directories: [SimulatorTests.devicesDirectory], required: true)
     let inventory = try InventoryParser.parse(layout.inventoryTOML(), file: "generated.toml")
@@ -53,8 +53,11 @@ struct SimulatedLessonsTests {
       }
       histories[id]?.statusChanges.sort { $0.time < $1.time }
     }
+    // 2025-11-28, the simulated day, is a closure when the day is a holiday.
+    let date = LocalDate(year: 2025, month: 11, day: 28)
     let timetable = Timetable(
       slots: Timetable.defaultSlots(primary: false), weekdays: Set(1...7),
+      closures: holiday ? [Timetable.Closure(dates: date...date, name: "holiday")] : [],
       lessons: try TimetableCSV.parse(layout.timetableCSV()).get())
     let calendar = SchoolCalendar(
       zone: try ZoneRules(
@@ -113,5 +116,12 @@ struct SimulatedLessonsTests {
         "103", "106", "109", "202", "205", "208", "301", "304", "307", "310",
       ])
     #expect(day.scheduledUsed <= day.scheduledLessons && day.scheduledUsingBoard > 100)
+  }
+
+  @Test func onAHolidayNobodyIsInAndTheBoardLeftOnIsOutsideTheTimetable() throws {
+    let (day, _) = try Self.lessonDay(holiday: true)
+    #expect(!day.teaching && day.closure == "holiday" && day.lessons.isEmpty)
+    // Only the showcase board, 09:00–11:00 (last "on" sample 10:59, "off" at 11:00): 120 min.
+    #expect(day.outside == [OutsideUse(room: "101", boardOnMs: 120 * Self.minute, projectorOnMs: 0)])
   }
 }

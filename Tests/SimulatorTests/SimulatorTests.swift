@@ -19,9 +19,9 @@ struct SimulatorTests {
     var malformed = 0
   }
 
-  static func simulate(devices: Int = 120, seed: UInt64 = 42) -> (SchoolLayout, Day) {
+  static func simulate(devices: Int = 120, seed: UInt64 = 42, holiday: Bool = false) -> (SchoolLayout, Day) {
     let layout = SchoolLayout(deviceCount: devices, seed: seed)
-    var simulator = SchoolSimulator(layout: layout, seed: seed)
+    var simulator = SchoolSimulator(layout: layout, seed: seed, holiday: holiday)
     var day = Day()
     day.messages = simulator.announce().map { (SchoolDay.opens, $0) }
     for minute in SchoolDay.opens..<SchoolDay.closes {
