@@ -156,10 +156,13 @@ enum Schema {
       version: 5, name: "lessons and time-weighted means",
       // Per-lesson usage of summarised days (LessonStore): one header per day, one row per room
       // and period, one per room used outside the timetable. Metric rows get the held time and
-      // value × time of the time-weighted mean (NULL in rows stored before).
+      // value × time of the time-weighted mean (NULL in rows stored before). A late range keeps
+      // where it began (`days_from_ms`) while `from_ms` moves on as its windows are redone, so
+      // every day it touched is redone too.
       sql: """
         ALTER TABLE metric_usage ADD COLUMN held_ms INTEGER;
         ALTER TABLE metric_usage ADD COLUMN held_sum REAL;
+        ALTER TABLE late_ranges ADD COLUMN days_from_ms INTEGER;
         CREATE TABLE lesson_days (
           start_ms INTEGER PRIMARY KEY,
           end_ms INTEGER NOT NULL,

@@ -267,9 +267,13 @@ public final class Summariser {
   private func reviseLateData(windowsUntil: EpochMillis, now: EpochMillis) throws -> Bool {
     guard try lateDataSettled(now: now) else { return false }
     let oldest = try connection.cachedStatement(
-      sql: "SELECT id, from_ms, to_ms FROM late_ranges ORDER BY from_ms, id LIMIT 1")
+      sql:
+        "SELECT id, from_ms, to_ms, coalesce(days_from_ms, from_ms) FROM late_ranges ORDER BY from_ms, id LIMIT 1"
+    )
     guard try oldest.step() else { return false }
     let (id, from, to) = (oldest.int64(0), oldest.int64(1), min(oldest.int64(2), windowsUntil - 1))
+    // Where the range began: `from` moves on as its windows are redone, the days start here.
+    let daysFrom = min(oldest.int64(3), from)
     oldest.reset()
     try connection.transaction {
       var window = calendar.window(containing: from)
@@ -281,12 +285,13 @@ public final class Summariser {
         done += 1
       }
       if window.start <= to {
-        try execute("UPDATE late_ranges SET from_ms = ? WHERE id = ?", window.start, id)
+        try execute(
+          "UPDATE late_ranges SET from_ms = ?, days_from_ms = ? WHERE id = ?", window.start, daysFrom, id)
         return
       }
       // Every late window is redone: now the days they belong to, once each.
       let daysUntil = try Meta.readInt(MetaKey.daysSummarisedUntil, in: connection) ?? 0
-      var day = calendar.day(containing: min(from, to))
+      var day = calendar.day(containing: min(daysFrom, to))
       while day.start <= to && day.end <= daysUntil {
         // Another late range in this day: the day is redone once that one's windows are.
         if try lateRangeOverlaps(day, except: id) {
@@ -328,25 +333,27 @@ public final class Summariser {
     }
     guard count > 1 else { return true }
     let ranges = try connection.cachedStatement(
-      sql: "SELECT from_ms, to_ms, noted_ms FROM late_ranges ORDER BY from_ms")
-    var merged: [(from: EpochMillis, to: EpochMillis, noted: EpochMillis)] = []
+      sql:
+        "SELECT from_ms, to_ms, noted_ms, coalesce(days_from_ms, from_ms) FROM late_ranges ORDER BY from_ms")
+    var merged: [(from: EpochMillis, to: EpochMillis, noted: EpochMillis, daysFrom: EpochMillis)] = []
     while try ranges.step() {
-      let (from, to, noted) = (ranges.int64(0), ranges.int64(1), ranges.int64(2))
+      let (from, to, noted, daysFrom) = (ranges.int64(0), ranges.int64(1), ranges.int64(2), ranges.int64(3))
       if let last = merged.last,
         calendar.window(containing: from).start <= calendar.window(containing: last.to).end
       {
         merged[merged.count - 1].to = max(last.to, to)
         merged[merged.count - 1].noted = min(last.noted, noted)
+        merged[merged.count - 1].daysFrom = min(last.daysFrom, daysFrom)
       } else {
-        merged.append((from, to, noted))
+        merged.append((from, to, noted, min(from, daysFrom)))
       }
     }
     try connection.transaction {
       try execute("DELETE FROM late_ranges")
       for range in merged {
         try execute(
-          "INSERT INTO late_ranges (from_ms, to_ms, noted_ms) VALUES (?, ?, ?)", range.from, range.to,
-          range.noted)
+          "INSERT INTO late_ranges (from_ms, to_ms, noted_ms, days_from_ms) VALUES (?, ?, ?, ?)", range.from,
+          range.to, range.noted, range.daysFrom)
       }
     }
     return true

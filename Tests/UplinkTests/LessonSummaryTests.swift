@@ -98,4 +98,38 @@ struct LessonSummaryTests {
     let validation = try store.validate(try store.outbox.pending(.summaries, after: 0, limit: 10_000))
     #expect(validation.status == 0, "\(validation.stdout)")
   }
+
+  /// Late data spanning two days, more windows than one step redoes: the range's start moves on
+  /// as its windows are redone, and both days (with their lessons) must still be revised.
+  @Test func lateDataAcrossMidnightRevisesBothDaysAndTheirLessons() throws {
+    let store = try UplinkStore()
+    let summariser = store.lessonSummariser()
+    try summariser.step(now: t0)
+    let twoDays = t0 + 2 * 86_400_000
+    // A reading at the start of each day, each day run out as it ends.
+    try store.readings("env-101", [(t0, "co2", 500)], at: t0)
+    while try summariser.step(now: t0 + 86_400_000 + 1) {}
+    try store.readings("env-101", [(t0 + 86_400_000, "co2", 500)], at: t0 + 86_400_000 + 1)
+    while try summariser.step(now: twoDays + 1) {}
+    #expect(try store.lessonSummaries().map { $0["revision"] as? Int } == [0, 0])
+    store.writer.summarisedUntil = try summariser.summarisedUntil()
+    // 23:00 on day 0 to 01:00 on day 1: 25 windows, three steps of at most 12.
+    try store.readings(
+      "env-101", [(at(23 * 60), "co2", 900), (at(24 * 60 + 70), "co2", 1100), (at(25 * 60), "co2", 700)],
+      at: twoDays + 2)
+    while try summariser.step(now: twoDays + 60_000) {}
+    let days = try store.queued(.summaries).filter { $0["schema"] as? String == "classgate.daily_summary" }
+    let revised = days.filter { $0["revision"] as? Int == 1 }.compactMap {
+      ($0["period"] as? [String: Any])?["date"] as? String
+    }
+    #expect(revised == ["2025-11-29", "2025-11-30"])
+    let lessons = try store.lessonSummaries()
+    #expect(lessons.map { $0["revision"] as? Int } == [0, 0, 1, 1])
+    // Day 1's lesson (01:00–01:45) now has 700 ppm from 01:00 and 1100 from 01:10, each held
+    // 10 minutes: (700 + 1100) / 2 = 900.
+    let lesson = try #require((lessons.last?["lessons"] as? [[String: Any]])?.first)
+    #expect((lesson["co2"] as? [String: Any])?["mean"] as? Double == 900)
+    let validation = try store.validate(try store.outbox.pending(.summaries, after: 0, limit: 10_000))
+    #expect(validation.status == 0, "\(validation.stdout)")
+  }
 }
