@@ -94,7 +94,8 @@ let package = Package(
     .testTarget(name: "JSONTests", dependencies: ["JSON"]),
     .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
     .testTarget(name: "DecodeTests", dependencies: ["Decode", "DeviceModel", "JSON", "TestSupport"]),
-    .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Profiles", "Decode", "DeviceModel"]),
+    .testTarget(
+      name: "SimulatorTests", dependencies: ["Simulator", "Profiles", "Decode", "DeviceModel", "Rollup"]),
     .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Decode", "DeviceModel", "TestSupport"]),
     .testTarget(name: "RollupTests", dependencies: ["Rollup", "DeviceModel"]),
     .testTarget(

@@ -15,7 +15,7 @@ agent's own output; leave it off for messages from agents newer than this checko
 Besides the JSON Schemas it checks what a schema cannot say: the topic (kind and school id) matches
 the payload; period lengths, local times, day boundaries and window alignment agree with the time
 zone; minutes have at most 3 decimals and do not exceed the period; min <= mean <= max; distinct
-cards <= scans; device ids are unique and a window's fleet counts them all (a window in parts: not
+cards <= scans (per lesson too); a lesson summary's lessons lie inside its day and its totals match them; device ids are unique and a window's fleet counts them all (a window in parts: not
 checked per part); a seq is never reused
 for different content; revisions of a period have distinct seqs in the same order.
 
@@ -55,6 +55,7 @@ EXAMPLE_DIR = SCHEMA_DIR / "examples"
 
 TOPIC = re.compile(r"^ioc/v1/schools/([^/]+)/(.+)$")
 SUMMARIES = ("classgate.window_summary", "classgate.daily_summary")
+LESSONS = "classgate.lesson_summary"
 MINUTE_MS = 60_000
 TOLERANCE = 0.0005  # minutes are rounded to 3 decimals
 YEAR_2000_MS = 946_684_800_000
@@ -183,7 +184,7 @@ class Run:
                 self.fail(f"{where}: {name} seq {seq}", f"seq reused for a different message (first at {seen[1]})")
             return
         self.by_seq[(school, seq)] = (canonical, where)
-        if name not in SUMMARIES:
+        if name not in SUMMARIES and name != LESSONS:
             return
         revision, start = payload["revision"], payload["period"]["start_ms"]
         # A period split into parts (ioc.max_message_kb): each part is its own row at the IOC.
@@ -279,6 +280,9 @@ def consistency(name, p):
         # A message in parts holds some of the devices; the fleet is the whole school's.
         if name == "classgate.window_summary" and "parts" not in p and counted != len(p["devices"]):
             problems.append(f"fleet counts {counted} devices by status, but devices[] has {len(p['devices'])}")
+    elif name == LESSONS:
+        problems += period_problems(name, p["period"])
+        problems += lesson_problems(p)
     elif name == "classgate.event":
         event = p["event"]
         if event["time_ms"] < YEAR_2000_MS:
@@ -358,6 +362,79 @@ def device_problems(devices, period_minutes):
                 problems.append(f"{where}: {key} {value} exceeds the period's {period_minutes} minutes")
         if "distinct_cards" in device and "scans" in device and device["distinct_cards"] > device["scans"]:
             problems.append(f"{where}: distinct_cards {device['distinct_cards']} > scans {device['scans']}")
+    return problems
+
+
+def lesson_problems(p):
+    """Each lesson inside the day and within its own minutes; the day's totals match its lessons."""
+    problems, seen = [], set()
+    day = p["period"]
+    zone = ZoneInfo(day["time_zone"])
+    if p["teaching_day"] == (p["closure"] is not None):
+        problems.append(f"teaching_day {p['teaching_day']} with closure {p['closure']!r}: a closure exactly when not a teaching day")
+    if not p["teaching_day"] and p["lessons"]:
+        problems.append("lessons on a day without lessons (teaching_day false)")
+    for index, lesson in enumerate(p["lessons"]):
+        where = f"lessons[{index}] ({lesson['room']} {lesson['session']} {lesson['period']})"
+        start, end = lesson["start_ms"], lesson["end_ms"]
+        if (lesson["room"], start) in seen:
+            problems.append(f"{where}: the room appears twice in this period")
+        seen.add((lesson["room"], start))
+        if not (day["start_ms"] <= start < end <= day["end_ms"]):
+            problems.append(f"{where}: not inside the day")
+            continue
+        minutes = lesson["minutes"]
+        if abs(minutes * MINUTE_MS - (end - start)) > 1:
+            problems.append(f"{where}: minutes {minutes} but end_ms - start_ms is {(end - start) / MINUTE_MS:g} minutes")
+        stamp = dt.datetime.fromisoformat(lesson["start"].replace("Z", "+00:00"))
+        if epoch_ms(stamp) != start or stamp.utcoffset() != local(start, zone).utcoffset():
+            problems.append(f"{where}: start {lesson['start']} is not start_ms {start} in {zone.key}")
+        fields = [(key, lesson[key]) for key in ("board_on_min", "board_active_min", "projector_on_min")]
+        if "co2" in lesson:
+            fields.append(("co2.above_min", lesson["co2"]["above_min"]))
+            if lesson["co2"]["mean"] > lesson["co2"]["max"] + slack(lesson["co2"]["max"]):
+                problems.append(f"{where}: co2 mean {lesson['co2']['mean']} > max {lesson['co2']['max']}")
+        for key, value in fields:
+            if abs(value * 1000 - round(value * 1000)) > 1e-6:
+                problems.append(f"{where}: {key} {value} has more than 3 decimals")
+            if value > minutes + TOLERANCE:
+                problems.append(f"{where}: {key} {value} exceeds the lesson's {minutes} minutes")
+        for used, key in (("used_board", "board_on_min"), ("used_projector", "projector_on_min")):
+            if lesson[used] and lesson[key] == 0:
+                problems.append(f"{where}: {used} with {key} 0")
+        if lesson["board_active_min"] > lesson["board_on_min"] + TOLERANCE:
+            problems.append(f"{where}: board_active_min > board_on_min")
+        if lesson["distinct_cards"] > lesson["scans"]:
+            problems.append(f"{where}: distinct_cards {lesson['distinct_cards']} > scans {lesson['scans']}")
+    totals, lessons = p["totals"], p["lessons"]
+    for room in p["outside_timetable"]:
+        for key in ("board_on_min", "projector_on_min"):
+            if room[key] > day["minutes"] + TOLERANCE:
+                problems.append(f"outside_timetable ({room['room']}): {key} exceeds the day")
+    if len({room["room"] for room in p["outside_timetable"]}) != len(p["outside_timetable"]):
+        problems.append("outside_timetable: a room appears twice")
+    if totals["rooms_outside_timetable"] != len(p["outside_timetable"]):
+        problems.append(f"totals.rooms_outside_timetable {totals['rooms_outside_timetable']} but outside_timetable has {len(p['outside_timetable'])}")
+    if "parts" in p:  # the totals are the whole day's; a part holds some of its lessons
+        return problems
+    scheduled = [lesson for lesson in lessons if lesson["scheduled"]]
+    expected = {
+        "scheduled_lessons": len(scheduled),
+        "used_lessons": sum(1 for lesson in scheduled if lesson["used_board"] or lesson["used_projector"]),
+        "used_board": sum(1 for lesson in scheduled if lesson["used_board"]),
+        "used_projector": sum(1 for lesson in scheduled if lesson["used_projector"]),
+        "co2_over_lessons": sum(1 for lesson in scheduled if lesson.get("co2", {}).get("above_min", 0) > 0),
+        "unscheduled_used": sum(
+            1 for lesson in lessons if not lesson["scheduled"] and (lesson["used_board"] or lesson["used_projector"])
+        ),
+    }
+    for key, count in expected.items():
+        if totals[key] != count:
+            problems.append(f"totals.{key} is {totals[key]} but the lessons give {count}")
+    for key, count in (("used_pct", "used_lessons"), ("board_pct", "used_board"), ("projector_pct", "used_projector")):
+        share = None if not scheduled else round(totals[count] * 100 / len(scheduled), 1)
+        if (totals[key] is None) != (share is None) or (share is not None and abs(totals[key] - share) > 0.051):
+            problems.append(f"totals.{key} is {totals[key]}, expected {share}")
     return problems
 
 

@@ -82,6 +82,7 @@ public struct AgentConfig: Sendable {
     "ingest": ["max_payload_bytes"],
     "log": ["level"],
     "privacy": ["secret_file", "scan_retention_days"],
+    "timetable": timetableKeys,
     "pjlink": [
       "projector", "connect_timeout_ms", "response_timeout_ms", "max_backoff_s", "broker_username",
       "broker_password_file",
@@ -114,6 +115,7 @@ public struct AgentConfig: Sendable {
     config?.storeMaxBytes = Int64(reader.integer("store.max_mb", default: 2048, range: 1...10_000_000)) << 20
     config?.checkpointPages = reader.integer("store.checkpoint_pages", default: 1000, range: 1...1_000_000)
     config?.pjlink = readPJLink(&reader)
+    config?.uplink.summariser.timetable = readTimetable(&reader)
     reader.rejectUnknownKeys(known: knownKeys)
     guard reader.problems.isEmpty, let config else {
       throw ConfigError(problems: reader.problems)

@@ -10,12 +10,16 @@ public struct LateRanges {
     public var from: EpochMillis
     public var to: EpochMillis
     public var notedAt: EpochMillis
+    /// Where the range began: `from` moves on as its windows are redone in steps, and every day
+    /// from here is revised once they are all done.
+    public var daysFrom: EpochMillis
 
-    public init(id: Int64, from: EpochMillis, to: EpochMillis, notedAt: EpochMillis) {
+    public init(id: Int64, from: EpochMillis, to: EpochMillis, notedAt: EpochMillis, daysFrom: EpochMillis) {
       self.id = id
       self.from = from
       self.to = to
       self.notedAt = notedAt
+      self.daysFrom = daysFrom
     }
   }
 
@@ -46,11 +50,11 @@ public struct LateRanges {
 
   /// The range starting first (the oldest data to revise).
   public func oldest() throws -> Range? {
-    try ranges(sql: "SELECT id, from_ms, to_ms, noted_ms FROM late_ranges ORDER BY from_ms, id LIMIT 1").first
+    try ranges(sql: "\(Self.columns) FROM late_ranges ORDER BY from_ms, id LIMIT 1").first
   }
 
   public func all() throws -> [Range] {
-    try ranges(sql: "SELECT id, from_ms, to_ms, noted_ms FROM late_ranges ORDER BY from_ms, id")
+    try ranges(sql: "\(Self.columns) FROM late_ranges ORDER BY from_ms, id")
   }
 
   /// Whether a range other than `id` touches `[from, to)`.
@@ -64,9 +68,9 @@ public struct LateRanges {
     return try statement.step()
   }
 
-  /// Part of a range is done: what is left starts at `from`.
-  public func narrow(_ id: Int64, from: EpochMillis) throws {
-    try execute("UPDATE late_ranges SET from_ms = ? WHERE id = ?", from, id)
+  /// Part of a range is done: what is left starts at `from`; its days still start at `daysFrom`.
+  public func narrow(_ id: Int64, from: EpochMillis, daysFrom: EpochMillis) throws {
+    try execute("UPDATE late_ranges SET from_ms = ?, days_from_ms = ? WHERE id = ?", from, daysFrom, id)
   }
 
   public func delete(_ id: Int64) throws {
@@ -78,10 +82,13 @@ public struct LateRanges {
     try execute("DELETE FROM late_ranges")
     for range in ranges {
       try execute(
-        "INSERT INTO late_ranges (from_ms, to_ms, noted_ms) VALUES (?, ?, ?)", range.from, range.to,
-        range.notedAt)
+        "INSERT INTO late_ranges (from_ms, to_ms, noted_ms, days_from_ms) VALUES (?, ?, ?, ?)", range.from,
+        range.to, range.notedAt, range.daysFrom)
     }
   }
+
+  private static let columns =
+    "SELECT id, from_ms, to_ms, noted_ms, min(coalesce(days_from_ms, from_ms), from_ms)"
 
   private func ranges(sql: String) throws -> [Range] {
     let statement = try connection.cachedStatement(sql: sql)
@@ -91,7 +98,7 @@ public struct LateRanges {
       result.append(
         Range(
           id: statement.int64(0), from: statement.int64(1), to: statement.int64(2),
-          notedAt: statement.int64(3)))
+          notedAt: statement.int64(3), daysFrom: statement.int64(4)))
     }
     return result
   }

@@ -152,6 +152,55 @@ enum Schema {
       // The tables are created by `prepare` (LegacyReadings), which moves the old rows into them.
       sql: "DROP TABLE IF EXISTS readings",
       prepare: { try LegacyReadings.move(in: $0) }),
+    .init(
+      version: 5, name: "lessons and time-weighted means",
+      // Per-lesson usage of summarised days (LessonStore): one header per day, one row per room
+      // and period, one per room used outside the timetable. Metric rows get the held time and
+      // value × time of the time-weighted mean (NULL in rows stored before). A late range keeps
+      // where it began (`days_from_ms`) while `from_ms` moves on as its windows are redone, so
+      // every day it touched is redone too.
+      sql: """
+        ALTER TABLE metric_usage ADD COLUMN held_ms INTEGER;
+        ALTER TABLE metric_usage ADD COLUMN held_sum REAL;
+        ALTER TABLE late_ranges ADD COLUMN days_from_ms INTEGER;
+        CREATE TABLE lesson_days (
+          start_ms INTEGER PRIMARY KEY,
+          end_ms INTEGER NOT NULL,
+          revision INTEGER NOT NULL,
+          created_ms INTEGER NOT NULL,
+          teaching INTEGER NOT NULL,
+          closure TEXT
+        );
+        CREATE TABLE lesson_usage (
+          day_ms INTEGER NOT NULL,
+          start_ms INTEGER NOT NULL,
+          room TEXT NOT NULL,
+          end_ms INTEGER NOT NULL,
+          session TEXT NOT NULL,
+          period INTEGER NOT NULL,
+          class TEXT,
+          scheduled INTEGER NOT NULL,
+          board_on_ms INTEGER NOT NULL,
+          board_active_ms INTEGER NOT NULL,
+          projector_on_ms INTEGER NOT NULL,
+          used_board INTEGER NOT NULL,
+          used_projector INTEGER NOT NULL,
+          co2_mean REAL,
+          co2_max REAL,
+          co2_above_ms INTEGER NOT NULL,
+          temperature_mean REAL,
+          scans INTEGER NOT NULL,
+          distinct_cards INTEGER NOT NULL,
+          PRIMARY KEY (day_ms, start_ms, room)
+        ) WITHOUT ROWID;
+        CREATE TABLE lesson_outside (
+          day_ms INTEGER NOT NULL,
+          room TEXT NOT NULL,
+          board_on_ms INTEGER NOT NULL,
+          projector_on_ms INTEGER NOT NULL,
+          PRIMARY KEY (day_ms, room)
+        ) WITHOUT ROWID;
+        """),
   ])
 }
 

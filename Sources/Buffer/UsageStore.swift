@@ -227,7 +227,8 @@ public final class UsageStore {
   {
     let statement = try connection.cachedStatement(
       sql: """
-        SELECT u.start_ms, u.device, m.name, u.count, u.min, u.max, u.sum, u.above_ms
+        SELECT u.start_ms, u.device, m.name, u.count, u.min, u.max, u.sum, u.above_ms, u.held_ms,
+          u.held_sum
         FROM metric_usage u JOIN metrics m ON m.id = u.metric
         WHERE u.kind = ? AND u.start_ms >= ? AND u.start_ms < ?
         """)
@@ -239,7 +240,8 @@ public final class UsageStore {
       let key = MetricKey(start: statement.int64(0), device: statement.int64(1))
       stats[key, default: [:]][statement.text(2) ?? ""] = MetricStats(
         count: statement.int(3), min: statement.double(4), max: statement.double(5),
-        sum: statement.double(6), aboveMs: statement.optionalInt64(7))
+        sum: statement.double(6), aboveMs: statement.optionalInt64(7),
+        heldMs: statement.optionalInt64(8) ?? 0, heldSum: statement.optionalDouble(9) ?? 0)
     }
     return stats
   }
@@ -268,8 +270,9 @@ public final class UsageStore {
       guard let metric = try metricID(name) else { continue }
       let statement = try connection.cachedStatement(
         sql: """
-          INSERT INTO metric_usage (kind, start_ms, device, metric, count, min, max, sum, above_ms)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO metric_usage (kind, start_ms, device, metric, count, min, max, sum, above_ms,
+            held_ms, held_sum)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """)
       statement.bind(kind.rawValue, at: 1)
       statement.bind(start, at: 2)
@@ -280,6 +283,8 @@ public final class UsageStore {
       statement.bind(stats.max, at: 7)
       statement.bind(stats.sum, at: 8)
       statement.bind(stats.aboveMs, at: 9)
+      statement.bind(stats.heldMs, at: 10)
+      statement.bind(stats.heldSum, at: 11)
       try statement.run()
     }
   }

@@ -36,14 +36,27 @@ public struct MetricStats: Sendable, Equatable {
   public var sum: Double
   /// Time the value was above the configured threshold (nil when the metric has none).
   public var aboveMs: Int64?
+  /// Time a value held in the period (each sample until the next, at most `max_hold`, not while
+  /// the device is offline) and the sum of value × milliseconds over it: the time-weighted mean.
+  /// 0 for rows stored before schema 5.
+  public var heldMs: Int64
+  public var heldSum: Double
+  /// The plain mean of the samples.
   public var mean: Double { count == 0 ? 0 : sum / Double(count) }
+  /// Each value weighted by the time it held (docs/rollups.md); nil when nothing held.
+  public var timeWeightedMean: Double? { heldMs == 0 ? nil : heldSum / Double(heldMs) }
 
-  public init(count: Int, min: Double, max: Double, sum: Double, aboveMs: Int64? = nil) {
+  public init(
+    count: Int, min: Double, max: Double, sum: Double, aboveMs: Int64? = nil, heldMs: Int64 = 0,
+    heldSum: Double = 0
+  ) {
     self.count = count
     self.min = min
     self.max = max
     self.sum = sum
     self.aboveMs = aboveMs
+    self.heldMs = heldMs
+    self.heldSum = heldSum
   }
 }
 

@@ -33,7 +33,8 @@ extension Rollup {
         total.metrics[name] = MetricStats(
           count: existing.count + stats.count, min: low, max: high, sum: existing.sum + stats.sum,
           aboveMs: existing.aboveMs == nil && stats.aboveMs == nil
-            ? nil : (existing.aboveMs ?? 0) + (stats.aboveMs ?? 0))
+            ? nil : (existing.aboveMs ?? 0) + (stats.aboveMs ?? 0),
+          heldMs: existing.heldMs + stats.heldMs, heldSum: existing.heldSum + stats.heldSum)
       }
     }
     return total

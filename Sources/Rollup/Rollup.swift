@@ -91,17 +91,22 @@ public enum Rollup {
     return timeline.onlineMs(covered: covered)
   }
 
-  /// Count, min, max and sum of the readings in the period, and the held time above the threshold.
-  /// A thresholded metric whose carry-in alone holds into the period (a sensor reporting less often
-  /// than the window length) still gets an entry, with count 0 and the held value as min and max:
-  /// otherwise windows would lose its time above and not add up to the day.
+  /// Count, min, max and sum of the readings in the period, the held time and value × time (the
+  /// time-weighted mean), and the held time above the threshold. A metric whose carry-in alone
+  /// holds into the period (a sensor reporting less often than the window length) still gets an
+  /// entry, with count 0 and the held value as min and max: otherwise windows would lose its held
+  /// time (and time above) and not add up to the day.
   private static func statistics(
     _ series: MetricSeries, threshold: Double?, _ timeline: StatusTimeline, _ maxHoldMs: Int64
   ) -> MetricStats? {
     let samples = inPeriod(series.samples, timeline.period)
-    let steps = threshold == nil ? [] : timeline.steps(of: series, maxHoldMs: maxHoldMs)
+    let steps = timeline.steps(of: series, maxHoldMs: maxHoldMs)
     guard let first = samples.first?.value ?? steps.first?.value else { return nil }
     var stats = MetricStats(count: 0, min: first, max: first, sum: 0)
+    var held = WeightedMean()
+    held.add(steps)
+    stats.heldMs = held.heldMs
+    stats.heldSum = held.sum
     for sample in samples {
       stats.count += 1
       stats.min = min(stats.min, sample.value)

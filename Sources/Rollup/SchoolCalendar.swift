@@ -116,3 +116,21 @@ public struct SchoolCalendar: Sendable {
     return String(repeating: "0", count: max(0, width - digits.count)) + digits
   }
 }
+
+extension SchoolCalendar {
+  /// The instant of local time `minute` (minutes since local midnight) on the day that starts at
+  /// `dayStart`: a lesson at 07:00 starts 7 hours after midnight, or 6 or 8 when the clocks moved
+  /// in between.
+  public func instant(minute: Int, ofDayStartingAt dayStart: EpochMillis) -> EpochMillis {
+    let guess = dayStart + Int64(minute) * 60_000
+    let shift = zone.offsetSeconds(atUTC: guess) - zone.offsetSeconds(atUTC: dayStart)
+    return guess - Int64(shift) * 1000
+  }
+
+  /// The local date of an instant.
+  public func localDate(_ ms: EpochMillis) -> LocalDate {
+    let date = EpochTime.civil(
+      fromDays: Int(floorDiv(ms + Int64(zone.offsetSeconds(atUTC: ms)) * 1000, 86_400_000)))
+    return LocalDate(year: date.year, month: date.month, day: date.day)
+  }
+}

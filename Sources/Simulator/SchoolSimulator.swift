@@ -17,6 +17,7 @@ public struct SchoolSimulator: Sendable {
   private var random: SeededRandom
   private var state: [String: DeviceState] = [:]
   private var roomAir: [String: Air] = [:]
+  private var roomIndex: [String: Int] = [:]
   public private(set) var malformedSent = 0
 
   struct DeviceState: Sendable {
@@ -32,16 +33,26 @@ public struct SchoolSimulator: Sendable {
     var temperature: Double = 27
   }
 
-  public init(layout: SchoolLayout, seed: UInt64, nativePrefix: String = "classgate") {
+  /// A holiday: nobody comes, no lesson is given; only the showcase room's board is switched on
+  /// for two hours (someone preparing a lesson) and the sensors report.
+  public let holiday: Bool
+
+  public init(layout: SchoolLayout, seed: UInt64, nativePrefix: String = "classgate", holiday: Bool = false) {
     self.layout = layout
     self.nativePrefix = nativePrefix
+    self.holiday = holiday
     random = SeededRandom(seed: seed)
     for device in layout.devices {
       state[device.id] = DeviceState(
         lampHours: Double(800 + random.int(below: 2000)), energyKWh: Double(random.int(below: 400)) / 10)
     }
     for room in layout.rooms { roomAir[room.id] = Air(temperature: 26 + random.unit() * 2) }
+    for (index, room) in layout.rooms.enumerated() { roomIndex[room.id] = index }
   }
+
+  /// The first room's devices follow a fixed script (ShowcaseRoom), so its per-lesson numbers
+  /// can be worked out by hand; every other room is random around the timetable.
+  public var showcaseRoom: String? { layout.rooms.first?.id }
 
   /// Retained availability for every device, sent once at the start.
   public func announce() -> [SimMessage] {
@@ -51,11 +62,17 @@ public struct SchoolSimulator: Sendable {
   /// The messages of one simulated minute. `time` is epoch ms (UTC); `minute` is local minutes
   /// since midnight in the school's zone.
   public mutating func tick(time: Int64, minute: Int) -> [SimMessage] {
-    let phase = SchoolDay.phase(minute: minute)
+    let phase = holiday ? .closed : SchoolDay.phase(minute: minute)
     var messages: [SimMessage] = []
-    updateAir(phase: phase, minute: minute)
+    updateAir(minute: minute)
     for device in layout.devices {
       guard var current = state[device.id] else { continue }
+      if device.room == showcaseRoom {
+        messages += ShowcaseRoom.telemetry(
+          device, time: time, minute: minute, prefix: nativePrefix, holiday: holiday)
+        continue
+      }
+      let phase = holiday ? .closed : SchoolDay.phase(minute: minute, roomIndex: roomIndex[device.room] ?? 0)
       // Devices drop off now and then (power strip switched off, Wi-Fi lost) and come back.
       if current.offlineUntil > 0 {
         if time >= current.offlineUntil {
@@ -240,12 +257,13 @@ public struct SchoolSimulator: Sendable {
     }
   }
 
-  private mutating func updateAir(phase: SchoolDay.Phase, minute: Int) {
-    let occupancy = SchoolDay.occupancy(phase)
-    // Breathing adds CO2 with the class; open windows in breaks let it fall back to outdoor air.
-    let ventilation = phase == .shortBreak || phase == .longBreak || phase == .lunch ? 0.25 : 0.04
+  private mutating func updateAir(minute: Int) {
     let outdoor = 27 + 5 * max(0, sinDay(minute))
     for (room, air) in roomAir {
+      let phase = holiday ? .closed : SchoolDay.phase(minute: minute, roomIndex: roomIndex[room] ?? 0)
+      let occupancy = SchoolDay.occupancy(phase)
+      // Breathing adds CO2 with the class; open windows in breaks let it fall back to outdoor air.
+      let ventilation = phase == .shortBreak || phase == .longBreak || phase == .lunch ? 0.25 : 0.04
       var next = air
       next.co2 += occupancy * 22 - (air.co2 - 420) * ventilation
       next.co2 = min(max(next.co2, 400), 3000)
@@ -284,15 +302,20 @@ public struct SchoolSimulator: Sendable {
     }
   }
 
-  private func native(
-    _ device: SchoolLayout.SimDevice, _ channel: String, _ fields: KeyValuePairs<String, JSONValue>
-  )
-    -> SimMessage
-  {
+  static func native(
+    _ device: SchoolLayout.SimDevice, _ channel: String, _ fields: KeyValuePairs<String, JSONValue>,
+    prefix nativePrefix: String
+  ) -> SimMessage {
     SimMessage(
       topic: "\(nativePrefix)/\(device.room)/\(device.kind.rawValue)/\(device.id)/\(channel)",
       payload: JSONWriter.compact(.object(JSONObject(fields.map { ($0.key, $0.value) }))), retain: false,
       malformed: false)
+  }
+
+  private func native(
+    _ device: SchoolLayout.SimDevice, _ channel: String, _ fields: KeyValuePairs<String, JSONValue>
+  ) -> SimMessage {
+    Self.native(device, channel, fields, prefix: nativePrefix)
   }
 
   private func compact(_ members: [(String, JSONValue)]) -> String {

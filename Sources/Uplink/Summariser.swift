@@ -30,6 +30,9 @@ public final class Summariser {
     /// skipped as one "no data" stretch (logged, and kept in `meta['rollup.last_gap']`) instead of
     /// tens of thousands of empty summaries.
     public var maxCatchUpMs: Int64 = 86_400_000
+    /// The school's timetable: with it, each summarised day also gets its lessons
+    /// (`classgate.lesson_summary`); without it, none.
+    public var timetable: Timetable?
     public init(
       rollup: RollupSettings, graceMs: Int64 = 60_000, maxWindowsPerStep: Int = 12,
       lateSettleMs: Int64 = 10_000, lateMaxWaitMs: Int64 = 300_000, maxMessageBytes: Int = 256 << 10
@@ -50,6 +53,7 @@ public final class Summariser {
   private let history: HistoryReader
   private let usage: UsageStore
   private let lateRanges: LateRanges
+  private let lessons: LessonStore
   /// nil without an IOC: usage is still stored for `classgate stats`, nothing is queued.
   private let outbox: Outbox?
 
@@ -64,6 +68,7 @@ public final class Summariser {
     history = HistoryReader(connection: connection)
     usage = UsageStore(connection: connection)
     lateRanges = LateRanges(connection: connection)
+    lessons = LessonStore(connection: connection)
     self.outbox = outbox
   }
 
@@ -213,6 +218,31 @@ public final class Summariser {
     let fleet = Rollup.combine(try usage.periods(.window, from: day.start, to: day.end).map(\.fleet))
     try store(.day, period: day, revision: revision, devices: devices, fleet: fleet, now: now)
     try usage.delete(.dayToDate, startingAt: day.start)
+    try summariseLessons(of: day, now: now)
+  }
+
+  /// The day's lessons, from the day's history (one snapshot: the caller's transaction), stored
+  /// and queued with their own revision: a day revised for late data gets its lessons revised too.
+  private func summariseLessons(of day: Period, now: EpochMillis) throws {
+    guard let timetable = settings.timetable else { return }
+    var histories: [DeviceHistory] = []
+    try history.forEachHistory(over: day) { if $0.room != nil { histories.append($0) } }
+    let result = Rollup.lessons(
+      histories, day: day, timetable: timetable, calendar: calendar, settings: settings.rollup)
+    let revision = (try lessons.revision(ofDayStartingAt: day.start) ?? -1) + 1
+    try lessons.save(result, revision: revision, createdAt: now)
+    guard let outbox else { return }
+    let threshold = settings.rollup.thresholds["co2"]
+    let parts = messages.lessonParts(
+      result.lessons, co2Threshold: threshold, maxBytes: settings.maxMessageBytes,
+      outsideRooms: result.outside.count)
+    for (index, part) in parts.enumerated() {
+      try outbox.enqueue(lane: .summaries, topic: UplinkMessages.Topic.lessonSummary, createdAt: now) { seq in
+        messages.lessonSummary(
+          result, lessons: part, revision: revision, co2Threshold: threshold, seq: seq, createdAt: now,
+          part: parts.count > 1 ? (index + 1, parts.count) : nil)
+      }
+    }
   }
 
   private func store(
@@ -239,6 +269,8 @@ public final class Summariser {
   private func reviseLateData(windowsUntil: EpochMillis, now: EpochMillis) throws -> Bool {
     guard try lateDataSettled(now: now), let oldest = try lateRanges.oldest() else { return false }
     let (id, from, to) = (oldest.id, oldest.from, min(oldest.to, windowsUntil - 1))
+    // Where the range began: `from` moves on as its windows are redone, the days start here.
+    let daysFrom = min(oldest.daysFrom, from)
     try connection.transaction {
       var window = calendar.window(containing: from)
       var done = 0
@@ -249,12 +281,12 @@ public final class Summariser {
         done += 1
       }
       if window.start <= to {
-        try lateRanges.narrow(id, from: window.start)
+        try lateRanges.narrow(id, from: window.start, daysFrom: daysFrom)
         return
       }
       // Every late window is redone: now the days they belong to, once each.
       let daysUntil = try Meta.readInt(MetaKey.daysSummarisedUntil, in: connection) ?? 0
-      var day = calendar.day(containing: min(from, to))
+      var day = calendar.day(containing: min(daysFrom, to))
       while day.start <= to && day.end <= daysUntil {
         // Another late range in this day: the day is redone once that one's windows are.
         if try lateRanges.overlap(from: day.start, to: day.end, except: id) {
@@ -284,6 +316,7 @@ public final class Summariser {
       {
         merged[merged.count - 1].to = max(last.to, range.to)
         merged[merged.count - 1].notedAt = min(last.notedAt, range.notedAt)
+        merged[merged.count - 1].daysFrom = min(last.daysFrom, range.daysFrom)
       } else {
         merged.append(range)
       }

@@ -36,6 +36,7 @@ public struct UplinkMessages: Sendable {
     public static let daySummary = "summaries/day"
     public static let events = "events"
     public static let presence = "presence"
+    public static let lessonSummary = "summaries/lessons"
   }
 
   public static func topic(for kind: UsageStore.Kind) -> String {
@@ -128,6 +129,9 @@ public struct UplinkMessages: Sendable {
           "count": .number(Double(stats.count)), "min": .number(stats.min),
           "mean": .number(Self.mean(stats)), "max": .number(stats.max),
         ]
+        if let weighted = stats.timeWeightedMean, weighted.isFinite {
+          entry["time_weighted_mean"] = .number(Self.rounded(weighted, places: 3))
+        }
         if let above = stats.aboveMs {
           entry["above_min"] = .number(Self.minutes(above))
           if let threshold = thresholds[name] { entry["threshold"] = .number(threshold) }
@@ -257,7 +261,7 @@ public struct UplinkMessages: Sendable {
     ]
   }
 
-  private func envelope(schema: String, seq: Int64, createdAt: EpochMillis) -> JSONObject {
+  func envelope(schema: String, seq: Int64, createdAt: EpochMillis) -> JSONObject {
     [
       "schema": .string(schema), "schema_version": .number(Double(Self.schemaVersion)),
       "school_id": .string(schoolID), "stream": .string(stream), "seq": .number(Double(seq)),

@@ -29,10 +29,15 @@ extension ClassGate {
     var duration: Double?
     @Option(help: "Simulated start, local time HH:MM.") var start = "06:30"
     @Option(help: "Which day to simulate, relative to today (-1: yesterday).") var dayOffset = -1
+    @Flag(help: "A holiday: no lessons, nobody in; only room 101's board is on 09:00-11:00.")
+    var holiday = false
     @Option(help: "The school's time zone.") var timeZone = "Asia/Ho_Chi_Minh"
     @Option(help: "Topic prefix of the native protocol.") var prefix = "classgate"
     @Option(help: "Write the inventory of the simulated school to FILE and exit.")
     var writeInventory: String?
+    @Option(
+      help: "Write the simulated school's class list (a timetable CSV for [timetable] csv) to FILE and exit.")
+    var writeTimetable: String?
 
     func validate() throws {
       guard speed > 0 else { throw ValidationError("Please specify a 'speed' above 0.") }
@@ -44,21 +49,30 @@ extension ClassGate {
       }
     }
 
+    private func write(_ text: String, to path: String) throws {
+      guard let file = fopen(path, "w") else {
+        throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))")
+      }
+      fputs(text, file)
+      fclose(file)
+    }
+
     func run() throws {
       let layout = SchoolLayout(deviceCount: devices, seed: seed)
       if let writeInventory {
-        guard let file = fopen(writeInventory, "w") else {
-          throw CLIError("cannot write \(writeInventory): \(String(cString: strerror(errno)))")
-        }
-        fputs(layout.inventoryTOML(), file)
-        fclose(file)
+        try write(layout.inventoryTOML(), to: writeInventory)
         print(
           "wrote the inventory of \(layout.rooms.count) classrooms and \(layout.devices.count) devices to \(writeInventory)"
         )
         return
       }
+      if let writeTimetable {
+        try write(layout.timetableCSV(), to: writeTimetable)
+        print("wrote the class list of \(layout.rooms.count) classrooms to \(writeTimetable)")
+        return
+      }
       var clock = try SimClock(timeZone: timeZone, start: start, dayOffset: dayOffset, speed: speed)
-      var simulator = SchoolSimulator(layout: layout, seed: seed, nativePrefix: prefix)
+      var simulator = SchoolSimulator(layout: layout, seed: seed, nativePrefix: prefix, holiday: holiday)
       let publisher = try SimPublisher(host: host, port: port)
       publisher.send(simulator.announce())
       let realStart = Clock.monotonicMs()

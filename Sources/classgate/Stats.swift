@@ -34,6 +34,12 @@ extension ClassGate {
     @Flag(help: "Only the last summarised window.")
     var window = false
 
+    @Flag(help: "Per lesson (room and timetable period) instead of per device; needs a [timetable].")
+    var lessons = false
+
+    @Flag(help: "With --lessons: the 7 local days ending with --day (default: the last summarised day).")
+    var week = false
+
     @Option(help: "Only devices in this room.")
     var room: String?
 
@@ -63,6 +69,13 @@ extension ClassGate {
       {
         throw ValidationError("Please specify a '--from' date no later than '--to'.")
       }
+      if week && (!lessons || days != nil || from != nil || window) {
+        throw ValidationError("Please use --week with --lessons, and with --day at most.")
+      }
+      if lessons && (window || device != nil || kind != nil) {
+        throw ValidationError(
+          "Please choose --lessons without --window, --device or --kind (--room is fine).")
+      }
       if let days, !(1...3660).contains(days) {
         throw ValidationError("Please specify 'days' from 1 to 3660.")
       }
@@ -86,6 +99,10 @@ extension ClassGate {
       let reader: StoreReader
       do {
         let connection = try StoreFile.openForReading(path: path)
+        if lessons {
+          try printLessons(LessonStore(connection: connection), settings.calendar, settings.thresholds["co2"])
+          return
+        }
         store = UsageStore(connection: connection)
         reader = try StoreReader(connection: connection)
       } catch {
@@ -114,6 +131,34 @@ extension ClassGate {
         print(JSONWriter.pretty(output.json(result, selection: selection, attendance: attendance)))
       } else {
         print(output.text(result, selection: selection, attendance: attendance))
+      }
+    }
+
+    /// `--lessons`: the selected days, or the last day with lessons stored.
+    private func printLessons(_ store: LessonStore, _ calendar: SchoolCalendar, _ co2Threshold: Double?)
+      throws
+    {
+      var (first, last): (Int, Int)
+      if day == nil && days == nil && from == nil {
+        let latest = try store.latestDay().map { StatsPeriod.today(now: $0, calendar: calendar) }
+        last = latest ?? StatsPeriod.today(now: Clock.wallMs(), calendar: calendar) - 1
+        first = last
+      } else {
+        guard case .days(let start, let end) = selection(now: Clock.wallMs(), calendar: calendar) else {
+          return
+        }
+        (first, last) = (start, end)
+      }
+      if week { first = last - 6 }
+      let days = try store.days(
+        from: StatsPeriod.period(ofDay: first, calendar: calendar).start,
+        to: StatsPeriod.period(ofDay: last, calendar: calendar).end, room: room)
+      let output = LessonsOutput(calendar: calendar, co2Threshold: co2Threshold)
+      let (from, to) = (StatsPeriod.label(first), StatsPeriod.label(last))
+      if storeOptions.json {
+        print(JSONWriter.pretty(output.json(days, from: from, to: to)))
+      } else {
+        print(output.text(days, from: from, to: to))
       }
     }
 
@@ -424,7 +469,7 @@ struct StatsOutput {
     String(calendar.localISO(ms).dropFirst(11).prefix(5))
   }
 
-  /// Env sensors: `co2 avg 850 max 1400 ppm, >1000: 35 min; …`; readers: `scans 120, cards 98`;
+  /// Env sensors: `co2 avg 850 max 1400 ppm (avg time-weighted), >1000: 35 min; …`; readers: `scans 120, cards 98`;
   /// projectors: the lamp counter; and offline incidents when there were any.
   private func details(_ usage: DeviceUsage) -> String {
     var parts: [String] = []
@@ -435,7 +480,9 @@ struct StatsOutput {
         }
       for (name, stats) in shown {
         let unit = Metrics.unit(of: name)
-        var text = "\(name) avg \(Self.short(stats.mean)) max \(Self.short(stats.max))"
+        // The time-weighted mean when the rows have it (schema 5 on), else the samples' mean.
+        let mean = stats.timeWeightedMean ?? stats.mean
+        var text = "\(name) avg \(Self.short(mean)) max \(Self.short(stats.max))"
         if !unit.isEmpty && unit != "bool" { text += " \(unit)" }
         if let above = stats.aboveMs {
           let limit = thresholds[name].map { ">\(Self.short($0))" } ?? "above limit"

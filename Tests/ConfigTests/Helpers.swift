@@ -47,6 +47,6 @@ final class ConfigDirectory {
 let knownBrokerKeys =
   "host, port, client_id, username, password_file, protocol, keepalive_s, qos, receive_maximum, reconnect_min_ms, reconnect_max_ms"
 let knownTopLevel =
-  "[devices], [ingest], [inventory], [ioc], [local_broker], [log], [metrics], [native], [pjlink], [privacy], [profiles], [rollup], [store], school_id, time_zone"
+  "[devices], [ingest], [inventory], [ioc], [local_broker], [log], [metrics], [native], [pjlink], [privacy], [profiles], [rollup], [store], [timetable], school_id, time_zone"
 /// The profile directories when the file and the environment name none: shipped first, the site's last.
 let defaultProfileDirectories = ["/usr/share/classgate/devices", "/etc/classgate/devices"]

@@ -22,7 +22,7 @@ func slice(_ history: DeviceHistory, _ period: Period) -> DeviceHistory {
 
 @Suite("Rollup: windows add up to the hour")
 struct CompositionTests {
-  @Test("durations, sessions, energy and time above of twelve 5-minute windows equal the hour's")
+  @Test("durations, sessions, energy, time above and held time of twelve 5-minute windows equal the hour's")
   func windowsAddUp() {
     let history = device(
       .plug, status: .online, changes: [(8, .offline), (9, .online), (33, .stale), (41, .online)],
@@ -43,6 +43,10 @@ struct CompositionTests {
     #expect(parts.reduce(0) { $0 + $1.sessions } == whole.sessions)
     #expect(parts.reduce(0) { $0 + $1.offlineIncidents } == whole.offlineIncidents)
     #expect(parts.reduce(0) { $0 + ($1.metrics["co2"]?.aboveMs ?? 0) } == whole.metrics["co2"]?.aboveMs)
+    // The time-weighted mean of the windows combined is the hour's (held time and value × time add up).
+    let combined = Rollup.combine(parts)?.metrics["co2"]
+    #expect(combined?.heldMs == whole.metrics["co2"]?.heldMs && combined?.heldMs ?? 0 > 0)
+    #expect(approximately(combined?.timeWeightedMean, whole.metrics["co2"]?.timeWeightedMean ?? -1))
     #expect(approximately(parts.reduce(0) { $0 + ($1.energyKWh ?? 0) }, whole.energyKWh ?? -1))
     // Spot checks by hand. Online [0, 8) + [9, 33) + [41, 60) = 8 + 24 + 19 = 51 min.
     #expect(whole.onlineMs == 51 * minute)

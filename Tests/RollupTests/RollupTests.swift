@@ -62,8 +62,10 @@ struct RollupEdgeCaseTests {
   func boundaries() {
     let history = device(.envSensor, series: ["humidity": series((0, 40), (30, 50), (60, 90))])
     let stats = usage(history).metrics["humidity"]
-    // Samples at minute 0 and 30 only: count 2, sum 40 + 50 = 90.
-    #expect(stats == MetricStats(count: 2, min: 40, max: 50, sum: 90))
+    // Samples at minute 0 and 30 only: count 2, sum 40 + 50 = 90; each held 10 minutes (max_hold):
+    // 40 × 10 + 50 × 10 = 900 value-minutes over 20 minutes.
+    #expect(
+      stats == MetricStats(count: 2, min: 40, max: 50, sum: 90, heldMs: 20 * minute, heldSum: 900.0 * 60_000))
   }
 
   @Test("unsorted input does not crash and stays within the period")

@@ -19,9 +19,9 @@ struct SimulatorTests {
     var malformed = 0
   }
 
-  static func simulate(devices: Int = 120, seed: UInt64 = 42) -> (SchoolLayout, Day) {
+  static func simulate(devices: Int = 120, seed: UInt64 = 42, holiday: Bool = false) -> (SchoolLayout, Day) {
     let layout = SchoolLayout(deviceCount: devices, seed: seed)
-    var simulator = SchoolSimulator(layout: layout, seed: seed)
+    var simulator = SchoolSimulator(layout: layout, seed: seed, holiday: holiday)
     var day = Day()
     day.messages = simulator.announce().map { (SchoolDay.opens, $0) }
     for minute in SchoolDay.opens..<SchoolDay.closes {
@@ -111,10 +111,10 @@ struct SimulatorTests {
       else { return nil }
       return object["co2"] as? Double
     }
-    // Period 2 ends 08:25 (505), the long break ends 08:40 (520); before school 06:40 (400).
+    // Period 2 ends 08:35 (515), the long break ends 08:55 (535); before school 06:40 (400).
     let early = try #require(co2(atMinute: 400))
-    let endOfLesson = try #require(co2(atMinute: 504))
-    let endOfBreak = try #require(co2(atMinute: 519))
+    let endOfLesson = try #require(co2(atMinute: 514))
+    let endOfBreak = try #require(co2(atMinute: 534))
     #expect(endOfLesson > early + 300)
     #expect(endOfBreak < endOfLesson - 200)
   }

@@ -22,7 +22,8 @@ struct StoreFileTests {
     #expect(
       names == [
         "alert_state", "counters", "dead_letters", "device_usage", "devices", "events",
-        "late_ranges", "latest_values", "meta", "metric_usage", "metrics", "outbox", "outbox_set_aside",
+        "late_ranges", "latest_values", "lesson_days", "lesson_outside", "lesson_usage", "meta",
+        "metric_usage", "metrics", "outbox", "outbox_set_aside",
         "reading_chunks",
         "reading_log", "rooms", "series_carry", "status_changes", "usage_periods",
       ])
