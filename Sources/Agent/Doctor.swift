@@ -58,9 +58,10 @@ public enum Doctor {
     checks.append(disk(config))
     if let check = storeCap(config) { checks.append(check) }
     checks.append(broker(config, timeoutMs: brokerTimeoutMs))
-    checks.append(clock())
+    checks.append(clock(time: SchoolTime.of(config)))
     checks += ioc(config, timeoutMs: brokerTimeoutMs)
     if let check = uplink(config) { checks.append(check) }
+    if let check = metrics(config, serviceUser: serviceUser) { checks.append(check) }
     return checks
   }
 
@@ -91,6 +92,22 @@ public enum Doctor {
     } catch {
       return Check(name: "uplink", status: .warn, detail: "cannot read the outbox: \(error)", fix: nil)
     }
+  }
+
+  /// Whether node_exporter gets the metrics: for the service user, not whoever runs doctor.
+  static func metrics(_ config: AgentConfig, serviceUser: String) -> Check? {
+    guard let path = config.metricsTextfile else { return nil }
+    let user = FileUser.named(serviceUser) ?? .current()
+    let findings = MetricsPathCheck.findings(path: path, user: user)
+    guard !findings.isEmpty else {
+      return Check(
+        name: "metrics", status: .ok,
+        detail: "\(path): \(user.name) can write it, node_exporter can read it", fix: nil)
+    }
+    return Check(
+      name: "metrics", status: findings.contains(where: \.blocking) ? .fail : .warn,
+      detail: findings.map(\.message).joined(separator: "; "),
+      fix: findings.compactMap(\.fix).joined(separator: "; then "))
   }
 
   static func store(_ config: AgentConfig, serviceUser: String) -> [Check] {
@@ -305,21 +322,21 @@ public enum Doctor {
       fix: nil)
   }
 
-  static func clock() -> Check {
+  static func clock(time: SchoolTime) -> Check {
     let now = Clock.wallMs()
     // Boxes without an RTC battery boot in 1970 or in the firmware's year.
     if now < 1_735_689_600_000 {
       return Check(
-        name: "clock", status: .fail, detail: "the system clock says \(EpochTime.iso8601(now))",
+        name: "clock", status: .fail, detail: "the system clock says \(time.text(now))",
         fix: "set the time and enable NTP: timedatectl set-ntp true")
     }
     switch SystemFacts.clockSynchronized() {
     case true?:
       return Check(
-        name: "clock", status: .ok, detail: "NTP-synchronised, \(EpochTime.iso8601(now))", fix: nil)
+        name: "clock", status: .ok, detail: "NTP-synchronised, \(time.text(now))", fix: nil)
     case false?:
       return Check(
-        name: "clock", status: .warn, detail: "not NTP-synchronised (\(EpochTime.iso8601(now)))",
+        name: "clock", status: .warn, detail: "not NTP-synchronised (\(time.text(now)))",
         fix: "timedatectl set-ntp true, or configure chrony/systemd-timesyncd")
     case nil:
       return Check(name: "clock", status: .warn, detail: "cannot tell whether NTP is in sync", fix: nil)

@@ -12,13 +12,31 @@ import Uplink
 struct MetricsTextfile {
   let path: String
 
+  /// node_exporter runs as another user (`prometheus`): the file must be world-readable whatever
+  /// the unit's `UMask=0027` left on it.
+  static let mode: mode_t = 0o644
+
   func write(_ statistics: IngestStage.Statistics, uplink: UplinkStage.Snapshot? = nil) -> Bool {
+    let text = Self.render(statistics) + (uplink.map { Self.render($0, now: Clock.wallMs()) } ?? "")
+    return Self.replace(path, with: text)
+  }
+
+  /// Writes `text` to a temp file beside `path`, sets its mode with fchmod (the umask only narrows
+  /// open's mode) and renames it over `path`.
+  static func replace(_ path: String, with text: String) -> Bool {
     let temporary = "\(path).tmp.\(getpid())"
-    guard let file = fopen(temporary, "w") else { return false }
-    fputs(Self.render(statistics) + (uplink.map { Self.render($0, now: Clock.wallMs()) } ?? ""), file)
-    let written = fflush(file) == 0
-    fclose(file)
-    guard written, rename(temporary, path) == 0 else {
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+    guard descriptor >= 0 else { return false }
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+      if written < 0 && errno == EINTR { continue }
+      guard written > 0 else { break }
+      offset += written
+    }
+    let complete = offset == bytes.count && fchmod(descriptor, mode) == 0
+    guard close(descriptor) == 0, complete, rename(temporary, path) == 0 else {
       unlink(temporary)
       return false
     }

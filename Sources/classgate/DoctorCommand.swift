@@ -33,10 +33,16 @@ extension ClassGate {
           JSONWriter.pretty(
             .object(JSONObject([("status", .string(worst.rawValue)), ("checks", .array(items))]))))
       } else {
+        let width = Terminal.width
         for check in checks {
           let status = check.status.rawValue.padding(5)
-          print("\(status) \(check.name.padding(16)) \(Terminal.clean(check.detail))")
-          if let fix = check.fix, check.status != .ok { print("      fix: \(Terminal.clean(fix))") }
+          print(
+            Terminal.wrap(
+              "\(status) \(check.name.padding(16)) \(Terminal.clean(check.detail))", width: width, indent: 23)
+          )
+          if let fix = check.fix, check.status != .ok {
+            print(Terminal.wrap("      fix: \(Terminal.clean(fix))", width: width, indent: 11))
+          }
         }
       }
       if worst == .fail { throw ExitCode.failure }

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Buffer
 import DeviceModel
@@ -93,7 +94,7 @@ extension ClassGate {
           ))
       }
       if let summarisedUntil {
-        lines.append(("Summarised", "up to \(EpochTime.iso8601(summarisedUntil))"))
+        lines.append(("Summarised", "up to \(storeOptions.schoolTime.text(summarisedUntil))"))
       }
       lines.append(("Agent", "last heartbeat \(TimeText.ago(heartbeat, now: now))"))
       var store = "\(used >> 20) MiB in use" + (cap.map { " of a \($0 >> 20) MiB cap" } ?? "")
