@@ -113,6 +113,18 @@ public struct ConfigPeek: Sendable {
     }
   }
 
+  /// The files the agent reads at start, by key (for doctor's read-access check); keys whose
+  /// value is not a string are left out (the config check reports them).
+  public var filesRead: [(key: String, path: String)] {
+    [
+      ("local_broker", "password_file"), ("privacy", "secret_file"), ("inventory", "path"),
+      ("ioc", "ca_file"),
+      ("ioc", "cert_file"), ("ioc", "key_file"),
+    ].compactMap { section, key in
+      (try? string(section, key)).flatMap { $0 }.map { ("\(section).\(key)", $0) }
+    }
+  }
+
   private func string(_ section: String, _ key: String) throws(ConfigError) -> String? {
     if let text = environment[ConfigReader.environmentName(of: "\(section).\(key)")] { return text }
     guard let (value, line) = lookup(section, key) else { return nil }

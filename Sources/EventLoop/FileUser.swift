@@ -44,11 +44,21 @@ public struct FileUser: Sendable {
     let bits: Int32 = need == .read ? R_OK : W_OK | X_OK
     if uid == geteuid() { return access(path, bits) == 0 }
     if uid == 0 { return true }
+    // Every directory on the way must let the account through.
+    var parent = path
+    while let slash = parent.lastIndex(of: "/"), slash != parent.startIndex {
+      parent = String(parent[..<slash])
+      guard granted(parent).map({ $0 & 0o1 != 0 }) ?? false else { return false }
+    }
+    guard let bits = granted(path) else { return false }
+    return need == .read ? bits & 0o4 != 0 : bits & 0o3 == 0o3
+  }
+
+  /// The rwx bits that apply to this account on `path` (owner, group or others).
+  private func granted(_ path: String) -> mode_t? {
     var info = stat()
-    guard stat(path, &info) == 0 else { return false }
-    let shift: mode_t =
-      info.st_uid == uid ? 6 : groups.contains(info.st_gid) ? 3 : 0
-    let granted = (info.st_mode >> shift) & 0o7
-    return need == .read ? granted & 0o4 != 0 : granted & 0o3 == 0o3
+    guard stat(path, &info) == 0 else { return nil }
+    let shift: mode_t = info.st_uid == uid ? 6 : groups.contains(info.st_gid) ? 3 : 0
+    return (info.st_mode >> shift) & 0o7
   }
 }
