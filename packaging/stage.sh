@@ -18,6 +18,7 @@ done
 install -D -m 0644 Devices/README.md "$DEST/usr/share/doc/classgate/devices.md"
 install -D -m 0644 README.md "$DEST/usr/share/doc/classgate/README.md"
 for doc in docs/*.md; do install -D -m 0644 "$doc" "$DEST/usr/share/doc/classgate/$(basename "$doc")"; done
-for example in Systemd/mosquitto-classgate.conf Systemd/mosquitto-classgate.acl Systemd/mosquitto-classgate.passwd.example; do
+for example in Systemd/mosquitto-classgate.conf Systemd/mosquitto-classgate.acl Systemd/mosquitto-classgate.passwd.example \
+  Monitoring/classgate.rules.yml Monitoring/classgate.rules.test.yml Monitoring/classgate-dashboard.json; do
   install -D -m 0644 "$example" "$DEST/usr/share/doc/classgate/examples/$(basename "$example")"
 done
