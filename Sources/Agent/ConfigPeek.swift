@@ -7,10 +7,10 @@ public struct ConfigPeek: Sendable {
   public static let defaultStorePath = ConfigRegistry["store.path"].stringDefault ?? ""
   public static let defaultProfileDirectories = ConfigRegistry["profiles.directories"].listDefault
 
-  private let root: TOMLTable
-  private let name: String
+  let root: TOMLTable
+  let name: String
   /// `CLASSGATE_*` overrides win, as they do for the agent.
-  private let environment: [String: String]
+  let environment: [String: String]
 
   /// A missing file reads as empty (every key at its default).
   public init(

@@ -9,7 +9,12 @@ extension ClassGate {
   struct DeadLetters: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "dead-letters",
-      abstract: "Show the messages that could not be used, newest first, and the counts by reason.")
+      abstract: "Show the messages that could not be used, newest first, and the counts by reason.",
+      discussion: """
+        Examples:
+          classgate dead-letters
+          classgate dead-letters --limit 5 --json
+        """)
 
     @OptionGroup var storeOptions: StoreOptions
 

@@ -8,7 +8,12 @@ import JSON
 extension ClassGate {
   struct Device: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Show one device: latest values, recent status changes and events.")
+      abstract: "Show one device: latest values, recent status changes and events.",
+      discussion: """
+        Examples:
+          classgate device env-101
+          classgate device plug-102 --limit 3 --json
+        """)
 
     @OptionGroup var storeOptions: StoreOptions
 

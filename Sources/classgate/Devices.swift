@@ -11,7 +11,13 @@ extension DeviceStatus: ExpressibleByArgument {}
 extension ClassGate {
   struct Devices: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List devices with their status, last contact and latest values.")
+      abstract: "List devices with their status, last contact and latest values.",
+      discussion: """
+        Examples:
+          classgate devices
+          classgate devices --room 101 --status offline
+          classgate devices --kind env_sensor --json
+        """)
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -19,12 +25,11 @@ extension ClassGate {
     var room: String?
 
     @Option(
-      help: "Only devices of this kind (\(DeviceKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+      help: "Only devices of this kind.")
     var kind: DeviceKind?
 
     @Option(
-      help:
-        "Only devices with this status (\(DeviceStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
+      help: "Only devices with this status.")
     var status: DeviceStatus?
 
     func run() throws {

@@ -10,7 +10,12 @@ extension ClassGate {
   struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "doctor",
-      abstract: "Check the configuration, store, disk, broker and clock; exit 1 if anything fails.")
+      abstract: "Check the configuration, store, disk, broker and clock; exit 1 if anything fails.",
+      discussion: """
+        Examples:
+          classgate doctor
+          classgate doctor --config /etc/classgate/classgate.toml --json
+        """)
 
     @Option(name: .shortAndLong, help: "The agent's configuration file.")
     var config: String = "/etc/classgate/classgate.toml"

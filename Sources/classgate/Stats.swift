@@ -15,6 +15,11 @@ extension ClassGate {
         Whole days come from the agent's daily summaries; today (and any day not yet summarised \
         as a day) is added up from its windows. Dates are local dates in the school's \
         time zone (time_zone in the config file).
+
+        Examples:
+          classgate stats
+          classgate stats --days 7 --room 101
+          classgate stats --day 2026-12-01 --json
         """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -41,7 +46,7 @@ extension ClassGate {
     var device: String?
 
     @Option(
-      help: "Only devices of this kind (\(DeviceKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+      help: "Only devices of this kind.")
     var kind: DeviceKind?
 
     func validate() throws {

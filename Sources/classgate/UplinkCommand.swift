@@ -10,7 +10,12 @@ extension ClassGate {
   struct UplinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "uplink",
-      abstract: "Show the link to the operations centre: connected or not, queue, last acknowledged seq.")
+      abstract: "Show the link to the operations centre: connected or not, queue, last acknowledged seq.",
+      discussion: """
+        Examples:
+          classgate uplink
+          classgate uplink --json
+        """)
 
     @OptionGroup var storeOptions: StoreOptions
 
