@@ -78,4 +78,13 @@ struct ConfigRegistryTests {
       try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     #expect((document["keys"] as? [[String: String]])?.first?["source"] == "classgate.toml line 1")
   }
+
+  @Test func shippedConfigShowsEverySectionAtLeastCommentedOut() throws {
+    let shipped = try String(contentsOfFile: Self.packageRoot + "/Systemd/classgate.toml", encoding: .utf8)
+    for section in Set(ConfigRegistry.keys.map(\.section)).subtracting([
+      "", "native", "profiles", "store", "devices", "ingest", "rollup",
+    ]) {
+      #expect(shipped.contains("[\(section)]\n") || shipped.contains("# [\(section)]\n"), "[\(section)]")
+    }
+  }
 }
