@@ -10,14 +10,29 @@ install -D -m 0644 Systemd/classgate.service "$DEST/lib/systemd/system/classgate
 install -D -m 0644 Systemd/classgate-pjlink.service "$DEST/lib/systemd/system/classgate-pjlink.service"
 install -D -m 0644 Systemd/classgate.sysusers "$DEST/usr/lib/sysusers.d/classgate.conf"
 install -D -m 0644 Systemd/classgate.tmpfiles "$DEST/usr/lib/tmpfiles.d/classgate.conf"
-install -D -m 0640 Systemd/classgate.toml "$DEST/etc/classgate/classgate.toml"
+# 0644 as Debian ships conffiles; postinst makes it 0640 root:classgate once the group exists.
+install -D -m 0644 Systemd/classgate.toml "$DEST/etc/classgate/classgate.toml"
 install -d -m 0755 "$DEST/etc/classgate/devices"
+# Profiles only: the demo inventories are examples, not something the agent should load.
 for profile in Devices/*.toml; do
+  case "$profile" in *inventory*.toml) continue ;; esac
   install -D -m 0644 "$profile" "$DEST/usr/share/classgate/devices/$(basename "$profile")"
 done
-install -D -m 0644 Devices/README.md "$DEST/usr/share/doc/classgate/devices.md"
+# The README's relative links (docs/…, Devices/README.md) hold in /usr/share/doc/classgate too.
 install -D -m 0644 README.md "$DEST/usr/share/doc/classgate/README.md"
-for doc in docs/*.md; do install -D -m 0644 "$doc" "$DEST/usr/share/doc/classgate/$(basename "$doc")"; done
-for example in Systemd/mosquitto-classgate.conf Systemd/mosquitto-classgate.acl Systemd/mosquitto-classgate.passwd.example; do
+install -D -m 0644 Devices/README.md "$DEST/usr/share/doc/classgate/Devices/README.md"
+for doc in docs/*.md; do install -D -m 0644 "$doc" "$DEST/usr/share/doc/classgate/docs/$(basename "$doc")"; done
+for example in Systemd/mosquitto-classgate.conf Systemd/mosquitto-classgate.acl Systemd/mosquitto-classgate.passwd.example \
+  Monitoring/classgate.rules.yml Monitoring/classgate.rules.test.yml Monitoring/classgate-dashboard.json \
+  Devices/demo-inventory.toml Devices/demo-school-inventory.toml; do
   install -D -m 0644 "$example" "$DEST/usr/share/doc/classgate/examples/$(basename "$example")"
 done
+# Shell completions, written by swift-argument-parser from the commands themselves.
+install -d "$DEST/usr/share/bash-completion/completions" "$DEST/usr/share/zsh/vendor-completions" \
+  "$DEST/usr/share/fish/vendor_completions.d"
+"$BINARY" --generate-completion-script bash >"$DEST/usr/share/bash-completion/completions/classgate"
+"$BINARY" --generate-completion-script zsh >"$DEST/usr/share/zsh/vendor-completions/_classgate"
+"$BINARY" --generate-completion-script fish >"$DEST/usr/share/fish/vendor_completions.d/classgate.fish"
+sed -i '1{/^#!/d}' "$DEST/usr/share/bash-completion/completions/classgate"   # sourced, not run
+chmod 0644 "$DEST/usr/share/bash-completion/completions/classgate" "$DEST/usr/share/zsh/vendor-completions/_classgate" \
+  "$DEST/usr/share/fish/vendor_completions.d/classgate.fish"

@@ -10,6 +10,7 @@ if [ -z "$DEST" ]; then
   systemd-sysusers classgate.conf
   systemd-tmpfiles --create classgate.conf
   chown root:classgate /etc/classgate/classgate.toml
+  chmod 0640 /etc/classgate/classgate.toml
   [ -d /run/systemd/system ] && systemctl daemon-reload && systemctl enable classgate.service
   echo "Installed. Edit /etc/classgate/classgate.toml, then: systemctl start classgate"
 fi

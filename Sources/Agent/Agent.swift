@@ -93,6 +93,14 @@ public enum Agent {
         ConfigError.Problem(location: config.file, key: $0.key, message: $0.message)
       }
     }
+    if let path = config.metricsTextfile {
+      // As the user `--check` runs as: under ExecStartPre=, the service user in the unit's sandbox.
+      problems += MetricsPathCheck.findings(path: path, user: .current()).filter(\.blocking).map {
+        ConfigError.Problem(
+          location: config.file, key: "metrics.textfile",
+          message: $0.message + ($0.fix.map { "; \($0)" } ?? ""))
+      }
+    }
     if !problems.isEmpty { throw ConfigError(problems: problems) }
   }
 

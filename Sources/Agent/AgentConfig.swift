@@ -56,38 +56,10 @@ public struct AgentConfig: Sendable {
   public var pjlink = PJLinkSettings()
 
   /// The keys each section accepts; anything else in the file is reported as unknown.
-  static let knownKeys: [String: [String]] = [
-    "": ["school_id", "time_zone"],
-    "local_broker": [
-      "host", "port", "client_id", "username", "password_file", "protocol", "keepalive_s", "qos",
-      "receive_maximum", "reconnect_min_ms", "reconnect_max_ms",
-    ],
-    "native": ["prefix"],
-    "profiles": ["directories"],
-    "inventory": ["path"],
-    "metrics": ["textfile"],
-    "ioc": [
-      "host", "port", "ca_file", "cert_file", "key_file", "keepalive_s", "max_in_flight",
-      "max_messages_per_s", "max_message_kb", "presence_interval_s", "reconnect_min_ms", "reconnect_max_ms",
-    ],
-    "rollup": [
-      "window_minutes", "grace_s", "late_settle_s", "co2_above_ppm", "temperature_above_c",
-      "noise_above_dba", "humidity_above_pct",
-    ],
-    "store": [
-      "path", "durability", "commit_window_ms", "max_batch", "max_dead_letters", "max_mb",
-      "checkpoint_pages", "state_flush_s", "max_batch_kb",
-    ],
-    "devices": ["stale_after_s", "max", "max_new_per_minute"],
-    "ingest": ["max_payload_bytes"],
-    "log": ["level"],
-    "privacy": ["secret_file", "scan_retention_days"],
-    "timetable": timetableKeys,
-    "pjlink": [
-      "projector", "connect_timeout_ms", "response_timeout_ms", "max_backoff_s", "broker_username",
-      "broker_password_file",
-    ],
-  ]
+  /// The registry's keys, and `[timetable]`'s (nested tables, read by `readTimetable`).
+  static var knownKeys: [String: [String]] {
+    ConfigRegistry.knownKeys.merging(["timetable": timetableKeys]) { $0 + $1 }
+  }
 
   /// Reads and validates `path`. Every problem is reported at once, each naming file, line and key.
   public static func load(path: String, environment: [String: String]) throws(ConfigError)
@@ -112,11 +84,12 @@ public struct AgentConfig: Sendable {
     var config = read(&reader, path: path)
     config?.rollupWindowMinutes = readRollupWindow(&reader)
     config?.uplink = readUplink(&reader)
-    config?.storeMaxBytes = Int64(reader.integer("store.max_mb", default: 2048, range: 1...10_000_000)) << 20
-    config?.checkpointPages = reader.integer("store.checkpoint_pages", default: 1000, range: 1...1_000_000)
+    config?.storeMaxBytes = Int64(reader.integer("store.max_mb")) << 20
+    config?.checkpointPages = reader.integer("store.checkpoint_pages")
     config?.pjlink = readPJLink(&reader)
     config?.uplink.summariser.timetable = readTimetable(&reader)
     reader.rejectUnknownKeys(known: knownKeys)
+    reader.rejectUnknownEnvironment()
     guard reader.problems.isEmpty, let config else {
       throw ConfigError(problems: reader.problems)
     }
@@ -130,32 +103,27 @@ public struct AgentConfig: Sendable {
     } else if let schoolID, !isValidSchoolID(schoolID) {
       reader.report("school_id", "expected 1-64 letters, digits, '-' or '_'")
     }
-    let timeZone = reader.string("time_zone", default: "Asia/Ho_Chi_Minh") ?? "Asia/Ho_Chi_Minh"
+    let timeZone = reader.stringOrDefault("time_zone")
     if !isTimeZone(timeZone) {
       reader.report(
         "time_zone",
         "expected an IANA time zone such as \"Asia/Ho_Chi_Minh\", found \"\(timeZone.prefix(40))\"")
     }
 
-    let host = reader.string("local_broker.host", default: "127.0.0.1") ?? "127.0.0.1"
-    let port = reader.integer("local_broker.port", default: 1883, range: 1...65535)
+    let host = reader.stringOrDefault("local_broker.host")
+    let port = reader.integer("local_broker.port")
     let clientID =
       reader.string("local_broker.client_id", default: nil) ?? "classgate-\(schoolID ?? "agent")"
     let username = reader.string("local_broker.username", default: nil)
     let password = readPassword(&reader)
-    let version = reader.choice(
-      "local_broker.protocol", default: MQTTOptions.ProtocolVersion.v5,
-      among: MQTTOptions.ProtocolVersion.allCases)
-    let keepalive = reader.integer("local_broker.keepalive_s", default: 30, range: 5...3600)
-    let qos = reader.integer("local_broker.qos", default: 1, range: 0...1)
-    let receiveMaximum = reader.integer(
-      "local_broker.receive_maximum", default: version == .v5 ? 10_000 : 20, range: 1...65535)
-    let reconnectMin = reader.integer(
-      "local_broker.reconnect_min_ms", default: 500, range: 10...60_000)
-    let reconnectMax = reader.integer(
-      "local_broker.reconnect_max_ms", default: 30_000, range: 100...600_000)
+    let version = reader.choice("local_broker.protocol", as: MQTTOptions.ProtocolVersion.self)
+    let keepalive = reader.integer("local_broker.keepalive_s")
+    let qos = reader.integer("local_broker.qos")
+    let receiveMaximum = reader.integer("local_broker.receive_maximum", default: version == .v5 ? 10_000 : 20)
+    let reconnectMin = reader.integer("local_broker.reconnect_min_ms")
+    let reconnectMax = reader.integer("local_broker.reconnect_max_ms")
 
-    let prefix = reader.string("native.prefix", default: "classgate") ?? "classgate"
+    let prefix = reader.stringOrDefault("native.prefix")
     if prefix.isEmpty || prefix.contains("+") || prefix.contains("#") || prefix.hasSuffix("/") {
       reader.report("native.prefix", "expected topic levels without wildcards or a trailing '/'")
     }
@@ -167,24 +135,20 @@ public struct AgentConfig: Sendable {
     let ioc = readIOC(&reader, schoolID: schoolID)
 
     let storePath =
-      reader.string("store.path", default: ConfigPeek.defaultStorePath) ?? ConfigPeek.defaultStorePath
-    let durability = reader.choice(
-      "store.durability", default: StoreFile.Durability.full, among: StoreFile.Durability.allCases)
-    let commitWindow = reader.integer("store.commit_window_ms", default: 1000, range: 1...10_000)
-    let maxBatch = reader.integer("store.max_batch", default: 5000, range: 1...100_000)
-    let maxBatchKB = reader.integer("store.max_batch_kb", default: 4096, range: 64...1_048_576)
-    let stateFlush = reader.integer("store.state_flush_s", default: 30, range: 1...3600)
-    let maxDeadLetters = reader.integer(
-      "store.max_dead_letters", default: 10_000, range: 0...10_000_000)
-    let staleAfter = reader.integer("devices.stale_after_s", default: 600, range: 1...7 * 86_400)
-    let maxDevices = reader.integer("devices.max", default: 5000, range: 1...1_000_000)
-    let maxNewDevices = reader.integer("devices.max_new_per_minute", default: 2000, range: 1...1_000_000)
-    let maxPayload = reader.integer(
-      "ingest.max_payload_bytes", default: 64 * 1024, range: 256...16 * 1024 * 1024)
-    let level = reader.choice(
-      "log.level", default: LogLevelName.info, among: LogLevelName.allCases)
+      reader.stringOrDefault("store.path")
+    let durability = reader.choice("store.durability", as: StoreFile.Durability.self)
+    let commitWindow = reader.integer("store.commit_window_ms")
+    let maxBatch = reader.integer("store.max_batch")
+    let maxBatchKB = reader.integer("store.max_batch_kb")
+    let stateFlush = reader.integer("store.state_flush_s")
+    let maxDeadLetters = reader.integer("store.max_dead_letters")
+    let staleAfter = reader.integer("devices.stale_after_s")
+    let maxDevices = reader.integer("devices.max")
+    let maxNewDevices = reader.integer("devices.max_new_per_minute")
+    let maxPayload = reader.integer("ingest.max_payload_bytes")
+    let level = reader.choice("log.level", as: LogLevelName.self)
     let cardSecret = readCardSecret(&reader)
-    let scanRetentionDays = reader.integer("privacy.scan_retention_days", default: 30, range: 1...3650)
+    let scanRetentionDays = reader.integer("privacy.scan_retention_days")
 
     guard let schoolID else { return nil }
     let filter = "\(prefix)/+/+/+/+"
@@ -217,7 +181,7 @@ public struct AgentConfig: Sendable {
   }
 
   private static func readRollupWindow(_ reader: inout ConfigReader) -> Int {
-    let minutes = reader.integer("rollup.window_minutes", default: 5, range: 1...1440)
+    let minutes = reader.integer("rollup.window_minutes")
     if 1440 % minutes != 0 {
       reader.report("rollup.window_minutes", "expected a divisor of 1440 (a day), such as 5, 15 or 60")
       return 5
@@ -228,16 +192,16 @@ public struct AgentConfig: Sendable {
   /// `[rollup]` thresholds and grace, `[ioc]` pace. A threshold of 0 turns it off.
   private static func readUplink(_ reader: inout ConfigReader) -> UplinkStage.Settings {
     var thresholds: [String: Double] = [:]
-    for (metric, key, fallback) in ConfigPeek.thresholdKeys {
-      let value = reader.integer("rollup.\(key)", default: fallback, range: 0...100_000)
+    for (metric, key, _) in ConfigPeek.thresholdKeys {
+      let value = reader.integer("rollup.\(key)")
       if value > 0 { thresholds[metric] = Double(value) }
     }
-    let grace = reader.integer("rollup.grace_s", default: 60, range: 0...3600)
-    let settle = reader.integer("rollup.late_settle_s", default: 10, range: 0...3600)
-    let inFlight = reader.integer("ioc.max_in_flight", default: 20, range: 1...1000)
-    let rate = reader.integer("ioc.max_messages_per_s", default: 500, range: 1...100_000)
-    let presence = reader.integer("ioc.presence_interval_s", default: 60, range: 5...3600)
-    let messageKB = reader.integer("ioc.max_message_kb", default: 256, range: 16...262_144)
+    let grace = reader.integer("rollup.grace_s")
+    let settle = reader.integer("rollup.late_settle_s")
+    let inFlight = reader.integer("ioc.max_in_flight")
+    let rate = reader.integer("ioc.max_messages_per_s")
+    let presence = reader.integer("ioc.presence_interval_s")
+    let messageKB = reader.integer("ioc.max_message_kb")
     return UplinkStage.Settings(
       summariser: .init(
         rollup: RollupSettings(thresholds: thresholds), graceMs: Int64(grace) * 1000,
@@ -255,10 +219,10 @@ public struct AgentConfig: Sendable {
       }
       return nil
     }
-    let port = reader.integer("ioc.port", default: 8883, range: 1...65535)
-    let keepalive = reader.integer("ioc.keepalive_s", default: 60, range: 5...3600)
-    let reconnectMin = reader.integer("ioc.reconnect_min_ms", default: 1000, range: 10...60_000)
-    let reconnectMax = reader.integer("ioc.reconnect_max_ms", default: 60_000, range: 100...3_600_000)
+    let port = reader.integer("ioc.port")
+    let keepalive = reader.integer("ioc.keepalive_s")
+    let reconnectMin = reader.integer("ioc.reconnect_min_ms")
+    let reconnectMax = reader.integer("ioc.reconnect_max_ms")
     var files: [String: String] = [:]
     for key in ["ca_file", "cert_file", "key_file"] {
       guard let path = reader.string("ioc.\(key)", default: nil) else {

@@ -4,13 +4,13 @@ import TOML
 /// Reads a few keys of the config file without validating the rest, for read-only commands: a
 /// technician's account may not read the broker password file, and needs not.
 public struct ConfigPeek: Sendable {
-  public static let defaultStorePath = "/var/lib/classgate/classgate.db"
-  public static let defaultProfileDirectories = ["/usr/share/classgate/devices", "/etc/classgate/devices"]
+  public static let defaultStorePath = ConfigRegistry["store.path"].stringDefault ?? ""
+  public static let defaultProfileDirectories = ConfigRegistry["profiles.directories"].listDefault
 
-  private let root: TOMLTable
-  private let name: String
+  let root: TOMLTable
+  let name: String
   /// `CLASSGATE_*` overrides win, as they do for the agent.
-  private let environment: [String: String]
+  let environment: [String: String]
 
   /// A missing file reads as empty (every key at its default).
   public init(
@@ -40,7 +40,9 @@ public struct ConfigPeek: Sendable {
   }
 
   public var nativePrefix: String {
-    get throws(ConfigError) { try string("native", "prefix") ?? "classgate" }
+    get throws(ConfigError) {
+      try string("native", "prefix") ?? ConfigRegistry["native.prefix"].stringDefault ?? ""
+    }
   }
 
   public var inventoryPath: String? {
@@ -71,7 +73,9 @@ public struct ConfigPeek: Sendable {
 
   /// `rollup.window_minutes`: the length of the summarised windows.
   public var rollupWindowMinutes: Int {
-    get throws(ConfigError) { try integer("rollup", "window_minutes") ?? 5 }
+    get throws(ConfigError) {
+      try integer("rollup", "window_minutes") ?? ConfigRegistry["rollup.window_minutes"].integerDefault
+    }
   }
 
   /// The rollup thresholds (`rollup.co2_above_ppm`, …; 0 turns one off), as the agent reads them.
@@ -86,12 +90,12 @@ public struct ConfigPeek: Sendable {
     }
   }
 
-  public static let defaultTimeZone = "Asia/Ho_Chi_Minh"
+  public static let defaultTimeZone = ConfigRegistry["time_zone"].stringDefault ?? "UTC"
   /// Metric, `[rollup]` key and default (0: off), for the agent's config and the CLI alike.
   static let thresholdKeys: [(String, String, Int)] = [
-    ("co2", "co2_above_ppm", 1000), ("temperature", "temperature_above_c", 32),
-    ("noise", "noise_above_dba", 0), ("humidity", "humidity_above_pct", 0),
-  ]
+    ("co2", "co2_above_ppm"), ("temperature", "temperature_above_c"), ("noise", "noise_above_dba"),
+    ("humidity", "humidity_above_pct"),
+  ].map { metric, key in (metric, key, ConfigRegistry["rollup.\(key)"].integerDefault) }
 
   public var profileDirectories: [String] {
     get throws(ConfigError) {
@@ -110,6 +114,18 @@ public struct ConfigPeek: Sendable {
         }
         return text
       }
+    }
+  }
+
+  /// The files the agent reads at start, by key (for doctor's read-access check); keys whose
+  /// value is not a string are left out (the config check reports them).
+  public var filesRead: [(key: String, path: String)] {
+    [
+      ("local_broker", "password_file"), ("privacy", "secret_file"), ("inventory", "path"),
+      ("ioc", "ca_file"),
+      ("ioc", "cert_file"), ("ioc", "key_file"),
+    ].compactMap { section, key in
+      (try? string(section, key)).flatMap { $0 }.map { ("\(section).\(key)", $0) }
     }
   }
 

@@ -129,6 +129,10 @@ struct ConfigReader {
     fail(key, line: line, message)
   }
 
+  mutating func report(environment name: String, _ message: String) {
+    problems.append(.init(location: "environment variable \(name)", key: "", message: message))
+  }
+
   /// Every key present in the file that no accessor asked for.
   mutating func rejectUnknownKeys(known sections: [String: [String]]) {
     for key in root.keys {

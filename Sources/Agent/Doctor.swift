@@ -28,41 +28,71 @@ public enum Doctor {
     public var fix: String?
   }
 
+  /// Every check, whatever failed before it, each handed to `report` as soon as it is done (a
+  /// broker that does not answer takes seconds). Checks that need a valid configuration are left
+  /// out when it is not; the rest read the few keys they need from the file as it is.
   public static func run(
     configPath: String, environment: [String: String], serviceUser: String = "classgate",
-    brokerTimeoutMs: Int64 = 5000
-  ) -> [Check] {
-    var checks: [Check] = []
-    let config: AgentConfig
+    brokerTimeoutMs: Int64 = 5000, systemctl: String? = ServiceState.systemctlIfBooted,
+    report: (Check) -> Void
+  ) {
+    let user = FileUser.named(serviceUser) ?? .current()
+    let peek = try? ConfigPeek(configFile: configPath, environment: environment)
+    let config: AgentConfig?
     do {
       config = try AgentConfig.load(path: configPath, environment: environment)
-      checks.append(Check(name: "config", status: .ok, detail: "\(configPath) is valid", fix: nil))
+      report(Check(name: "config", status: .ok, detail: "\(configPath) is valid", fix: nil))
     } catch {
-      checks.append(
+      config = nil
+      report(
         Check(
           name: "config", status: .fail, detail: error.description,
-          fix: "correct the keys named above (docs/configuration.md lists them)"))
-      return checks
+          fix:
+            "edit \(configPath) at the keys named (keys: /usr/share/doc/classgate/configuration.md), then classgate run --check; the profile, broker and IOC checks wait for a valid file"
+        ))
     }
-    do {
-      _ = try DecodingSetup.load(config)
-      checks.append(Check(name: "profiles", status: .ok, detail: "profiles and inventory load", fix: nil))
-    } catch {
-      checks.append(
-        Check(
-          name: "profiles", status: .fail, detail: error.description,
-          fix: "fix the profile or inventory file named"))
+    if let systemctl, let state = ServiceState.query(unit: "classgate.service", systemctl: systemctl) {
+      report(state.check)
     }
-    checks.append(privacy(config))
-    checks += store(config, serviceUser: serviceUser)
-    checks.append(disk(config))
-    if let check = storeCap(config) { checks.append(check) }
-    checks.append(broker(config, timeoutMs: brokerTimeoutMs))
-    checks.append(clock())
-    if let check = agentClock(config) { checks.append(check) }
-    if let check = devices(config) { checks.append(check) }
-    checks += ioc(config, timeoutMs: brokerTimeoutMs)
-    if let check = uplink(config) { checks.append(check) }
+    report(readAccess(configPath: configPath, peek: peek, user: user))
+    let storePath = config?.storePath ?? (try? peek?.storePath) ?? ConfigPeek.defaultStorePath
+    if let config {
+      do {
+        _ = try DecodingSetup.load(config)
+        report(Check(name: "profiles", status: .ok, detail: "profiles and inventory load", fix: nil))
+      } catch {
+        report(
+          Check(
+            name: "profiles", status: .fail, detail: error.description,
+            fix: "fix the profile or inventory file named"))
+      }
+      report(privacy(config))
+    }
+    for check in store(path: storePath, serviceUser: serviceUser) { report(check) }
+    report(disk(storePath: storePath))
+    if let config, let check = storeCap(config) { report(check) }
+    if let config { report(broker(config, timeoutMs: brokerTimeoutMs)) }
+    report(clock(time: config.map(SchoolTime.of) ?? .of(configFile: configPath)))
+    if let config {
+      if let check = agentClock(config) { report(check) }
+      if let check = devices(config) { report(check) }
+      for check in ioc(config, timeoutMs: brokerTimeoutMs) { report(check) }
+      if let check = uplink(config) { report(check) }
+    }
+    let textfile = config?.metricsTextfile ?? (try? peek?.metricsTextfile) ?? nil
+    if let textfile { report(metrics(path: textfile, user: user)) }
+  }
+
+  /// All the checks, for callers that print them together.
+  public static func run(
+    configPath: String, environment: [String: String], serviceUser: String = "classgate",
+    brokerTimeoutMs: Int64 = 5000, systemctl: String? = ServiceState.systemctlIfBooted
+  ) -> [Check] {
+    var checks: [Check] = []
+    run(
+      configPath: configPath, environment: environment, serviceUser: serviceUser,
+      brokerTimeoutMs: brokerTimeoutMs, systemctl: systemctl
+    ) { checks.append($0) }
     return checks
   }
 
@@ -95,8 +125,7 @@ public enum Doctor {
     }
   }
 
-  static func store(_ config: AgentConfig, serviceUser: String) -> [Check] {
-    let path = config.storePath
+  static func store(path: String, serviceUser: String) -> [Check] {
     guard access(path, F_OK) == 0 else {
       return [
         Check(
@@ -194,9 +223,8 @@ public enum Doctor {
       fix: status == .warn ? "raise store.max_mb if the disk allows; oldest raw readings go first" : nil)
   }
 
-  static func disk(_ config: AgentConfig) -> Check {
-    let directory = String(
-      config.storePath[..<(config.storePath.lastIndex(of: "/") ?? config.storePath.startIndex)])
+  static func disk(storePath: String) -> Check {
+    let directory = String(storePath[..<(storePath.lastIndex(of: "/") ?? storePath.startIndex)])
     guard let space = SystemFacts.diskSpace(at: directory.isEmpty ? "." : directory) else {
       return Check(name: "disk", status: .warn, detail: "cannot read free space of \(directory)", fix: nil)
     }
@@ -307,21 +335,21 @@ public enum Doctor {
       fix: nil)
   }
 
-  static func clock() -> Check {
+  static func clock(time: SchoolTime) -> Check {
     let now = Clock.wallMs()
     // Boxes without an RTC battery boot in 1970 or in the firmware's year.
     if now < 1_735_689_600_000 {
       return Check(
-        name: "clock", status: .fail, detail: "the system clock says \(EpochTime.iso8601(now))",
+        name: "clock", status: .fail, detail: "the system clock says \(time.text(now))",
         fix: "set the time and enable NTP: timedatectl set-ntp true")
     }
     switch SystemFacts.clockSynchronized() {
     case true?:
       return Check(
-        name: "clock", status: .ok, detail: "NTP-synchronised, \(EpochTime.iso8601(now))", fix: nil)
+        name: "clock", status: .ok, detail: "NTP-synchronised, \(time.text(now))", fix: nil)
     case false?:
       return Check(
-        name: "clock", status: .warn, detail: "not NTP-synchronised (\(EpochTime.iso8601(now)))",
+        name: "clock", status: .warn, detail: "not NTP-synchronised (\(time.text(now)))",
         fix: "timedatectl set-ntp true, or configure chrony/systemd-timesyncd")
     case nil:
       return Check(name: "clock", status: .warn, detail: "cannot tell whether NTP is in sync", fix: nil)

@@ -1,6 +1,7 @@
 import DeviceModel
 import EventLoop
 import Ingest
+import MQTTClient
 import Uplink
 
 #if canImport(Glibc)
@@ -12,13 +13,31 @@ import Uplink
 struct MetricsTextfile {
   let path: String
 
+  /// node_exporter runs as another user (`prometheus`): the file must be world-readable whatever
+  /// the unit's `UMask=0027` left on it.
+  static let mode: mode_t = 0o644
+
   func write(_ statistics: IngestStage.Statistics, uplink: UplinkStage.Snapshot? = nil) -> Bool {
+    let text = Self.render(statistics) + (uplink.map { Self.render($0, now: Clock.wallMs()) } ?? "")
+    return Self.replace(path, with: text)
+  }
+
+  /// Writes `text` to a temp file beside `path`, sets its mode with fchmod (the umask only narrows
+  /// open's mode) and renames it over `path`.
+  static func replace(_ path: String, with text: String) -> Bool {
     let temporary = "\(path).tmp.\(getpid())"
-    guard let file = fopen(temporary, "w") else { return false }
-    fputs(Self.render(statistics) + (uplink.map { Self.render($0, now: Clock.wallMs()) } ?? ""), file)
-    let written = fflush(file) == 0
-    fclose(file)
-    guard written, rename(temporary, path) == 0 else {
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+    guard descriptor >= 0 else { return false }
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+      if written < 0 && errno == EINTR { continue }
+      guard written > 0 else { break }
+      offset += written
+    }
+    let complete = offset == bytes.count && fchmod(descriptor, mode) == 0
+    guard close(descriptor) == 0, complete, rename(temporary, path) == 0 else {
       unlink(temporary)
       return false
     }
@@ -64,6 +83,22 @@ struct MetricsTextfile {
     metric(
       "classgate_commit_seconds_max", "gauge", "Longest commit since the previous write of this file.",
       [("", s.maxCommitSeconds)])
+    lines.append("# HELP classgate_commit_duration_seconds Duration of store commits.")
+    lines.append("# TYPE classgate_commit_duration_seconds histogram")
+    for (bound, count) in s.commitLatency.cumulative {
+      lines.append("classgate_commit_duration_seconds_bucket{le=\"\(bound)\"} \(count)")
+    }
+    lines.append("classgate_commit_duration_seconds_sum \(s.commitLatency.sum)")
+    lines.append("classgate_commit_duration_seconds_count \(s.commitLatency.count)")
+    metric(
+      "classgate_broker_reconnects_total", "counter", "Connections to the local broker after the first.",
+      [("", Double(max(0, s.brokerConnects - 1)))])
+    metric(
+      "classgate_reloads_total", "counter", "Reloads (SIGHUP) by result; a failed one keeps the running set.",
+      [("result=\"ok\"", Double(s.reloadsSucceeded)), ("result=\"failed\"", Double(s.reloadsFailed))])
+    metric(
+      "classgate_build_info", "gauge", "Always 1; the agent's version and libmosquitto's as labels.",
+      [("version=\"\(label(Agent.version))\",libmosquitto=\"\(label(libmosquittoVersion))\"", 1)])
     metric(
       "classgate_backlog_messages", "gauge", "Messages received and not yet committed.",
       [("", Double(s.pendingMessages))])
@@ -109,36 +144,65 @@ struct MetricsTextfile {
     return result
   }
 
+  /// The store against its cap, always; the IOC link only where one is configured (a school
+  /// without one would otherwise fire every uplink-down alert).
   static func render(_ uplink: UplinkStage.Snapshot, now: Int64) -> String {
-    let oldest = uplink.outbox.oldestPendingAt.map { Double(max(0, now - $0)) / 1000 } ?? 0
-    let samples: [(String, String, String)] = [
-      ("classgate_uplink_connected", "1 when connected to the IOC broker.", uplink.connected ? "1" : "0"),
+    var samples: [(name: String, type: String, help: String, value: String)] = [
       (
-        "classgate_uplink_queue_messages", "Messages waiting for the IOC's acknowledgement.",
-        String(uplink.outbox.pending)
-      ),
-      (
-        "classgate_uplink_oldest_pending_seconds", "Age of the oldest unacknowledged message.", String(oldest)
-      ),
-      ("classgate_uplink_last_seq", "The last seq given to a message.", String(uplink.outbox.lastSeq ?? 0)),
-      (
-        "classgate_uplink_last_acked_seq", "The highest seq the IOC acknowledged.",
-        String(uplink.outbox.lastAckedSeq ?? 0)
-      ),
-      (
-        "classgate_store_used_bytes", "Bytes of the store in use (pages holding data).",
+        "classgate_store_used_bytes", "gauge", "Bytes of the store in use (pages holding data).",
         String(uplink.storeUsedBytes ?? 0)
       ),
-      ("classgate_store_cap_bytes", "The store's cap (store.max_mb).", String(uplink.storeCapBytes ?? 0)),
+      (
+        "classgate_store_cap_bytes", "gauge", "The store's cap (store.max_mb).",
+        String(uplink.storeCapBytes ?? 0)
+      ),
     ]
+    if uplink.configured {
+      let oldest = uplink.outbox.oldestPendingAt.map { Double(max(0, now - $0)) / 1000 } ?? 0
+      samples += [
+        (
+          "classgate_uplink_connected", "gauge", "1 when connected to the IOC broker.",
+          uplink.connected ? "1" : "0"
+        ),
+        (
+          "classgate_uplink_queue_messages", "gauge", "Messages waiting for the IOC's acknowledgement.",
+          String(uplink.outbox.pending)
+        ),
+        (
+          "classgate_uplink_oldest_pending_seconds", "gauge", "Age of the oldest unacknowledged message.",
+          String(oldest)
+        ),
+        (
+          "classgate_uplink_last_seq", "gauge", "The last seq given to a message.",
+          String(uplink.outbox.lastSeq ?? 0)
+        ),
+        (
+          "classgate_uplink_last_acked_seq", "gauge", "The highest seq the IOC acknowledged.",
+          String(uplink.outbox.lastAckedSeq ?? 0)
+        ),
+        (
+          "classgate_uplink_messages_sent_total", "counter",
+          "Messages published to the IOC since the agent started (resends included).",
+          String(uplink.counts.sent)
+        ),
+        (
+          "classgate_uplink_messages_acknowledged_total", "counter",
+          "Messages the IOC acknowledged since the agent started.", String(uplink.counts.acknowledged)
+        ),
+        (
+          "classgate_uplink_reconnects_total", "counter", "Connections to the IOC after the first.",
+          String(max(0, uplink.counts.connects - 1))
+        ),
+      ]
+    }
     let evicted =
       "# HELP classgate_evicted_rows_total Rows deleted to keep the store under its cap, by table.\n"
       + "# TYPE classgate_evicted_rows_total counter\n"
       + uplink.evicted.sorted { $0.key < $1.key }
       .map { "classgate_evicted_rows_total{table=\"\($0.key)\"} \($0.value)\n" }.joined()
     return evicted
-      + samples.map { name, help, value in
-        "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
+      + samples.map { name, type, help, value in
+        "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
       }
       .joined()
   }

@@ -14,12 +14,10 @@ extension AgentConfig {
 
   static func readPJLink(_ reader: inout ConfigReader) -> PJLinkSettings {
     var settings = PJLinkSettings()
-    settings.connectTimeoutMs = reader.integer(
-      "pjlink.connect_timeout_ms", default: 3000, range: 100...60_000)
-    settings.responseTimeoutMs = reader.integer(
-      "pjlink.response_timeout_ms", default: 5000, range: 100...60_000)
+    settings.connectTimeoutMs = reader.integer("pjlink.connect_timeout_ms")
+    settings.responseTimeoutMs = reader.integer("pjlink.response_timeout_ms")
     settings.maxBackoffMs =
-      Int64(reader.integer("pjlink.max_backoff_s", default: 300, range: 1...86_400)) * 1000
+      Int64(reader.integer("pjlink.max_backoff_s")) * 1000
     settings.brokerUsername = reader.string("pjlink.broker_username", default: nil)
     if let file = reader.string("pjlink.broker_password_file", default: nil) {
       switch readSecretFile(file, maxBytes: 4096) {

@@ -31,6 +31,11 @@ public final class IngestStage: LoopComponent {
     public var commitFailures = 0
     public var lastCommitSeconds = 0.0
     public var maxCommitSeconds = 0.0
+    public var commitLatency = LatencyHistogram()
+    /// Connections to the local broker that were accepted (the first one and each reconnect).
+    public var brokerConnects = 0
+    public var reloadsSucceeded = 0
+    public var reloadsFailed = 0
     public var pendingMessages = 0
     public var brokerConnected = false
     public var storeWritable = true
@@ -169,7 +174,11 @@ public final class IngestStage: LoopComponent {
   /// SIGHUP. Messages already read were decoded with the old set and stay in the batch.
   public func reload() {
     logger.notice("Reload requested")
-    guard let reloaded = hooks.reload() else { return }
+    guard let reloaded = hooks.reload() else {
+      counts.reloadsFailed += 1
+      return
+    }
+    counts.reloadsSucceeded += 1
     decoders = reloaded.decoders
     let qos = settings.subscriptions.first?.qos ?? 1
     for filter in reloaded.filters
@@ -236,6 +245,7 @@ public final class IngestStage: LoopComponent {
       counts.duplicateReadings += summary.duplicateReadings
       counts.lastCommitSeconds = seconds
       counts.maxCommitSeconds = max(counts.maxCommitSeconds, seconds)
+      counts.commitLatency.observe(seconds)
       logger.trace(
         "Batch committed",
         metadata: [
@@ -347,6 +357,7 @@ public final class IngestStage: LoopComponent {
       switch event {
       case .connected(let sessionPresent):
         subacksSinceConnect = 0
+        counts.brokerConnects += 1
         logger.notice(
           "Connected to the local broker", metadata: ["session.present": "\(sessionPresent)"])
       case .refused(let reason):

@@ -30,8 +30,17 @@ public final class UplinkPublisher {
     public init() {}
   }
 
+  /// Totals since the agent started, for metrics.
+  public struct Counts: Sendable, Equatable {
+    public var connects = 0
+    public var sent = 0
+    public var acknowledged = 0
+    public init() {}
+  }
+
   public let mqtt: MQTTConnection
   public private(set) var state = State()
+  public private(set) var counts = Counts()
   /// Called when `state` changes (the stage stores it for the CLI).
   public var onStateChange: (State) -> Void = { _ in }
 
@@ -155,11 +164,13 @@ public final class UplinkPublisher {
         tokens = Double(settings.maxInFlight)
         lastRefillMs = nowMs
         connectedAtMs = nowMs
+        counts.connects += 1
       case .refused(let reason), .disconnected(let reason):
         lost(reason)
       case .published(let messageID):
         if let seq = inFlight.removeValue(forKey: messageID) {
           acknowledged.append(seq)
+          counts.acknowledged += 1
           dropsWhileInFlight[seq] = nil
           inFlightBytes[seq] = nil
         }
@@ -300,6 +311,7 @@ public final class UplinkPublisher {
           topic: messages.topicPrefix + message.topic, payload: message.payload, qos: 1,
           retain: false)
         inFlight[id] = message.seq
+        counts.sent += 1
         inFlightBytes[message.seq] = message.payload.count
         tokens -= 1
       } catch  where error.isOversizePacket {

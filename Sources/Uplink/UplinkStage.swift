@@ -158,13 +158,16 @@ public final class UplinkStage: LoopComponent {
     public var storeCapBytes: Int64?
     /// Rows deleted to stay under the cap, per table, since the store was created.
     public var evicted: [String: Int64] = [:]
+    /// Connections, messages sent and acknowledged by the IOC since the agent started.
+    public var counts = UplinkPublisher.Counts()
   }
 
   public func snapshot() -> Snapshot {
     Snapshot(
       configured: publisher != nil, connected: publisher?.state.connected ?? false,
       outbox: (try? outbox.status()) ?? Outbox.Status(), storeUsedBytes: try? cap?.usedBytes(),
-      storeCapBytes: cap?.maxBytes, evicted: (try? StoreCap.evictedCounts(in: connection)) ?? [:])
+      storeCapBytes: cap?.maxBytes, evicted: (try? StoreCap.evictedCounts(in: connection)) ?? [:],
+      counts: publisher?.counts ?? .init())
   }
 
   static func encode(_ state: UplinkPublisher.State) -> String {

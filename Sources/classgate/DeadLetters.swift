@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Buffer
 import DeviceModel
@@ -8,7 +9,12 @@ extension ClassGate {
   struct DeadLetters: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "dead-letters",
-      abstract: "Show the messages that could not be used, newest first, and the counts by reason.")
+      abstract: "Show the messages that could not be used, newest first, and the counts by reason.",
+      discussion: """
+        Examples:
+          classgate dead-letters
+          classgate dead-letters --limit 5 --json
+        """)
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -30,7 +36,8 @@ extension ClassGate {
         let items: [JSONValue] = letters.map { letter in
           .object(
             JSONObject([
-              ("time", .string(EpochTime.iso8601(letter.time))), ("reason", .string(letter.reason)),
+              ("time", .string(storeOptions.schoolTime.text(letter.time))),
+              ("reason", .string(letter.reason)),
               ("detail", .string(letter.detail)), ("topic", .string(letter.topic)),
               ("payload_size", .number(Double(letter.payloadSize))),
               ("payload_prefix", .string(String(decoding: letter.payloadPrefix, as: UTF8.self))),
@@ -41,15 +48,23 @@ extension ClassGate {
           JSONWriter.pretty(.object(JSONObject([("counts", .object(counts)), ("recent", .array(items))]))))
         return
       }
-      var table = TextTable(headers: ["WHEN", "REASON", "TOPIC", "BYTES", "WHY", "PAYLOAD"])
+      var wide = TextTable(headers: ["WHEN", "REASON", "TOPIC", "BYTES", "WHY", "PAYLOAD"])
+      // On a narrow console: why and payload on a line of their own under each letter.
+      var narrow = TextTable(headers: ["WHEN", "REASON", "BYTES", "TOPIC"])
       for letter in letters {
-        table.append([
-          TimeText.ago(letter.time, now: now), letter.reason, String(letter.topic.prefix(60)),
-          String(letter.payloadSize), String(letter.detail.prefix(60)),
-          String(String(decoding: letter.payloadPrefix, as: UTF8.self).prefix(40)),
+        let why = String(letter.detail.prefix(60))
+        let payload = String(String(decoding: letter.payloadPrefix, as: UTF8.self).prefix(40))
+        let when = TimeText.ago(letter.time, now: now)
+        wide.append([
+          when, letter.reason, String(letter.topic.prefix(60)), String(letter.payloadSize), why, payload,
         ])
+        narrow.append(
+          [when, letter.reason, String(letter.payloadSize), String(letter.topic.prefix(60))],
+          note: "\(why): \(payload)")
       }
-      print(letters.isEmpty ? "No dead letters." : table.render())
+      let width = Terminal.width
+      let table = width.map { wide.naturalWidth > $0 } ?? false ? narrow : wide
+      print(letters.isEmpty ? "No dead letters." : table.render(width: width))
       let total = counters[Counter.deadLetters] ?? 0
       print(
         "\n\(total) dead letters in all"

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Buffer
 import DeviceModel
@@ -7,7 +8,12 @@ import JSON
 extension ClassGate {
   struct Device: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Show one device: latest values, recent status changes and events.")
+      abstract: "Show one device: latest values, recent status changes and events.",
+      discussion: """
+        Examples:
+          classgate device env-101
+          classgate device plug-102 --limit 3 --json
+        """)
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -29,13 +35,14 @@ extension ClassGate {
       let changes = try reader.statusChanges(device: id, limit: limit)
       let events = try reader.events(device: id, limit: limit)
       let now = Clock.wallMs()
+      let time = storeOptions.schoolTime
       if storeOptions.json {
-        guard case .object(var document) = DeviceOutput.json(device, now: now) else { return }
+        guard case .object(var document) = DeviceOutput.json(device, now: now, time: time) else { return }
         document["status_changes"] = .array(
           changes.map { change in
             .object(
               JSONObject([
-                ("time", .string(EpochTime.iso8601(change.time))),
+                ("time", .string(time.text(change.time))),
                 ("status", .string(change.status.rawValue)), ("cause", .string(change.cause)),
               ]))
           })
@@ -44,7 +51,7 @@ extension ClassGate {
             let data = (try? JSONParser.parse(event.data)) ?? .string(event.data)
             return .object(
               JSONObject([
-                ("time", .string(EpochTime.iso8601(event.time))), ("type", .string(event.type)),
+                ("time", .string(time.text(event.time))), ("type", .string(event.type)),
                 ("data", data),
               ]))
           })
@@ -56,8 +63,8 @@ extension ClassGate {
         "Kind     \(device.kind.rawValue)",
         "Room     \(Terminal.clean(device.room ?? "?"))",
         "Profile  \(Terminal.clean(device.profile))",
-        "Status   \(device.status.rawValue) since \(device.statusSince.map { EpochTime.iso8601($0) } ?? "-")",
-        "Seen     \(TimeText.ago(device.lastSeen, now: now)) (first \(EpochTime.iso8601(device.firstSeen)))",
+        "Status   \(device.status.rawValue) since \(device.statusSince.map { time.text($0) } ?? "-")",
+        "Seen     \(TimeText.ago(device.lastSeen, now: now)) (first \(time.text(device.firstSeen)))",
         "",
       ]
       var values = TextTable(headers: ["METRIC", "VALUE", "UNIT", "AT"])
@@ -70,12 +77,12 @@ extension ClassGate {
       lines.append(device.values.isEmpty ? "No values yet." : values.render())
       var history = TextTable(headers: ["STATUS CHANGE", "TO", "CAUSE"])
       for change in changes {
-        history.append([EpochTime.iso8601(change.time), change.status.rawValue, change.cause])
+        history.append([time.text(change.time), change.status.rawValue, change.cause])
       }
       lines += ["", changes.isEmpty ? "No status changes." : history.render()]
       var recent = TextTable(headers: ["EVENT", "TYPE", "DATA"])
       for event in events {
-        recent.append([EpochTime.iso8601(event.time), event.type, String(event.data.prefix(80))])
+        recent.append([time.text(event.time), event.type, String(event.data.prefix(80))])
       }
       lines += ["", events.isEmpty ? "No events." : recent.render()]
       // Table cells are cleaned by TextTable; the rest is built from cleaned parts.

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Buffer
 import DeviceModel
@@ -10,7 +11,13 @@ extension DeviceStatus: ExpressibleByArgument {}
 extension ClassGate {
   struct Devices: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List devices with their status, last contact and latest values.")
+      abstract: "List devices with their status, last contact and latest values.",
+      discussion: """
+        Examples:
+          classgate devices
+          classgate devices --room 101 --status offline
+          classgate devices --kind env_sensor --json
+        """)
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -18,12 +25,11 @@ extension ClassGate {
     var room: String?
 
     @Option(
-      help: "Only devices of this kind (\(DeviceKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+      help: "Only devices of this kind.")
     var kind: DeviceKind?
 
     @Option(
-      help:
-        "Only devices with this status (\(DeviceStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
+      help: "Only devices with this status.")
     var status: DeviceStatus?
 
     func run() throws {
@@ -31,23 +37,31 @@ extension ClassGate {
       let devices = try reader.devices(matching: DeviceFilter(room: room, kind: kind, status: status))
       let now = Clock.wallMs()
       let heartbeat = try reader.meta(MetaKey.agentHeartbeat).flatMap { Int64($0) }
+      let time = storeOptions.schoolTime
       if storeOptions.json {
         let document = JSONObject([
-          ("generated_at", .string(EpochTime.iso8601(now))),
-          ("agent_last_active", heartbeat.map { .string(EpochTime.iso8601($0)) } ?? .null),
-          ("devices", .array(devices.map { DeviceOutput.json($0, now: now) })),
+          ("generated_at", .string(time.text(now))),
+          ("agent_last_active", heartbeat.map { .string(time.text($0)) } ?? .null),
+          ("devices", .array(devices.map { DeviceOutput.json($0, now: now, time: time) })),
         ])
         print(JSONWriter.pretty(.object(document)))
         return
       }
-      var table = TextTable(headers: ["ID", "KIND", "ROOM", "STATUS", "LAST SEEN", "VALUES"])
-      for device in devices {
-        table.append([
-          device.id, device.kind.rawValue, device.room ?? "?", device.status.rawValue,
-          TimeText.ago(device.lastSeen, now: now), DeviceOutput.keyValues(device),
-        ])
+      func table(kind: (DeviceKind) -> String) -> TextTable {
+        var table = TextTable(headers: ["ID", "KIND", "ROOM", "STATUS", "LAST SEEN", "VALUES"])
+        for device in devices {
+          table.append([
+            device.id, kind(device.kind), device.room ?? "?", device.status.rawValue,
+            TimeText.ago(device.lastSeen, now: now), DeviceOutput.keyValues(device),
+          ])
+        }
+        return table
       }
-      print(table.render())
+      let full = table(kind: \.rawValue)
+      let width = Terminal.width
+      // Short kinds leave the values more room on a narrow console.
+      let fits = width.map { full.naturalWidth <= $0 } ?? true
+      print((fits ? full : table(kind: \.shortLabel)).render(width: width))
       let counts = DeviceStatus.allCases.compactMap { status -> String? in
         let count = devices.filter { $0.status == status }.count
         return count > 0 ? "\(count) \(status.rawValue)" : nil

@@ -2,11 +2,20 @@ import Agent
 import ArgumentParser
 import JSON
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 extension ClassGate {
   struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "doctor",
-      abstract: "Check the configuration, store, disk, broker and clock; exit 1 if anything fails.")
+      abstract: "Check the configuration, store, disk, broker and clock; exit 1 if anything fails.",
+      discussion: """
+        Examples:
+          classgate doctor
+          classgate doctor --config /etc/classgate/classgate.toml --json
+        """)
 
     @Option(name: .shortAndLong, help: "The agent's configuration file.")
     var config: String = "/etc/classgate/classgate.toml"
@@ -17,9 +26,23 @@ extension ClassGate {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    /// Where `systemctl` is, for the service check (a stand-in in tests); none: systemd is asked
+    /// only when it runs this machine.
+    @Option(help: .hidden) var systemctl: String?
+
     func run() throws {
-      let checks = Doctor.run(
-        configPath: config, environment: ProcessEnvironment.current(), serviceUser: serviceUser)
+      let width = Terminal.width
+      var checks: [Doctor.Check] = []
+      Doctor.run(
+        configPath: config, environment: ProcessEnvironment.current(), serviceUser: serviceUser,
+        systemctl: systemctl ?? ServiceState.systemctlIfBooted
+      ) { check in
+        checks.append(check)
+        guard !json else { return }
+        // As it goes: a broker that does not answer takes seconds.
+        print(Self.text(check, width: width))
+        fflush(nil)  // every stream: stdout may be a pipe
+      }
       let worst = checks.map(\.status).max() ?? .ok
       if json {
         let items: [JSONValue] = checks.map { check in
@@ -32,14 +55,18 @@ extension ClassGate {
         print(
           JSONWriter.pretty(
             .object(JSONObject([("status", .string(worst.rawValue)), ("checks", .array(items))]))))
-      } else {
-        for check in checks {
-          let status = check.status.rawValue.padding(5)
-          print("\(status) \(check.name.padding(16)) \(Terminal.clean(check.detail))")
-          if let fix = check.fix, check.status != .ok { print("      fix: \(Terminal.clean(fix))") }
-        }
       }
       if worst == .fail { throw ExitCode.failure }
+    }
+
+    static func text(_ check: Doctor.Check, width: Int?) -> String {
+      let status = check.status.rawValue.padding(5)
+      var text = Terminal.wrap(
+        "\(status) \(check.name.padding(16)) \(Terminal.clean(check.detail))", width: width, indent: 23)
+      if let fix = check.fix, check.status != .ok {
+        text += "\n" + Terminal.wrap("      fix: \(Terminal.clean(fix))", width: width, indent: 11)
+      }
+      return text
     }
   }
 }

@@ -77,7 +77,7 @@ extension ClassGate.ProfilesCommand {
         print(JSONWriter.pretty(.object(JSONObject([("profiles", .array(entries))]))))
         return
       }
-      var table = TextTable(headers: ["NAME", "KIND", "TOPICS", "FILE"])
+      var table = TextTable(headers: ["NAME", "KIND", "TOPICS", "FILE"], keepEnd: [3])
       table.append(["native", "from topic", nativeTopics[0], "(built in)"])
       for profile in set.profiles {
         for (index, rule) in profile.rules.enumerated() {
@@ -157,11 +157,14 @@ extension ClassGate.ProfilesCommand {
       if options.json {
         print(
           JSONWriter.pretty(
-            ProfileTestOutput.json(topic: topic, decoder: decoder, result: result, rules: rules)))
+            ProfileTestOutput.json(
+              topic: topic, decoder: decoder, result: result, rules: rules,
+              time: SchoolTime.of(configFile: options.config))))
       } else {
         print(
           ProfileTestOutput.text(
-            topic: topic, decoder: decoder, result: result, filters: set.filters, rules: rules))
+            topic: topic, decoder: decoder, result: result, filters: set.filters, rules: rules,
+            time: SchoolTime.of(configFile: options.config)))
       }
       if case .deadLetter = result { throw ExitCode(2) }
     }

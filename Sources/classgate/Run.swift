@@ -11,6 +11,10 @@ extension ClassGate {
         Reads the config file, opens the store, connects to the school's broker and stores what \
         devices publish. Every key can be overridden by an environment variable: \
         CLASSGATE_<SECTION>_<KEY>, e.g. CLASSGATE_LOCAL_BROKER_PORT. Exits 78 on a configuration error.
+
+        Examples:
+          classgate run --check --config /etc/classgate/classgate.toml
+          CLASSGATE_LOG_LEVEL=debug classgate run
         """)
 
     @Option(name: .shortAndLong, help: "The configuration file.")

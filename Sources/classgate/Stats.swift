@@ -15,6 +15,11 @@ extension ClassGate {
         Whole days come from the agent's daily summaries; today (and any day not yet summarised \
         as a day) is added up from its windows. Dates are local dates in the school's \
         time zone (time_zone in the config file).
+
+        Examples:
+          classgate stats
+          classgate stats --days 7 --room 101
+          classgate stats --day 2026-12-01 --json
         """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -47,7 +52,7 @@ extension ClassGate {
     var device: String?
 
     @Option(
-      help: "Only devices of this kind (\(DeviceKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+      help: "Only devices of this kind.")
     var kind: DeviceKind?
 
     func validate() throws {
@@ -404,17 +409,7 @@ struct StatsOutput {
       return nothingYet(result, selection: selection)
     }
     var lines = [heading(period, result: result, selection: selection), ""]
-    var table = TextTable(
-      headers: ["ID", "KIND", "ROOM", "ONLINE", "ON", "ACTIVE", "SESSIONS", "ENERGY kWh", "DETAILS"])
-    for usage in result.devices {
-      let switched = [DeviceKind.board, .projector, .plug].contains(usage.kind)
-      table.append([
-        usage.id, usage.kind.rawValue, usage.room ?? "?", Self.duration(usage.onlineMs),
-        switched ? Self.duration(usage.onMs) : "-", switched ? Self.duration(usage.activeMs) : "-",
-        switched ? String(usage.sessions) : "-", usage.energyKWh.map(Self.energy) ?? "-", details(usage),
-      ])
-    }
-    lines.append(table.render())
+    lines += table(result.devices, width: Terminal.width).render().split(separator: "\n").map(String.init)
     lines.append("")
     var count = "\(result.devices.count) device" + (result.devices.count == 1 ? "" : "s")
     if let attendance {
@@ -432,7 +427,34 @@ struct StatsOutput {
       let more = result.missingDays.count > 5 ? " and \(result.missingDays.count - 5) more" : ""
       lines.append("note: nothing summarised for \(shown)\(more) (the agent was not running then)")
     }
-    return lines.joined(separator: "\n")
+    let width = Terminal.width
+    return lines.map { Terminal.wrap($0, width: width, indent: 2) }.joined(separator: "\n")
+  }
+
+  /// One line per device; where that is wider than the terminal, compact durations and kinds
+  /// with the details on a line of their own under each device.
+  private func table(_ devices: [DeviceUsage], width: Int?) -> TextTable {
+    var wide = TextTable(
+      headers: ["ID", "KIND", "ROOM", "ONLINE", "ON", "ACTIVE", "SESSIONS", "ENERGY kWh", "DETAILS"])
+    var compact = TextTable(headers: ["ID", "KIND", "ROOM", "ONLINE", "ON", "ACTIVE", "SESS", "kWh"])
+    for usage in devices {
+      let switched = [DeviceKind.board, .projector, .plug].contains(usage.kind)
+      func when(_ value: String) -> String { switched ? value : "-" }
+      let detail = details(usage)
+      wide.append([
+        usage.id, usage.kind.rawValue, usage.room ?? "?", Self.duration(usage.onlineMs),
+        when(Self.duration(usage.onMs)), when(Self.duration(usage.activeMs)), when(String(usage.sessions)),
+        usage.energyKWh.map(Self.energy) ?? "-", detail,
+      ])
+      compact.append(
+        [
+          usage.id, usage.kind.shortLabel, usage.room ?? "?", Self.compactDuration(usage.onlineMs),
+          when(Self.compactDuration(usage.onMs)), when(Self.compactDuration(usage.activeMs)),
+          when(String(usage.sessions)), usage.energyKWh.map(Self.energy) ?? "-",
+        ], note: detail.isEmpty ? nil : detail)
+    }
+    guard let width, wide.naturalWidth > width else { return wide }
+    return compact
   }
 
   private func heading(_ period: Period, result: StatsResult, selection: StatsPeriod.Selection) -> String {
@@ -513,6 +535,16 @@ struct StatsOutput {
     let minutes = (ms + 30_000) / 60_000
     if minutes < 60 { return "\(minutes) min" }
     return minutes % 60 == 0 ? "\(minutes / 60) h" : "\(minutes / 60) h \(minutes % 60) min"
+  }
+
+  /// `8h05`, `35m`, `40s`, `0m`: `duration` in at most 6 columns.
+  static func compactDuration(_ ms: Int64) -> String {
+    if ms <= 0 { return "0m" }
+    if ms < 60_000 { return "\(max(1, ms / 1000))s" }
+    let minutes = (ms + 30_000) / 60_000
+    if minutes < 60 { return "\(minutes)m" }
+    let rest = minutes % 60
+    return "\(minutes / 60)h\(rest < 10 ? "0" : "")\(rest)"
   }
 
   /// 850, 27.4: whole numbers from 100 up, one decimal below.

@@ -25,6 +25,9 @@ struct StoreOptions: ParsableArguments {
     }
   }
 
+  /// The school's local time, from the config's time_zone, for every time this command prints.
+  var schoolTime: SchoolTime { SchoolTime.of(configFile: config) }
+
   func resolvedPath() throws -> String {
     if let store { return store }
     do {  // CLASSGATE_STORE_PATH wins inside ConfigPeek, as it does for the agent

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Buffer
 import DeviceModel
@@ -9,7 +10,12 @@ extension ClassGate {
   struct UplinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "uplink",
-      abstract: "Show the link to the operations centre: connected or not, queue, last acknowledged seq.")
+      abstract: "Show the link to the operations centre: connected or not, queue, last acknowledged seq.",
+      discussion: """
+        Examples:
+          classgate uplink
+          classgate uplink --json
+        """)
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -93,7 +99,7 @@ extension ClassGate {
           ))
       }
       if let summarisedUntil {
-        lines.append(("Summarised", "up to \(EpochTime.iso8601(summarisedUntil))"))
+        lines.append(("Summarised", "up to \(storeOptions.schoolTime.text(summarisedUntil))"))
       }
       lines.append(("Agent", "last heartbeat \(TimeText.ago(heartbeat, now: now))"))
       var store = "\(used >> 20) MiB in use" + (cap.map { " of a \($0 >> 20) MiB cap" } ?? "")

@@ -56,7 +56,7 @@ struct DoctorTests {
     let bad = try harness.directory.write("bad.toml", "school_id = \"x\"\n[store]\npth = 1\n")
     let badConfig = try runClassgate(["doctor", "--config", bad, "--json"])
     #expect(badConfig.status == 1)
-    #expect(try checks(badConfig.stdout) == ["config": "FAIL"])
+    #expect(try checks(badConfig.stdout)["config"] == "FAIL")
     #expect(badConfig.stdout.contains("bad.toml line 3: key 'store.pth': unknown key"))
   }
 }

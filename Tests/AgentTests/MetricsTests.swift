@@ -34,8 +34,32 @@ struct MetricsTests {
     }
     #expect(leftovers.isEmpty)
 
+    // No [ioc]: no uplink gauge to fire an uplink-down alert; the store's are there.
+    #expect(!metrics.contains("classgate_uplink_"))
+    #expect(metrics.contains("classgate_store_cap_bytes "))
+    #expect(metrics.contains("classgate_build_info{version=\"0.1.0\",libmosquitto=\"2."))
+    let commits = try #require(Self.sample(metrics, "classgate_commits_total"))
+    #expect(commits >= 1)
+    #expect(Self.sample(metrics, "classgate_commit_duration_seconds_count") == commits)
+    #expect(Self.sample(metrics, "classgate_commit_duration_seconds_bucket{le=\"+Inf\"}") == commits)
+    #expect(metrics.contains("# TYPE classgate_commit_duration_seconds histogram"))
+
+    kill(harness.agent.pid, SIGHUP)
+    #expect(waitUntil(timeout: 15) { text().contains("classgate_reloads_total{result=\"ok\"} 1\n") })
+    let config = try String(contentsOfFile: harness.configPath, encoding: .utf8)
+    try (config + "\n[store]\n").write(toFile: harness.configPath, atomically: true, encoding: .utf8)
+    kill(harness.agent.pid, SIGHUP)
+    #expect(waitUntil(timeout: 15) { text().contains("classgate_reloads_total{result=\"failed\"} 1\n") })
+
     try harness.broker.restart()
+    #expect(waitUntil(timeout: 15) { text().contains("classgate_broker_reconnects_total 1\n") })
     harness.broker.stop()
     #expect(waitUntil(timeout: 15) { text().contains("classgate_broker_connected 0\n") })
+  }
+
+  /// The value of the sample `name` (with its labels) in a textfile.
+  static func sample(_ text: String, _ name: String) -> Double? {
+    text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+      .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
   }
 }

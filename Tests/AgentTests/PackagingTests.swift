@@ -23,9 +23,17 @@ struct PackagingTests {
       "./usr/lib/tmpfiles.d/classgate.conf", "./etc/classgate/classgate.toml",
       "./usr/share/classgate/devices/tasmota.toml",
       "./usr/share/doc/classgate/examples/mosquitto-classgate.acl",
+      "./usr/share/doc/classgate/copyright", "./usr/share/doc/classgate/changelog.gz",
+      "./usr/share/doc/classgate/docs/operations.md", "./usr/share/doc/classgate/Devices/README.md",
+      "./usr/share/man/man1/classgate.1.gz", "./usr/share/bash-completion/completions/classgate",
+      "./usr/share/zsh/vendor-completions/_classgate", "./usr/share/fish/vendor_completions.d/classgate.fish",
+      "./usr/share/doc/classgate/examples/demo-inventory.toml",
+      "./usr/share/doc/classgate/examples/classgate.rules.yml",
     ] {
       #expect(contents.contains(path), "missing \(path)")
     }
+    // Inventories are examples: the agent must not load them as profiles.
+    #expect(!contents.contains("./usr/share/classgate/devices/demo-"))
     #expect(try runShell("dpkg-deb -f '\(deb)' Package Depends").stdout.contains("libmosquitto1"))
 
     guard geteuid() == 0 else { return }  // installing is for root (CI); the contents are checked above
@@ -36,6 +44,11 @@ struct PackagingTests {
 
     let install = try runShell("dpkg -i '\(deb)'")
     #expect(install.status == 0, "\(install.stdout)")
+    // postinst says what run --check said, not just "edit the file".
+    #expect(install.stdout.contains("What /etc/classgate/classgate.toml still needs:"), "\(install.stdout)")
+    #expect(
+      install.stdout.contains("key 'local_broker.password_file': cannot read /etc/classgate/broker.pass"))
+    #expect(install.stdout.contains("/usr/share/doc/classgate/docs/operations.md"))
     #expect(try runShell("id -u classgate").status == 0)
     let unit = try String(contentsOfFile: "/lib/systemd/system/classgate.service", encoding: .utf8)
     #expect(unit.contains("ExecStart=/usr/bin/classgate run --config /etc/classgate/classgate.toml"))
@@ -50,6 +63,16 @@ struct PackagingTests {
     let check = try runShell(
       "runuser -u classgate -- /usr/bin/classgate run --check --config /etc/classgate/classgate.toml")
     #expect(check.status == 78 && check.stdout.contains("local_broker.password_file"))
+    // The documented first-run step for it (docs/operations.md) is what the check needs.
+    let password = try runShell(
+      "(umask 077 && head -c 24 /dev/urandom | base64 > /etc/classgate/broker.pass) && chown classgate: /etc/classgate/broker.pass"
+    )
+    #expect(password.status == 0)
+    let checked = try runShell(
+      "runuser -u classgate -- /usr/bin/classgate run --check --config /etc/classgate/classgate.toml")
+    #expect(checked.status == 0, "\(checked.stdout)")
+    #expect(FileManager.default.fileExists(atPath: "/usr/share/man/man1/classgate.1.gz"))
+    _ = try runShell("rm -f /etc/classgate/broker.pass")  // the admin's file: purge leaves it
 
     #expect(try runShell("dpkg -r classgate").status == 0)
     #expect(!FileManager.default.fileExists(atPath: "/usr/bin/classgate"))

@@ -236,7 +236,7 @@ struct SecurityChecksTests {
     #expect(problems.contains { $0.contains("key '\(key)'") }, "\(problems)")
   }
 
-  /// Nor from the environment: an unknown variable is not read at all, and an empty CA from the
+  /// Nor from the environment: an unknown variable of a known section is refused, and an empty CA from the
   /// environment is refused like one from the file. And the code never asks libmosquitto for less.
   @Test func tlsVerificationCannotBeTurnedOffFromTheEnvironmentOrInCode() throws {
     let directory = TemporaryDirectory(prefix: "classgate-tls")
@@ -253,8 +253,15 @@ struct SecurityChecksTests {
       cert_file = "\(certificate)"
       key_file = "\(keyFile)"
       """)
-    let loaded = try AgentConfig.load(
-      path: config, environment: ["CLASSGATE_IOC_INSECURE": "true", "CLASSGATE_IOC_TLS_VERIFY": "false"])
+    // Such a variable is refused by name (as an unknown key in the file is), never read.
+    let refused = Self.problems(
+      config, environment: ["CLASSGATE_IOC_INSECURE": "true", "CLASSGATE_IOC_TLS_VERIFY": "false"])
+    #expect(
+      refused == [
+        "environment variable CLASSGATE_IOC_INSECURE: unknown variable: no such key (classgate config show lists the keys and their variables)",
+        "environment variable CLASSGATE_IOC_TLS_VERIFY: unknown variable: no such key (classgate config show lists the keys and their variables)",
+      ])
+    let loaded = try AgentConfig.load(path: config, environment: ["CLASSGATE_BIN": "/usr/bin/classgate"])
     #expect(loaded.ioc?.tls?.caFile == certificate)
     let emptyCA = Self.problems(config, environment: ["CLASSGATE_IOC_CA_FILE": ""])
     #expect(emptyCA.contains { $0.hasPrefix("environment variable CLASSGATE_IOC_CA_FILE") }, "\(emptyCA)")

@@ -110,4 +110,32 @@ struct SystemdTests {
       .flatMap { $0.split(separator: ":").last?.split(separator: " ").first }.flatMap { Double($0) }
     #expect(score != nil && score! <= 2.0, "\(text.suffix(300))")
   }
+
+  /// `systemctl reload` runs the unit's ExecReload= lines in order and fails at the first that
+  /// fails: the check before the SIGHUP must refuse a bad edit, so the reload reports it.
+  @Test func theUnitsReloadChecksTheConfigBeforeSignalling() throws {
+    let unit = try String(
+      contentsOfFile: SecurityChecksTests.packageRoot + "/Systemd/classgate.service", encoding: .utf8)
+    let reloads = unit.split(separator: "\n").filter { $0.hasPrefix("ExecReload=") }
+      .map { $0.dropFirst("ExecReload=".count).split(separator: " ").map(String.init) }
+    #expect(reloads.count == 2)
+    #expect(reloads.last == ["/bin/kill", "-HUP", "$MAINPID"])
+    let check = try #require(reloads.first)
+    #expect(Array(check.prefix(3)) == ["/usr/bin/classgate", "run", "--check"])
+
+    let harness = try AgentHarness()
+    // The unit's command with this build's binary and the test's config file.
+    func runCheck() throws -> CommandResult {
+      var arguments = Array(check.dropFirst())
+      if let index = arguments.firstIndex(of: "--config") { arguments[index + 1] = harness.configPath }
+      return try runClassgate(arguments)
+    }
+    #expect(try runCheck().status == 0)
+    let good = try String(contentsOfFile: harness.configPath, encoding: .utf8)
+    try (good + "\n[local_broker]\nport = 0\n").write(
+      toFile: harness.configPath, atomically: true, encoding: .utf8)
+    let bad = try runCheck()
+    #expect(bad.status == 78)
+    #expect(bad.stderr.contains("configuration error"))
+  }
 }

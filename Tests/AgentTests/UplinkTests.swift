@@ -233,6 +233,16 @@ struct UplinkTests {
     let (missing, duplicates) = scenario.checkComplete(lastSeq: lastSeq)
     #expect(missing.isEmpty, "missing \(missing.count) of \(lastSeq) after a \(outage) s outage")
     #expect(scenario.lanesInOrder())
+    // Every seq was acknowledged once at least, and the outage shows as a reconnect.
+    let metricsFile = scenario.pki.file("classgate.prom")
+    #expect(
+      waitUntil(timeout: 10) {
+        let text = (try? String(contentsOfFile: metricsFile, encoding: .utf8)) ?? ""
+        let acknowledged = MetricsTests.sample(text, "classgate_uplink_messages_acknowledged_total") ?? 0
+        let sent = MetricsTests.sample(text, "classgate_uplink_messages_sent_total") ?? 0
+        return acknowledged >= Double(lastSeq) && sent >= acknowledged
+          && (MetricsTests.sample(text, "classgate_uplink_reconnects_total") ?? 0) >= 1
+      })
     print(
       "IOC outage \(String(format: "%.1f", outage)) s: \(lastSeq) seqs, missing \(missing.count), duplicates \(duplicates)"
     )

@@ -182,7 +182,7 @@ struct ErrorTests {
       #"classgate.toml line 4: key 'local_broker.protocol': expected one of "mqtt311", "mqtt5", found "mqtt3""#,
       #"classgate.toml line 6: key 'store.durability': expected one of "full", "normal", found "fast""#,
       #"classgate.toml line 9: key 'log.level': expected one of "trace", "debug", "info", "notice", "warning", "error", "critical", found "loud""#,
-      "classgate.toml line 7: key 'store.colour': unknown key (known in [store]: path, durability, commit_window_ms, max_batch, max_dead_letters, max_mb, checkpoint_pages, state_flush_s, max_batch_kb)",
+      "classgate.toml line 7: key 'store.colour': unknown key (known in [store]: path, checkpoint_pages, max_mb, durability, commit_window_ms, max_batch, max_batch_kb, state_flush_s, max_dead_letters)",
     ]
     #expect(error.problems.map(\.description) == expected)
     #expect(

@@ -1,17 +1,18 @@
+import Agent
 import Buffer
 import DeviceModel
 import JSON
 
 /// The documented JSON shapes of `devices --json` and `device ID --json` (docs/cli.md).
 enum DeviceOutput {
-  static func json(_ device: DeviceSummary, now: EpochMillis) -> JSONValue {
+  static func json(_ device: DeviceSummary, now: EpochMillis, time: SchoolTime) -> JSONValue {
     var values = JSONObject()
     for value in device.values {
       values[value.metric] = .object(
         JSONObject([
           ("value", .number(value.value)),
           ("unit", .string(Metrics.unit(of: value.metric))),
-          ("time", .string(EpochTime.iso8601(value.time))),
+          ("time", .string(time.text(value.time))),
         ]))
     }
     return .object(
@@ -24,13 +25,13 @@ enum DeviceOutput {
         ("room", device.room.map(JSONValue.string) ?? .null),
         ("profile", .string(device.profile)),
         ("status", .string(device.status.rawValue)),
-        ("status_since", device.statusSince.map { .string(EpochTime.iso8601($0)) } ?? .null),
-        ("last_seen", device.lastSeen.map { .string(EpochTime.iso8601($0)) } ?? .null),
+        ("status_since", device.statusSince.map { .string(time.text($0)) } ?? .null),
+        ("last_seen", device.lastSeen.map { .string(time.text($0)) } ?? .null),
         (
           "last_seen_age_s",
           device.lastSeen.map { .number(Double(max(0, (now - $0) / 1000))) } ?? .null
         ),
-        ("first_seen", .string(EpochTime.iso8601(device.firstSeen))),
+        ("first_seen", .string(time.text(device.firstSeen))),
         ("values", .object(values)),
       ]))
   }
@@ -54,5 +55,16 @@ enum DeviceOutput {
   /// Canonical metrics in their documented order first, a site's own after.
   private static func rank(_ metric: String) -> Int {
     Metrics.all.firstIndex { $0.name == metric } ?? Metrics.all.count
+  }
+}
+
+extension DeviceKind {
+  /// The kind in at most 9 columns, for tables cut to the terminal's width.
+  var shortLabel: String {
+    switch self {
+    case .envSensor: "sensor"
+    case .attendanceReader: "reader"
+    default: rawValue
+    }
   }
 }

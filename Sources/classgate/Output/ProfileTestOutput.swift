@@ -1,10 +1,12 @@
+import Agent
 import DeviceModel
 import JSON
 
 /// `classgate profiles test`: the canonical result, or exactly why there is none.
 enum ProfileTestOutput {
   static func text(
-    topic: String, decoder: String?, result: DecodeResult, filters: [String], rules: [String] = []
+    topic: String, decoder: String?, result: DecodeResult, filters: [String], rules: [String] = [],
+    time: SchoolTime
   )
     -> String
   {
@@ -27,7 +29,7 @@ enum ProfileTestOutput {
       lines.append("Profile  \(decoder ?? message.device.profile)")
       for (index, part) in message.parts.enumerated() {
         if index > 0 { lines.append("") }
-        lines += describe(part, channel: index > 0)
+        lines += describe(part, channel: index > 0, time: time)
       }
       for note in message.notes {
         lines.append("Note     \(Terminal.clean(note.description))")
@@ -36,7 +38,7 @@ enum ProfileTestOutput {
     return lines.joined(separator: "\n")
   }
 
-  private static func describe(_ message: DecodedMessage, channel: Bool) -> [String] {
+  private static func describe(_ message: DecodedMessage, channel: Bool, time: SchoolTime) -> [String] {
     var lines: [String] = []
     let device = message.device
     lines.append(
@@ -49,7 +51,7 @@ enum ProfileTestOutput {
       for reading in readings {
         table.append([
           reading.metric, DeviceOutput.format(reading.value), Metrics.unit(of: reading.metric),
-          EpochTime.iso8601(reading.time),
+          time.text(reading.time),
         ])
       }
       lines.append(readings.isEmpty ? "Readings none (the device is marked seen)" : "\n" + table.render())
@@ -57,12 +59,14 @@ enum ProfileTestOutput {
       lines.append("Status   \(status.rawValue)")
     case .event(let event):
       lines.append(
-        "Event    \(event.type) at \(EpochTime.iso8601(event.time)) \(Terminal.clean(event.data))")
+        "Event    \(event.type) at \(time.text(event.time)) \(Terminal.clean(event.data))")
     }
     return lines
   }
 
-  static func json(topic: String, decoder: String?, result: DecodeResult, rules: [String] = []) -> JSONValue {
+  static func json(
+    topic: String, decoder: String?, result: DecodeResult, rules: [String] = [], time: SchoolTime
+  ) -> JSONValue {
     var object = JSONObject([("topic", .string(topic)), ("profile", decoder.map(JSONValue.string) ?? .null)])
     object["rules"] = .array(rules.map(JSONValue.string))
     switch result {
@@ -74,8 +78,8 @@ enum ProfileTestOutput {
         JSONObject([("code", .string(reason.code.rawValue)), ("detail", .string(reason.detail))]))
     case .decoded(let message):
       object["result"] = .string("decoded")
-      for (key, value) in content(message) { object[key] = value }
-      object["channels"] = .array(message.channels.map { .object(content($0)) })
+      for (key, value) in content(message, time: time) { object[key] = value }
+      object["channels"] = .array(message.channels.map { .object(content($0, time: time)) })
       object["notes"] = .array(
         message.notes.map { note in
           .object(
@@ -89,7 +93,7 @@ enum ProfileTestOutput {
   }
 
   /// `device` plus `readings`, `status` or `event`, for the message and for each channel.
-  private static func content(_ message: DecodedMessage) -> JSONObject {
+  private static func content(_ message: DecodedMessage, time: SchoolTime) -> JSONObject {
     var object = JSONObject()
     object["device"] = .object(
       JSONObject([
@@ -105,7 +109,7 @@ enum ProfileTestOutput {
             JSONObject([
               ("metric", .string(reading.metric)), ("value", .number(reading.value)),
               ("unit", .string(Metrics.unit(of: reading.metric))),
-              ("time", .string(EpochTime.iso8601(reading.time))),
+              ("time", .string(time.text(reading.time))),
             ]))
         })
     case .status(let status, _):
@@ -113,7 +117,7 @@ enum ProfileTestOutput {
     case .event(let event):
       object["event"] = .object(
         JSONObject([
-          ("type", .string(event.type)), ("time", .string(EpochTime.iso8601(event.time))),
+          ("type", .string(event.type)), ("time", .string(time.text(event.time))),
           ("data", (try? JSONParser.parse(event.data)) ?? .string(event.data)),
         ]))
     }

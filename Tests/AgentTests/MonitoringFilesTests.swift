@@ -1,0 +1,65 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The alert rules and the Grafana dashboard in Monitoring/: valid for promtool and Grafana, and
+/// naming only metrics the agent writes (a renamed metric would silence an alert).
+@Suite("Monitoring files")
+struct MonitoringFilesTests {
+  static let directory = SecurityChecksTests.packageRoot + "/Monitoring"
+
+  /// Every `classgate_*` name the agent's textfile writer puts out (its source).
+  static func metricsTheAgentWrites() throws -> Set<String> {
+    let source = try String(
+      contentsOfFile: SecurityChecksTests.packageRoot + "/Sources/Agent/MetricsTextfile.swift",
+      encoding: .utf8)
+    return metricsNamed(in: source)
+  }
+
+  /// The metric names in `text`, a histogram's series under its own name.
+  static func metricsNamed(in text: String) -> Set<String> {
+    Set(
+      text.matches(of: #/classgate_[a-z_]+/#).map { match in
+        var name = String(match.output)
+        for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) && name.contains("duration")
+        {
+          name = String(name.dropLast(suffix.count))
+        }
+        return name
+      }
+    ).subtracting(["classgate_prom"])
+  }
+
+  @Test func alertRulesPassPromtoolAndTheirTestsFire() throws {
+    let check = try runShell("cd '\(Self.directory)' && promtool check rules classgate.rules.yml")
+    #expect(check.status == 0, "\(check.stdout)")
+    #expect(check.stdout.contains("SUCCESS: 10 rules found"))
+    let test = try runShell("cd '\(Self.directory)' && promtool test rules classgate.rules.test.yml")
+    #expect(test.status == 0, "\(test.stdout)")
+  }
+
+  @Test func rulesAndDashboardNameOnlyMetricsTheAgentWrites() throws {
+    let written = try Self.metricsTheAgentWrites()
+    #expect(written.contains("classgate_commit_duration_seconds"))
+    let rules = try String(contentsOfFile: Self.directory + "/classgate.rules.yml", encoding: .utf8)
+    let dashboard = try String(contentsOfFile: Self.directory + "/classgate-dashboard.json", encoding: .utf8)
+    for (file, text) in [("rules", rules), ("dashboard", dashboard)] {
+      let unknown = Self.metricsNamed(in: text).subtracting(written)
+      #expect(unknown.isEmpty, "\(file) names metrics the agent does not write: \(unknown.sorted())")
+    }
+  }
+
+  @Test func dashboardIsGrafanaJSONWithAQueryInEveryPanel() throws {
+    let data = try Data(contentsOf: URL(fileURLWithPath: Self.directory + "/classgate-dashboard.json"))
+    let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    #expect(dashboard["uid"] as? String == "classgate")
+    let panels = try #require(dashboard["panels"] as? [[String: Any]])
+    #expect(panels.count >= 12)
+    for panel in panels {
+      let targets = panel["targets"] as? [[String: Any]] ?? []
+      #expect(!targets.isEmpty && targets.allSatisfy { ($0["expr"] as? String)?.isEmpty == false })
+      let grid = try #require(panel["gridPos"] as? [String: Int])
+      #expect((grid["x"] ?? 0) + (grid["w"] ?? 0) <= 24)
+    }
+  }
+}
