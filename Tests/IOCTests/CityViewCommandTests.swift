@@ -1,9 +1,10 @@
 import Foundation
-import IOCReceiver
 import JSON
 import PostgresClient
 import TestSupport
 import Testing
+
+@testable import IOCReceiver
 
 /// `classgate-ioc schools` and `usage` against a real database the store filled.
 @Suite("city view commands", .serialized)
@@ -100,4 +101,36 @@ struct CityViewCommandTests {
 
 extension Date {
   static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+@Suite("city page", .serialized)
+struct CityPageTests {
+  @Test func thePageShowsEverySchoolWithSVGCharts_andNoScript() throws {
+    let harness = try CityViewCommandTests.filled()
+    let file = harness.directory.file("index.html")
+    let result = try harness.cli(["page", "--day", "2026-11-28", "--out", file])
+    #expect(result.status == 0, "\(result.stderr)")
+    let page = try String(contentsOfFile: file, encoding: .utf8)
+    #expect(page.hasPrefix("<!DOCTYPE html>"))
+    #expect(page.contains("2 schools: 1 online, 1 offline"))
+    #expect(page.contains("<td>hcm-q1-th-0042</td><td class=\"online\">online</td>"))
+    #expect(page.contains("<td>hcm-q3-th-0007</td><td class=\"offline\">offline</td>"))
+    // Devices: 4 online, 2 down, as two bars of one school (4/6 and 2/6 of 440 px).
+    #expect(page.contains("width=\"293.3\" height=\"18\" fill=\"#1a7f37\""), "\(page)")
+    #expect(page.contains("width=\"146.7\" height=\"18\" fill=\"#b42318\""))
+    #expect(page.contains("100 % of 1"))
+    #expect(page.components(separatedBy: "<svg").count - 1 == 2)
+    #expect(!page.contains("<script"))
+  }
+
+  @Test func textIsEscaped() {
+    let school = SchoolStatus(
+      schoolID: "<b>&\"x\"", online: nil, sinceMs: nil, presenceReceivedMs: nil, newestDataMs: nil,
+      backlog: nil,
+      oldestPendingMs: nil, devices: nil, clockSkewMs: nil, version: nil, diskFreeBytes: nil, messages: 0,
+      duplicates: 0, rejected: 0)
+    let page = CityPage.render(schools: [school], usage: [], day: nil, generatedAt: "now")
+    #expect(page.contains("&lt;b&gt;&amp;&quot;x&quot;"))
+    #expect(!page.contains("<b>"))
+  }
 }
