@@ -84,6 +84,7 @@ func presence(school: String) -> [UInt8] {
 var messages: [(topic: String, payload: [UInt8], retain: Bool)] = []
 var sequenced = 0
 var unique = 0
+var generated = 0
 for index in 0..<schools {
   let school = "bench-\(index)"
   let prefix = "ioc/v1/schools/\(school)/"
@@ -105,9 +106,10 @@ for index in 0..<schools {
     sent.append((prefix + "events", event(school: school, seq: seq)))
   }
   unique += sent.count
-  for (position, message) in sent.enumerated() {
+  for message in sent {
     messages.append((message.0, message.1, false))
-    if position % 50 == 49 { messages.append((message.0, message.1, false)) }  // a duplicate
+    generated += 1
+    if generated % 50 == 0 { messages.append((message.0, message.1, false)) }  // a duplicate
   }
 }
 sequenced = messages.count - schools

@@ -1,31 +1,5 @@
 import PostgresClient
 
-/// A message as it came off the broker, with the time it arrived.
-public struct IncomingMessage: Sendable {
-  public var topic: String
-  public var payload: [UInt8]
-  public var retained: Bool
-  public var receivedMs: Int64
-
-  public init(topic: String, payload: [UInt8], retained: Bool, receivedMs: Int64) {
-    self.topic = topic
-    self.payload = payload
-    self.retained = retained
-    self.receivedMs = receivedMs
-  }
-}
-
-/// What one batch did, for logs and tests.
-public struct BatchOutcome: Sendable, Equatable {
-  public var stored = 0
-  public var duplicates = 0
-  /// Summaries older than a stored revision of their period: not stored.
-  public var superseded = 0
-  public var presence = 0
-  public var rejected = 0
-  public init() {}
-}
-
 /// Writes validated messages into PostgreSQL, a whole batch in one transaction: the caller lets
 /// the batch's PUBACKs out only after `store` returns.
 ///
@@ -48,106 +22,96 @@ public final class IOCStore {
   public func store(_ batch: [IncomingMessage]) throws -> BatchOutcome {
     let checked = batch.map { ($0, UplinkValidator.validate(topic: $0.topic, payload: $0.payload)) }
     try partitions.ensure(Self.monthsNeeded(checked), on: connection)
-    return try connection.transaction {
-      var outcome = BatchOutcome()
-      for (incoming, result) in checked {
-        switch result {
-        case .failure(let invalid):
-          try reject(incoming, reason: invalid.reason, outcome: &outcome)
-        case .success(let message):
-          try storeInSavepoint(message, incoming, outcome: &outcome)
-        }
-      }
-      return outcome
-    }
-  }
-
-  private func storeInSavepoint(
-    _ message: UplinkMessage, _ incoming: IncomingMessage, outcome: inout BatchOutcome
-  )
-    throws
-  {
-    try connection.execute(sql: "SAVEPOINT message")
     do {
-      try write(message, incoming, outcome: &outcome)
-      try connection.execute(sql: "RELEASE SAVEPOINT message")
+      return try connection.transaction { try write(checked, isolated: false) }
     } catch let error as PostgresError where !error.isConnectionFailure && !error.isRetryable {
-      // The content itself was refused (a value out of range for a column, say): keep it as a
-      // rejected row, so one message cannot stop the whole stream.
-      try connection.execute(sql: "ROLLBACK TO SAVEPOINT message")
-      try reject(incoming, reason: "database refused it: \(error.message)", outcome: &outcome)
+      // Some message's content was refused (a value out of range for a column, say). Once more,
+      // each message under its own savepoint, so that one becomes a rejected row and the rest is
+      // stored: one message cannot stop the whole stream. Savepoints cost two round trips a
+      // message, so only this rare path pays for them.
+      return try connection.transaction { try write(checked, isolated: true) }
     }
   }
 
-  private func write(_ message: UplinkMessage, _ incoming: IncomingMessage, outcome: inout BatchOutcome)
+  private func write(_ checked: [(IncomingMessage, Result<UplinkMessage, InvalidMessage>)], isolated: Bool)
     throws
+    -> BatchOutcome
   {
+    var outcome = BatchOutcome()
+    var tallies: [String: SchoolTally] = [:]
+    for (incoming, result) in checked {
+      switch result {
+      case .failure(let invalid):
+        try reject(incoming, reason: invalid.reason, outcome: &outcome, tallies: &tallies)
+      case .success(let message) where isolated:
+        try connection.execute(sql: "SAVEPOINT message")
+        do {
+          var attempt = outcome
+          var attemptTallies = tallies
+          try write(message, incoming, outcome: &attempt, tallies: &attemptTallies)
+          try connection.execute(sql: "RELEASE SAVEPOINT message")
+          outcome = attempt
+          tallies = attemptTallies
+        } catch let error as PostgresError where !error.isConnectionFailure && !error.isRetryable {
+          try connection.execute(sql: "ROLLBACK TO SAVEPOINT message")
+          try reject(
+            incoming, reason: "database refused it: \(error.message)", outcome: &outcome, tallies: &tallies)
+        }
+      case .success(let message):
+        try write(message, incoming, outcome: &outcome, tallies: &tallies)
+      }
+    }
+    for (school, tally) in tallies.sorted(by: { $0.key < $1.key }) {
+      try connection.query(
+        """
+        INSERT INTO school (school_id, newest_created_ms, newest_received_ms, messages, duplicates, rejected)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (school_id) DO UPDATE SET
+          newest_created_ms = GREATEST(school.newest_created_ms, excluded.newest_created_ms),
+          newest_received_ms = GREATEST(school.newest_received_ms, excluded.newest_received_ms),
+          messages = school.messages + excluded.messages,
+          duplicates = school.duplicates + excluded.duplicates,
+          rejected = school.rejected + excluded.rejected
+        """,
+        [
+          .text(school), .int(tally.newestCreatedMs), .int(tally.newestReceivedMs), .int(tally.messages),
+          .int(tally.duplicates), .int(tally.rejected),
+        ])
+    }
+    return outcome
+  }
+
+  private func write(
+    _ message: UplinkMessage, _ incoming: IncomingMessage, outcome: inout BatchOutcome,
+    tallies: inout [String: SchoolTally]
+  ) throws {
+    let body = String(decoding: incoming.payload, as: UTF8.self)
+    let received = incoming.receivedMs
     switch message {
     case .presence(let presence):
       try PresenceWriter.write(presence, incoming, on: connection)
       outcome.presence += 1
-    case .summary, .event:
-      guard let envelope = message.envelope else { return }
-      guard try claim(envelope, schema: Self.schemaName(message), receivedMs: incoming.receivedMs) else {
-        outcome.duplicates += 1
-        try noteArrival(envelope, incoming, duplicate: true)
-        return
+    case .event(let event):
+      let stored = try EventWriter.write(event, body: body, receivedMs: received, on: connection)
+      if stored { outcome.stored += 1 } else { outcome.duplicates += 1 }
+      tallies[event.envelope.schoolID, default: .init()].arrived(
+        event.envelope, receivedMs: received, duplicate: !stored)
+    case .summary(let summary):
+      let result = try SummaryWriter.write(summary, body: body, receivedMs: received, on: connection)
+      switch result {
+      case .stored: outcome.stored += 1
+      case .superseded: outcome.superseded += 1
+      case .duplicate: outcome.duplicates += 1
       }
-      let body = String(decoding: incoming.payload, as: UTF8.self)
-      if case .summary(let summary) = message {
-        if try SummaryWriter.write(summary, body: body, receivedMs: incoming.receivedMs, on: connection) {
-          outcome.stored += 1
-        } else {
-          outcome.superseded += 1
-        }
-      } else if case .event(let event) = message {
-        try connection.query(
-          """
-          INSERT INTO event (school_id, stream, seq, time_ms, type, device, received_ms, body)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
-          """,
-          [
-            .text(envelope.schoolID), .text(envelope.stream), .int(envelope.seq), .int(event.timeMs),
-            .text(event.type), .text(event.device), .int(incoming.receivedMs), .text(body),
-          ])
-        outcome.stored += 1
-      }
-      try noteArrival(envelope, incoming, duplicate: false)
+      tallies[summary.envelope.schoolID, default: .init()].arrived(
+        summary.envelope, receivedMs: received, duplicate: result == .duplicate)
     }
   }
 
-  /// Enters the message in the ledger; false when `(school_id, stream, seq)` was already there.
-  private func claim(_ envelope: Envelope, schema: String, receivedMs: Int64) throws -> Bool {
-    let rows = try connection.query(
-      """
-      INSERT INTO sequenced (school_id, stream, seq, schema, created_ms, received_ms)
-      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING seq
-      """,
-      [
-        .text(envelope.schoolID), .text(envelope.stream), .int(envelope.seq), .text(schema),
-        .int(envelope.createdMs), .int(receivedMs),
-      ])
-    return !rows.isEmpty
-  }
-
-  private func noteArrival(_ envelope: Envelope, _ incoming: IncomingMessage, duplicate: Bool) throws {
-    try connection.query(
-      """
-      INSERT INTO school (school_id, newest_created_ms, newest_received_ms, messages, duplicates)
-      VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (school_id) DO UPDATE SET
-        newest_created_ms = GREATEST(school.newest_created_ms, excluded.newest_created_ms),
-        newest_received_ms = GREATEST(school.newest_received_ms, excluded.newest_received_ms),
-        messages = school.messages + excluded.messages,
-        duplicates = school.duplicates + excluded.duplicates
-      """,
-      [
-        .text(envelope.schoolID), .int(duplicate ? nil : envelope.createdMs), .int(incoming.receivedMs),
-        .int(duplicate ? 0 : 1), .int(duplicate ? 1 : 0),
-      ])
-  }
-
-  private func reject(_ incoming: IncomingMessage, reason: String, outcome: inout BatchOutcome) throws {
+  private func reject(
+    _ incoming: IncomingMessage, reason: String, outcome: inout BatchOutcome,
+    tallies: inout [String: SchoolTally]
+  ) throws {
     let school = UplinkValidator.school(inTopic: incoming.topic)
     let kept = incoming.payload.prefix(Self.rejectedPayloadLimit)
     try connection.query(
@@ -159,13 +123,7 @@ public final class IOCStore {
         .int(incoming.receivedMs), .text(Self.printable(incoming.topic)), .text(school), .text(reason),
         .int(incoming.payload.count), .text(Self.hexBytea(kept)),
       ])
-    if let school {
-      try connection.query(
-        """
-        INSERT INTO school (school_id, rejected) VALUES ($1, 1)
-        ON CONFLICT (school_id) DO UPDATE SET rejected = school.rejected + 1
-        """, [.text(school)])
-    }
+    if let school { tallies[school, default: .init()].rejected += 1 }
     outcome.rejected += 1
   }
 

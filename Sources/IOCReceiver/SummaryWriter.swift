@@ -4,24 +4,44 @@ import PostgresClient
 /// "Revisions" and "Summaries in parts"): a higher revision replaces every stored part, a lower
 /// one is ignored, the same one adds its part.
 enum SummaryWriter {
-  /// Returns false when a higher revision of the period is already stored.
+  enum Result: Equatable {
+    case stored
+    /// A higher revision of the period is already stored.
+    case superseded
+    /// `(school_id, stream, seq)` was already in the ledger.
+    case duplicate
+  }
+
   static func write(
     _ summary: SummaryMessage, body: String, receivedMs: Int64, on connection: PostgresConnection
   )
-    throws -> Bool
+    throws -> Result
   {
     let envelope = summary.envelope
     let period: [PostgresValue] = [
       .text(envelope.schoolID), .text(summary.kind.rawValue), .int(summary.periodStartMs),
     ]
-    // Two receivers with two revisions of one period must not interleave their read and write.
-    try connection.query(
-      "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2 || '/' || $3, 0))", period)
+    // Enter it in the ledger and, only if that inserted a row, take the period's lock: two
+    // receivers with two revisions of one period must not interleave their read and write.
+    let claimed = try connection.query(
+      """
+      WITH claimed AS (
+        INSERT INTO sequenced (school_id, stream, seq, schema, created_ms, received_ms)
+        VALUES ($1, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING school_id)
+      SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text || '/' || $3::text, 0))
+        FROM claimed
+      """,
+      period + [
+        .text(envelope.stream), .int(envelope.seq),
+        .text(summary.kind == .window ? "classgate.window_summary" : "classgate.daily_summary"),
+        .int(envelope.createdMs), .int(receivedMs),
+      ])
+    guard !claimed.isEmpty else { return .duplicate }
     let stored = try connection.query(
       "SELECT max(revision) AS revision FROM summary WHERE school_id = $1 AND kind = $2 AND period_start_ms = $3",
       period
     ).first?.int("revision")
-    if let stored, stored > summary.revision { return false }
+    if let stored, stored > summary.revision { return .superseded }
     if let stored, stored < summary.revision {
       try connection.query(
         "DELETE FROM summary WHERE school_id = $1 AND kind = $2 AND period_start_ms = $3", period)
@@ -37,6 +57,6 @@ enum SummaryWriter {
         .int(summary.part), .int(summary.periodEndMs), .text(summary.date), .int(summary.revision),
         .int(summary.parts), .text(envelope.stream), .int(envelope.seq), .int(receivedMs), .text(body),
       ])
-    return true
+    return .stored
   }
 }

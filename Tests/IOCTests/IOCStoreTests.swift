@@ -150,6 +150,26 @@ struct IOCStoreTests {
     #expect(try fixture.count("SELECT rejected FROM school") == 2)
   }
 
+  @Test func aMessageTheDatabaseRefuses_isRejected_andTheRestOfItsBatchStored() throws {
+    let fixture = try Fixture()
+    // Valid by the schema (any integer ≥ 0), but beyond the integer column.
+    let refused = try Self.summary(seq: 500, revision: 3_000_000_000)
+    var other = try Examples.object("event-threshold-alert")
+    other["seq"] = 501
+    let outcome = try fixture.store([
+      ("event-threshold-alert", try Examples.object("event-threshold-alert")), ("window-summary", refused),
+      ("event-threshold-alert", other),
+    ])
+    #expect(outcome.stored == 2 && outcome.rejected == 1, "\(outcome)")
+    let reason = try fixture.connection.query("SELECT reason FROM rejected").first?["reason"]
+    #expect(reason?.hasPrefix("database refused it") == true, "\(reason ?? "none")")
+    // Its ledger entry went with it: a fixed agent's resend would be stored.
+    #expect(try fixture.count("SELECT count(*) FROM sequenced") == 2)
+    #expect(try fixture.count("SELECT count(*) FROM event") == 2)
+    #expect(try fixture.count("SELECT messages FROM school") == 2)
+    #expect(try fixture.count("SELECT rejected FROM school") == 1)
+  }
+
   @Test func presenceTracksOnlineOfflineAndSkew_andIgnoresAnOlderOne() throws {
     let fixture = try Fixture()
     let presence = try Examples.object("presence")  // time_ms 1795827930004
