@@ -7,7 +7,8 @@ let package = Package(
   name: "ClassGate",
   platforms: [.macOS(.v15)],
   products: [
-    .executable(name: "classgate", targets: ["classgate"])
+    .executable(name: "classgate", targets: ["classgate"]),
+    .executable(name: "classgate-ioc", targets: ["classgate-ioc"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,6 +19,7 @@ let package = Package(
     .systemLibrary(
       name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     .systemLibrary(name: "CLinux"),
     // libcrypto (HMAC, X.509), which libmosquitto's TLS maps into the process anyway.
     .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
@@ -31,6 +33,7 @@ let package = Package(
     .target(name: "MQTTClient", dependencies: ["CMosquitto"]),
     .target(name: "EventLoop", dependencies: ["CLinux"]),
     .target(name: "SQLiteStore", dependencies: ["CSQLite"]),
+    .target(name: "PostgresClient", dependencies: ["CPostgres"]),
     .target(name: "LibCrypto", dependencies: ["COpenSSL"]),
 
     // Stages
@@ -44,6 +47,13 @@ let package = Package(
       name: "Uplink",
       dependencies: [
         "Rollup", "Buffer", "MQTTClient", "EventLoop", "JSON", "DeviceModel", "SQLiteStore",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    // The IOC side: the reference receiver (IOC broker → PostgreSQL) and its city view.
+    .target(
+      name: "IOCReceiver",
+      dependencies: [
+        "PostgresClient", "MQTTClient", "EventLoop", "JSON", "TOML", "Agent",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .target(name: "Simulator", dependencies: ["DeviceModel", "JSON"]),
@@ -76,6 +86,14 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]),
 
+    .executableTarget(
+      name: "classgate-ioc",
+      dependencies: [
+        "IOCReceiver", "PostgresClient", "Agent", "EventLoop", "JSON",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+
     // Benchmarks (scripts in Benchmarks/ build these in release mode)
     .executableTarget(
       name: "ingest-bench", dependencies: ["MQTTClient", "Buffer", "EventLoop"],
@@ -84,6 +102,9 @@ let package = Package(
       name: "store-synth",
       dependencies: ["Buffer", "SQLiteStore", "DeviceModel", "Rollup", "Uplink", "Simulator", "EventLoop"],
       path: "Benchmarks/StoreSynth"),
+
+    .executableTarget(
+      name: "ioc-fleet-bench", dependencies: ["MQTTClient", "EventLoop", "JSON"], path: "Benchmarks/IOCFleetBench"),
 
     // libFuzzer harness: Fuzz/run.sh builds it with --sanitize fuzzer (a no-op executable otherwise)
     .executableTarget(
@@ -101,6 +122,10 @@ let package = Package(
     .testTarget(
       name: "UplinkTests",
       dependencies: ["Uplink", "Rollup", "Buffer", "SQLiteStore", "JSON", "DeviceModel", "TestSupport"]),
+    .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
+    .testTarget(
+      name: "IOCTests",
+      dependencies: ["IOCReceiver", "PostgresClient", "JSON", "TestSupport", "classgate", "classgate-ioc"]),
     .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
     .testTarget(name: "IngestPolicyTests", dependencies: ["Ingest", "EventLoop"]),
     .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),

@@ -354,9 +354,9 @@ public struct AgentConfig: Sendable {
 }
 
 /// `log.level` values, as swift-log names them.
-enum LogLevelName: String, CaseIterable {
+public enum LogLevelName: String, CaseIterable, Sendable {
   case trace, debug, info, notice, warning, error, critical
-  var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
+  public var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
 }
 
 extension String {

@@ -7,12 +7,20 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public var key: String
     public var message: String
 
+    public init(location: String, key: String, message: String) {
+      self.location = location
+      self.key = key
+      self.message = message
+    }
+
     public var description: String {
       key.isEmpty ? "\(location): \(message)" : "\(location): key '\(key)': \(message)"
     }
   }
 
   public var problems: [Problem]
+
+  public init(problems: [Problem]) { self.problems = problems }
 
   public var description: String {
     problems.count == 1

@@ -5,27 +5,31 @@ import TOML
 /// so a typo like `prot = 1883` is an error instead of a silent default.
 ///
 /// The override for `local_broker.port` is `CLASSGATE_LOCAL_BROKER_PORT`: the dotted key in upper
-/// case with `.` turned into `_`, after `CLASSGATE_`.
-struct ConfigReader {
-  let file: String
-  let root: TOMLTable
-  let environment: [String: String]
-  private(set) var problems: [ConfigError.Problem] = []
+/// case with `.` turned into `_`, after `CLASSGATE_` (the IOC receiver's prefix is `CLASSGATE_IOC_`).
+public struct ConfigReader {
+  public let file: String
+  public let root: TOMLTable
+  public let environment: [String: String]
+  public let environmentPrefix: String
+  public private(set) var problems: [ConfigError.Problem] = []
   private var consumed: Set<String> = []
 
-  init(file: String, root: TOMLTable, environment: [String: String]) {
+  public init(
+    file: String, root: TOMLTable, environment: [String: String], environmentPrefix: String = "CLASSGATE_"
+  ) {
     self.file = file
     self.root = root
     self.environment = environment
+    self.environmentPrefix = environmentPrefix
   }
 
-  static func environmentName(of key: String) -> String {
-    "CLASSGATE_" + key.uppercased().replacingDots()
+  static func environmentName(of key: String, prefix: String = "CLASSGATE_") -> String {
+    prefix + key.uppercased().replacingDots()
   }
 
   // MARK: - Typed access
 
-  mutating func string(_ key: String, default fallback: String?) -> String? {
+  public mutating func string(_ key: String, default fallback: String?) -> String? {
     switch lookup(key) {
     case .none: return fallback
     case .environment(let text, _): return text
@@ -39,7 +43,7 @@ struct ConfigReader {
   }
 
   /// A list of strings; in the environment, separated by ':' like PATH.
-  mutating func strings(_ key: String, default fallback: [String]) -> [String] {
+  public mutating func strings(_ key: String, default fallback: [String]) -> [String] {
     switch lookup(key) {
     case .none: return fallback
     case .environment(let text, _): return text.split(separator: ":").map(String.init)
@@ -60,7 +64,7 @@ struct ConfigReader {
     }
   }
 
-  mutating func integer(_ key: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+  public mutating func integer(_ key: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
     let expected = "expected an integer from \(range.lowerBound) to \(range.upperBound)"
     let parsed: Int?
     switch lookup(key) {
@@ -83,7 +87,7 @@ struct ConfigReader {
     }
   }
 
-  mutating func choice<T: RawRepresentable>(
+  public mutating func choice<T: RawRepresentable>(
     _ key: String, default fallback: T, among options: [T]
   ) -> T where T.RawValue == String {
     guard let text = string(key, default: nil) else { return fallback }
@@ -95,7 +99,7 @@ struct ConfigReader {
     return value
   }
 
-  mutating func boolean(_ key: String, default fallback: Bool) -> Bool {
+  public mutating func boolean(_ key: String, default fallback: Bool) -> Bool {
     switch lookup(key) {
     case .none: return fallback
     case .environment(let text, let name):
@@ -116,7 +120,7 @@ struct ConfigReader {
   }
 
   /// Reports a problem with a key's value found by a later check (e.g. a file that does not exist).
-  mutating func report(_ key: String, _ message: String) {
+  public mutating func report(_ key: String, _ message: String) {
     if let name = environmentOverride(key) {
       failEnvironment(key, name, message)
     } else {
@@ -125,7 +129,7 @@ struct ConfigReader {
   }
 
   /// Reports a problem found at a known line (a table in an array of tables, say).
-  mutating func report(_ key: String, line: Int, _ message: String) {
+  public mutating func report(_ key: String, line: Int, _ message: String) {
     fail(key, line: line, message)
   }
 
@@ -134,7 +138,7 @@ struct ConfigReader {
   }
 
   /// Every key present in the file that no accessor asked for.
-  mutating func rejectUnknownKeys(known sections: [String: [String]]) {
+  public mutating func rejectUnknownKeys(known sections: [String: [String]]) {
     for key in root.keys {
       guard let value = root[key] else { continue }
       if case .table(let table) = value, let knownKeys = sections[key] {
@@ -161,7 +165,7 @@ struct ConfigReader {
   }
 
   private func environmentOverride(_ key: String) -> String? {
-    let name = Self.environmentName(of: key)
+    let name = Self.environmentName(of: key, prefix: environmentPrefix)
     return environment[name] != nil ? name : nil
   }
 

@@ -1,23 +1,32 @@
 import Foundation
 
 /// The built `classgate` binary, next to the test bundle in the build directory.
-public let classgateExecutable: String = {
+public let classgateExecutable: String = builtExecutable("classgate")
+
+/// A product of this package, next to the test bundle in the build directory.
+public func builtExecutable(_ name: String) -> String {
   let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
   var directory = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
   // swift-testing runs from .../debug/ClassGatePackageTests.xctest; the executable sits in .../debug.
   for _ in 0..<3 {
-    let candidate = directory.appendingPathComponent("classgate").path
+    let candidate = directory.appendingPathComponent(name).path
     if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     directory.deleteLastPathComponent()
   }
-  return "classgate"
-}()
+  return name
+}
 
 /// Result of running a CLI command to completion.
 public struct CommandResult: Sendable {
   public let status: Int32
   public let stdout: String
   public let stderr: String
+
+  public init(status: Int32, stdout: String, stderr: String) {
+    self.status = status
+    self.stdout = stdout
+    self.stderr = stderr
+  }
 }
 
 /// Runs `classgate ARGS` and waits (CLI commands).

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The IOC receiver at city scale, side by side with a plain subscriber on the same broker:
+#   Benchmarks/ioc-fleet.sh [SCHOOLS] [WINDOWS] [EVENTS]     (defaults: 600 24 20)
+# A city of SCHOOLS schools comes back after an outage: each sends WINDOWS window summaries (30
+# devices, ~9 kB; every 10th also as revision 1), EVENTS events and 2 % duplicates, all queued at
+# the IOC broker for the receiver's persistent session while it is down. Then the receiver
+# (release build, batch 500) drains the backlog into PostgreSQL (fsync on, as in production), and
+# `mosquitto_sub` drains the same backlog from its own session, for the ceiling. Prints both rates.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+schools=${1:-600} windows=${2:-24} events=${3:-20}
+swift build -c release --product classgate-ioc >/dev/null
+swift build -c release --product ioc-fleet-bench >/dev/null
+bin=$(swift build -c release --show-bin-path)
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+dir=$(mktemp -d /tmp/classgate-ioc-fleet-XXXXXX)
+chmod 755 "$dir"
+mosquitto_pid= receiver_pid=
+as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
+cleanup() {
+  [ -n "$receiver_pid" ] && kill "$receiver_pid" 2>/dev/null || true
+  [ -n "$mosquitto_pid" ] && kill "$mosquitto_pid" 2>/dev/null || true
+  as_owner "$pgbin/pg_ctl" -D "$dir/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+now_ms() { date +%s%3N; }
+
+# PKI: the broker's, and the receiver's own certificate (CN ingest.ioc).
+scripts/make-pki.sh "$dir" ioc bench-0 30
+(cd "$dir" && openssl req -newkey rsa:2048 -nodes -keyout receiver.key -out receiver.csr -subj /CN=ingest.ioc 2>/dev/null &&
+  openssl x509 -req -in receiver.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out receiver.pem -days 3 2>/dev/null)
+
+# PostgreSQL on a unix socket in the temp dir, as nobody when root.
+mkdir "$dir/pg"
+[ "$(id -u)" -eq 0 ] && chown nobody "$dir/pg"
+as_owner "$pgbin/initdb" -D "$dir/pg/data" -U postgres --auth=trust -E UTF8 >/dev/null
+as_owner "$pgbin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log" -w \
+  -o "-k $dir/pg -c listen_addresses='' -c shared_buffers=256MB" start >/dev/null
+"$pgbin/createdb" -h "$dir/pg" -U postgres ioc
+psql_ioc() { "$pgbin/psql" -X -At -h "$dir/pg" -U postgres -d ioc -c "$1"; }
+
+# The IOC broker: a plain listener for the fleet, TLS for the receiver.
+plain=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+tls=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+chmod 777 "$dir"
+cat >"$dir/mosquitto.conf" <<CONF
+per_listener_settings false
+listener $plain 127.0.0.1
+allow_anonymous true
+listener $tls 127.0.0.1
+cafile $dir/ioc-ca.pem
+certfile $dir/ioc-server.pem
+keyfile $dir/ioc-server.key
+require_certificate true
+max_queued_messages 10000000
+max_queued_bytes 0
+max_inflight_messages 1000
+CONF
+mosquitto -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
+mosquitto_pid=$!
+sleep 0.5
+
+cat >"$dir/receiver.toml" <<CONF
+[broker]
+host = "127.0.0.1"
+port = $tls
+ca_file = "$dir/ioc-ca.pem"
+cert_file = "$dir/receiver.pem"
+key_file = "$dir/receiver.key"
+client_id = "classgate-ioc-bench"
+[database]
+conninfo = "host=$dir/pg dbname=ioc user=postgres"
+[receiver]
+batch_max = 500
+CONF
+
+# Both sessions exist before the traffic, as after an outage.
+"$bin/classgate-ioc" run --config "$dir/receiver.toml" >"$dir/receiver.log" 2>&1 &
+receiver_pid=$!
+for _ in $(seq 100); do [ "$(grep -c Subscribed "$dir/receiver.log" || true)" -ge 3 ] && break; sleep 0.1; done
+kill -TERM "$receiver_pid"; wait "$receiver_pid" || true; receiver_pid=
+mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$plain" -c -x 3600 -i plain-sub -q 1 -E \
+  -t 'ioc/v1/schools/+/summaries/#' -t 'ioc/v1/schools/+/events'
+
+result=$("$bin/ioc-fleet-bench" "$plain" "$schools" "$windows" "$events")
+echo "fleet: $result"
+sequenced=$(echo "$result" | sed -E 's/.*sequenced=([0-9]+).*/\1/')
+unique=$(echo "$result" | sed -E 's/.*unique=([0-9]+).*/\1/')
+
+start=$(now_ms)
+mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$plain" -c -x 3600 -i plain-sub -q 1 -C "$sequenced" \
+  -t 'ioc/v1/schools/+/summaries/#' -t 'ioc/v1/schools/+/events' >/dev/null
+plain_ms=$(($(now_ms) - start))
+
+start=$(now_ms)
+"$bin/classgate-ioc" run --config "$dir/receiver.toml" >>"$dir/receiver.log" 2>&1 &
+receiver_pid=$!
+while [ "$(psql_ioc 'SELECT coalesce(sum(messages + duplicates), 0) FROM school')" -lt "$sequenced" ]; do sleep 0.2; done
+receiver_ms=$(($(now_ms) - start))
+rss=$(awk '/VmHWM/ {print $2}' "/proc/$receiver_pid/status")
+stored=$(psql_ioc 'SELECT count(*) FROM sequenced')
+rejected=$(psql_ioc 'SELECT count(*) FROM rejected')
+summaries=$(psql_ioc 'SELECT count(*) FROM summary')
+size=$(psql_ioc "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_stat_user_tables")
+
+echo "messages: $sequenced sequenced ($unique unique, the rest duplicates), $schools schools"
+echo "plain mosquitto_sub (QoS 1, persistent session): $plain_ms ms, $((sequenced * 1000 / (plain_ms > 0 ? plain_ms : 1))) msg/s"
+echo "classgate-ioc run into PostgreSQL:               $receiver_ms ms, $((sequenced * 1000 / (receiver_ms > 0 ? receiver_ms : 1))) msg/s, peak RSS $((rss / 1024)) MiB"
+echo "stored: $stored in the ledger (expected $unique), $summaries summary rows (one per period), $rejected rejected; database $size"
+[ "$stored" -eq "$unique" ] && [ "$rejected" -eq 0 ]

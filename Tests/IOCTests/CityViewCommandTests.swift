@@ -1,0 +1,136 @@
+import Foundation
+import JSON
+import PostgresClient
+import TestSupport
+import Testing
+
+@testable import IOCReceiver
+
+/// `classgate-ioc schools` and `usage` against a real database the store filled.
+@Suite("city view commands", .serialized)
+struct CityViewCommandTests {
+  /// Two schools: one online with a device down, one whose Last Will arrived.
+  static func filled() throws -> IOCHarness {
+    let harness = try IOCHarness()
+    let store = try IOCStore(connection: try harness.connect(), nowMs: 1_795_827_930_000)
+    let now = Int64(Date.nowMs)
+    var presence = try Examples.object("presence")
+    presence["time_ms"] = .number(Double(now - 1500))
+    presence["devices"] = ["online": 4, "offline": 1, "stale": 1, "unknown": 0]
+    var lastWill = try Examples.object("presence-last-will")
+    lastWill["school_id"] = "hcm-q3-th-0007"
+    _ = try store.store([
+      IncomingMessage(
+        topic: Examples.topic("presence"), payload: Examples.bytes(presence), retained: false, receivedMs: now
+      ),
+      IncomingMessage(
+        topic: Examples.topic("window-summary"),
+        payload: Examples.bytes(try Examples.object("window-summary")),
+        retained: false, receivedMs: now),
+      IncomingMessage(
+        topic: Examples.topic("daily-summary"), payload: Examples.bytes(try Examples.object("daily-summary")),
+        retained: false, receivedMs: now),
+      IncomingMessage(
+        topic: Examples.topic("presence", school: "hcm-q3-th-0007"), payload: Examples.bytes(lastWill),
+        retained: false, receivedMs: 1_795_827_000_000),
+    ])
+    return harness
+  }
+
+  @Test func schoolsShowsEachSchoolsStatus_asATable() throws {
+    let harness = try Self.filled()
+    let result = try harness.cli(["schools"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.count == 3, "\(result.stdout)")
+    #expect(lines[0].hasPrefix("SCHOOL"))
+    #expect(lines[0].contains("CLOCK SKEW"))
+    let online = try #require(lines.first { $0.hasPrefix("hcm-q1-th-0042") })
+    #expect(online.contains("online"))
+    #expect(online.contains("2 of 6"), "devices down: \(online)")
+    #expect(online.contains("+1.5 s"), "clock skew: \(online)")
+    let offline = try #require(lines.first { $0.hasPrefix("hcm-q3-th-0007") })
+    #expect(offline.contains("offline since 2026-11-28 00:50 UTC"), "\(offline)")
+  }
+
+  @Test func schoolsJSON_andTheStatusFilter() throws {
+    let harness = try Self.filled()
+    let result = try harness.cli(["schools", "--json", "--status", "offline"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let schools = try JSONParser.parse(result.stdout).arrayValue ?? []
+    #expect(schools.count == 1)
+    let school = try #require(schools.first?.objectValue)
+    #expect(school["school_id"] == "hcm-q3-th-0007")
+    #expect(school["status"] == "offline")
+    #expect(school["since_ms"]?.intValue == 1_795_827_000_000)
+    #expect(school["newest_data_ms"] == .null)
+
+    let online = try harness.cli(["schools", "--json", "--status", "online"])
+    let entry = try #require(try JSONParser.parse(online.stdout).arrayValue?.first?.objectValue)
+    #expect(entry["devices_down"]?.intValue == 2)
+    #expect(entry["messages"]?.intValue == 2)
+    // The newer of the two summaries: the daily one.
+    #expect(entry["newest_data_ms"]?.intValue == 1_795_921_960_377)
+    #expect(entry["clock_skew_ms"]?.intValue == 1500)
+  }
+
+  @Test func usageOfADay_asATableAndJSON() throws {
+    let harness = try Self.filled()
+    let table = try harness.cli(["usage", "--day", "2026-11-28"])
+    #expect(table.status == 0, "\(table.stderr)")
+    let row = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("hcm-q1-th-0042") })
+    #expect(row.contains("1 of 1 (100 %)"), "\(row)")
+    #expect(row.contains("6.2"), "active hours 371.75 min: \(row)")
+    let json = try harness.cli(["usage", "--day", "2026-11-28", "--json"])
+    let document = try #require(try JSONParser.parse(json.stdout).objectValue)
+    #expect(document["day"] == "2026-11-28")
+    let school = try #require(document["schools"]?.arrayValue?.first?.objectValue)
+    #expect(school["display_share_used"] == 1)
+    #expect(school["co2_above_min"] == 96.5)
+    let empty = try harness.cli(["usage", "--day", "2026-11-27"])
+    #expect(empty.stdout.contains("no daily summaries for 2026-11-27"))
+  }
+
+  @Test func aMalformedDayIsAUsageError() throws {
+    let harness = try IOCHarness()
+    let result = try harness.cli(["usage", "--day", "28/11/2026"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("YYYY-MM-DD"))
+  }
+}
+
+extension Date {
+  static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+@Suite("city page", .serialized)
+struct CityPageTests {
+  @Test func thePageShowsEverySchoolWithSVGCharts_andNoScript() throws {
+    let harness = try CityViewCommandTests.filled()
+    let file = harness.directory.file("index.html")
+    let result = try harness.cli(["page", "--day", "2026-11-28", "--out", file])
+    #expect(result.status == 0, "\(result.stderr)")
+    let page = try String(contentsOfFile: file, encoding: .utf8)
+    #expect(page.hasPrefix("<!DOCTYPE html>"))
+    #expect(page.contains("2 schools: 1 online, 1 offline"))
+    #expect(page.contains("<td>hcm-q1-th-0042</td><td class=\"online\">online</td>"))
+    #expect(page.contains("<td>hcm-q3-th-0007</td><td class=\"offline\">offline</td>"))
+    // Devices: 4 online, 2 down, as two bars of one school (4/6 and 2/6 of 440 px).
+    #expect(page.contains("width=\"293.3\" height=\"18\" fill=\"#1a7f37\""), "\(page)")
+    #expect(page.contains("width=\"146.7\" height=\"18\" fill=\"#b42318\""))
+    #expect(page.contains("100 % of 1"))
+    #expect(page.components(separatedBy: "<svg").count - 1 == 2)
+    #expect(!page.contains("<script"))
+  }
+
+  @Test func textIsEscaped() {
+    let school = SchoolStatus(
+      schoolID: "<b>&\"x\"", online: nil, sinceMs: nil, presenceReceivedMs: nil, newestDataMs: nil,
+      backlog: nil,
+      oldestPendingMs: nil, devices: nil, clockSkewMs: nil, version: nil, diskFreeBytes: nil, messages: 0,
+      duplicates: 0, rejected: 0)
+    let page = CityPage.render(schools: [school], usage: [], day: nil, generatedAt: "now")
+    #expect(page.contains("&lt;b&gt;&amp;&quot;x&quot;"))
+    #expect(!page.contains("<b>"))
+  }
+}
