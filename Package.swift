@@ -53,7 +53,7 @@ let package = Package(
     .target(
       name: "IOCReceiver",
       dependencies: [
-        "PostgresClient", "MQTTClient", "EventLoop", "JSON", "TOML", "Agent",
+        "PostgresClient", "MQTTClient", "EventLoop", "JSON", "TOML", "Agent", "DeviceModel",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .target(name: "Simulator", dependencies: ["DeviceModel", "JSON"]),
@@ -89,7 +89,7 @@ let package = Package(
     .executableTarget(
       name: "classgate-ioc",
       dependencies: [
-        "IOCReceiver", "PostgresClient", "Agent", "EventLoop", "JSON",
+        "IOCReceiver", "PostgresClient", "Agent", "EventLoop", "JSON", "DeviceModel",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),

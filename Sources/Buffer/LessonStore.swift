@@ -27,8 +27,8 @@ public final class LessonStore {
 
   /// Replaces a day's rows. Call inside the caller's transaction (with the outbox insert).
   public func save(_ day: LessonDay, revision: Int, createdAt: EpochMillis) throws {
-    for table in ["lesson_usage", "lesson_outside"] {
-      let delete = try connection.cachedStatement(sql: "DELETE FROM \(table) WHERE day_ms = ?")
+    for sql in ["DELETE FROM lesson_usage WHERE day_ms = ?", "DELETE FROM lesson_outside WHERE day_ms = ?"] {
+      let delete = try connection.cachedStatement(sql: sql)
       delete.bind(day.day.start, at: 1)
       try delete.run()
     }

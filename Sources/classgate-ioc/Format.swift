@@ -1,3 +1,4 @@
+import DeviceModel
 import IOCReceiver
 
 /// Text for the city view: instants in UTC, ages and skews in the largest sensible unit.
@@ -5,7 +6,7 @@ enum Format {
   /// `2026-12-02 00:32 UTC`
   static func instant(_ ms: Int64) -> String {
     let days = Int((ms >= 0 ? ms : ms - 86_399_999) / 86_400_000)
-    let (year, month, day) = Month.civil(fromDays: days)
+    let (year, month, day) = EpochTime.civil(fromDays: days)
     let minuteOfDay = Int((ms - Int64(days) * 86_400_000) / 60_000)
     return "\(year)-\(two(month))-\(two(day)) \(two(minuteOfDay / 60)):\(two(minuteOfDay % 60)) UTC"
   }

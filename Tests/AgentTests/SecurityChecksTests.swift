@@ -36,6 +36,18 @@ struct SecurityChecksTests {
       "Sources/Buffer/StoreFile.swift", "String(max(1, checkpointPages))",
       "an Int: PRAGMA wal_autocheckpoint takes no parameter"
     ),
+    (
+      "Sources/IOCReceiver/PartitionMaker.swift", "Self.name(table, month)",
+      "a table of IOCSchema.partitionedTables and a month's digits: PostgreSQL DDL takes no parameters"
+    ),
+    (
+      "Sources/IOCReceiver/PartitionMaker.swift", "table",
+      "a table of IOCSchema.partitionedTables (the partition's parent): DDL takes no parameters"
+    ),
+    (
+      "Sources/IOCReceiver/PartitionMaker.swift", "month.",
+      "an Int64, a month's first millisecond: partition bounds take no parameters"
+    ),
   ]
 
   @Test func sqlIsNeverBuiltFromInterpolationOrConcatenation() throws {

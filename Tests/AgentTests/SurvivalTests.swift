@@ -147,6 +147,7 @@ struct SurvivalTests {
       try connection.transaction {
         for table in [
           "usage_periods", "device_usage", "metric_usage", "late_ranges", "alert_state", "outbox",
+          "lesson_days", "lesson_usage", "lesson_outside",
         ] {
           try connection.execute(sql: "DROP TABLE IF EXISTS \(table)")
         }
