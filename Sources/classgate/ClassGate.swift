@@ -9,5 +9,6 @@ struct ClassGate: ParsableCommand {
     subcommands: [
       Run.self, Devices.self, Device.self, DeadLetters.self, ProfilesCommand.self, Simulate.self,
       BrokerCommand.self, DoctorCommand.self, UplinkCommand.self, Stats.self, PJLinkCommand.self,
+      TimetableCommand.self,
     ])
 }
