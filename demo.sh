@@ -2,7 +2,8 @@
 # ClassGate demo: a whole school in one command. A local mosquitto, the agent with a temporary
 # store, the shipped device profiles and the demo school's inventory (Devices/demo-school-inventory.toml,
 # written by `classgate simulate --write-inventory`), and `classgate simulate`
-# running yesterday's school day at high speed; then what a technician sees.
+# running yesterday's school day at high speed (and the day before as a holiday); then what a
+# technician sees, per device and per lesson (the school's timetable is in the config).
 # Leaves nothing running, also on Ctrl-C.
 #   DEMO_SPEED (default 3600: the day in ~11 s), DEMO_SECONDS (stop earlier), CLASSGATE_BIN (skip the build)
 set -euo pipefail
@@ -44,9 +45,12 @@ free_port() {
 }
 PORT="$(free_port)"
 
+# The simulator publishes a day in seconds: on a busy machine the agent can fall behind for a while,
+# and mosquitto's default queue (1000 messages per client) would drop the rest of its backlog.
 cat >"$WORK/mosquitto.conf" <<CONF
 listener $PORT 127.0.0.1
 allow_anonymous true
+max_queued_messages 1000000
 CONF
 mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
 PIDS+=($!)
@@ -94,6 +98,11 @@ PIDS+=($!)
 for _ in $(seq 50); do [ -s "$WORK/pjlink.port" ] && break; sleep 0.1; done
 (umask 077 && printf 'demo-pjlink' >"$WORK/pjlink.pass")
 
+# The school's timetable: the default periods (docs/configuration.md) and the simulated class list;
+# the day before yesterday is a holiday. The demo school teaches every day, so the demo works on any day.
+"$BIN" simulate --write-timetable "$WORK/timetable.csv" >/dev/null
+HOLIDAY="$(TZ=Asia/Ho_Chi_Minh date -d '2 days ago' +%F)"
+
 cat >"$WORK/classgate.toml" <<CONF
 school_id = "demo-school"
 time_zone = "Asia/Ho_Chi_Minh"
@@ -115,6 +124,14 @@ secret_file = "$WORK/card.secret"
 
 [rollup]
 late_settle_s = 1
+
+[timetable]
+weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+csv = "$WORK/timetable.csv"
+
+[[timetable.closure]]
+start = $HOLIDAY
+name = "holiday"
 
 [ioc]
 host = "127.0.0.1"
@@ -141,6 +158,10 @@ echo "== Agent running (store $WORK/classgate.db)"
 PIDS+=($!)
 echo "== PJLink poller running (projector proj-pj-301 on 127.0.0.1:$(cat "$WORK/pjlink.port"))"
 
+# Only its morning (08:30 to about 11:30): room 101's board is on 09:00-11:00, nobody else is in.
+echo "== Simulating the morning of the day before yesterday, a holiday ($HOLIDAY), at ${SPEED}x"
+"$BIN" simulate --port "$PORT" --speed "$SPEED" --day-offset=-2 --holiday --start 08:30 \
+  --duration "$(awk "BEGIN { print 3 * 3600 / $SPEED + 0.1 }")"
 echo "== Simulating yesterday's school day at ${SPEED}x"
 "$BIN" simulate --port "$PORT" --speed "$SPEED" ${DEMO_SECONDS:+--duration "$DEMO_SECONDS"}
 sleep 0.5
@@ -165,12 +186,16 @@ echo "== Waiting for the summaries to reach the IOC"
 for _ in $(seq 120); do
   state="$("$BIN" uplink --json --config "$WORK/classgate.toml")"
   if echo "$state" | grep -q '"queue_depth" : 0' && ! echo "$state" | grep -q '"last_seq" : null' \
-    && grep -q 'summaries/day' "$WORK/ioc-received.tsv"; then break; fi
+    && [ "$(grep -c 'summaries/lessons' "$WORK/ioc-received.tsv")" -ge 2 ]; then break; fi
   sleep 0.5
 done
 show uplink
 YESTERDAY="$(TZ=Asia/Ho_Chi_Minh date -d yesterday +%F)"
 show stats --day "$YESTERDAY" --room 101
+show stats --lessons --day "$YESTERDAY" --room 101
+show stats --lessons --day "$YESTERDAY" --room 103   # its class has the last period elsewhere
+show stats --lessons --day "$HOLIDAY"
+show stats --lessons --day "$YESTERDAY" --week
 echo
 echo "== What the IOC received (ioc/v1/schools/demo-school/...)"
 cut -f1 "$WORK/ioc-received.tsv" | sed 's|ioc/v1/schools/demo-school/||' | sort | uniq -c

@@ -54,6 +54,11 @@ public struct ConfigPeek: Sendable {
     get throws(ConfigError) { try string("metrics", "textfile") }
   }
 
+  /// `timetable.csv`: where the class list is read from (`classgate timetable import` writes it).
+  public var timetableCSV: String? {
+    get throws(ConfigError) { try string("timetable", "csv") }
+  }
+
   public var cardSecretFile: String? {
     get throws(ConfigError) { try string("privacy", "secret_file") }
   }

@@ -111,7 +111,12 @@ public struct SchoolSimulator: Sendable {
     let inLesson = if case .lesson = phase { true } else { false }
     switch device.kind {
     case .board:
-      if inLesson, !current.isOn { current.isOn = random.chance(0.9) }
+      // About one lesson in four is taught without the board (the teacher's choice, per room and period).
+      if inLesson, !current.isOn, case .lesson(let period) = phase,
+        ((roomIndex[device.room] ?? 0) + period) % 4 != 0
+      {
+        current.isOn = random.chance(0.9)
+      }
       if !inLesson, current.isOn, random.chance(phase == .shortBreak ? 0.2 : 0.7) { current.isOn = false }
       let active = current.isOn && inLesson && random.chance(0.7)
       return [

@@ -225,10 +225,10 @@ public final class Summariser {
   /// and queued with their own revision: a day revised for late data gets its lessons revised too.
   private func summariseLessons(of day: Period, now: EpochMillis) throws {
     guard let timetable = settings.timetable else { return }
-    var histories: [DeviceHistory] = []
-    try history.forEachHistory(over: day) { if $0.room != nil { histories.append($0) } }
-    let result = Rollup.lessons(
-      histories, day: day, timetable: timetable, calendar: calendar, settings: settings.rollup)
+    // One device's day at a time: a big school's day never sits in memory at once.
+    var rollup = LessonRollup(day: day, timetable: timetable, calendar: calendar, settings: settings.rollup)
+    try history.forEachHistory(over: day) { rollup.add($0) }
+    let result = rollup.result()
     let revision = (try lessons.revision(ofDayStartingAt: day.start) ?? -1) + 1
     try lessons.save(result, revision: revision, createdAt: now)
     guard let outbox else { return }

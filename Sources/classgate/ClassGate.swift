@@ -10,5 +10,6 @@ struct ClassGate: ParsableCommand {
       Run.self, Devices.self, Device.self, DeadLetters.self, ProfilesCommand.self, Simulate.self,
       BrokerCommand.self, DoctorCommand.self, UplinkCommand.self, Stats.self, PJLinkCommand.self,
       ConfigCommand.self,
+      TimetableCommand.self,
     ])
 }

@@ -105,7 +105,14 @@ extension ClassGate {
       do {
         let connection = try StoreFile.openForReading(path: path)
         if lessons {
-          try printLessons(LessonStore(connection: connection), settings.calendar, settings.thresholds["co2"])
+          do {
+            try printLessons(
+              LessonStore(connection: connection), settings.calendar, settings.thresholds["co2"])
+          } catch let error where "\(error)".contains("no such table") {
+            // A store the agent has not opened since the upgrade that added lessons: none yet.
+            print(
+              "No lessons in this store yet: the agent adds them from its next start (with a [timetable]).")
+          }
           return
         }
         store = UsageStore(connection: connection)

@@ -49,7 +49,7 @@ struct LessonsOutput {
       table.append([
         calendar.dayLabel(day.day.start), "\(day.scheduledLessons)", share(day.scheduledUsed, day),
         share(day.scheduledUsingBoard, day), share(day.scheduledUsingProjector, day), "\(day.lessonsOverCO2)",
-        "\(day.outside.count) rooms", day.closure ?? "",
+        day.outside.count == 1 ? "1 room" : "\(day.outside.count) rooms", day.closure ?? "",
       ])
     }
     let scheduled = days.reduce(0) { $0 + $1.scheduledLessons }

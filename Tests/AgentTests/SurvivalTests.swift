@@ -142,7 +142,7 @@ struct SurvivalTests {
     harness.agent.stop()
     var random = SystemRandomNumberGenerator()
     for round in 0..<15 {
-      // As an older ClassGate left it: schema 2, without the rollup and outbox tables.
+      // As an older ClassGate left it: schema 2, without the rollup, outbox and lesson tables.
       let connection = try Connection(path: harness.storePath, mode: .readWrite)
       try connection.transaction {
         for table in [
@@ -167,7 +167,7 @@ struct SurvivalTests {
       let version = try Connection(path: harness.storePath, mode: .readOnly)
       let schema = try version.scalarInt(sql: "PRAGMA user_version")
       version.close()
-      #expect(schema.map { (2...4).contains($0) } == true)
+      #expect(schema.map { (2...5).contains($0) } == true)
     }
     // Kills that came late enough let an agent subscribe: wait for one more than the log has.
     try harness.startAgent(subscribedCount: harness.occurrences(of: "Subscribed") + 1)

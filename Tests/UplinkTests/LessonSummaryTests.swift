@@ -13,8 +13,9 @@ private let timetable = Timetable(
 private func at(_ minutes: Int64) -> EpochMillis { t0 + minutes * 60_000 }
 
 extension UplinkStore {
-  func lessonSummariser() -> Summariser {
-    var settings = Summariser.Settings(rollup: RollupSettings(thresholds: ["co2": 1000]), graceMs: 0)
+  func lessonSummariser(maxMessageBytes: Int = 256 << 10) -> Summariser {
+    var settings = Summariser.Settings(
+      rollup: RollupSettings(thresholds: ["co2": 1000]), graceMs: 0, maxMessageBytes: maxMessageBytes)
     settings.timetable = timetable
     return Summariser(
       connection: connection, calendar: calendar, settings: settings, messages: messages, outbox: outbox)
@@ -128,6 +129,40 @@ struct LessonSummaryTests {
     let lesson = try #require((lessons.last?["lessons"] as? [[String: Any]])?.first)
     #expect((lesson["co2"] as? [String: Any])?["mean"] as? Double == 900)
     let validation = try store.validate(try store.outbox.pending(.summaries, after: 0, limit: 10_000))
+    #expect(validation.status == 0, "\(validation.stdout)")
+  }
+
+  /// Many rooms and a small message limit: the day's lessons in valid parts, each under the limit,
+  /// every lesson once, every part with the whole day's totals.
+  @Test func aLargeDaysLessonsAreSentInValidPartsUnderTheLimit() throws {
+    let store = try UplinkStore()
+    let summariser = store.lessonSummariser(maxMessageBytes: 3000)
+    try summariser.step(now: t0)
+    for room in 1...12 {
+      store.writer.add(
+        DecodedMessage(
+          device: DeviceIdentity(id: "board-\(room)", kind: .board, room: "r\(room)", profile: "native"),
+          content: .readings([Reading(metric: "power_on", value: 1, time: at(61))])),
+        receivedAt: at(61))
+    }
+    try store.writer.commit(now: at(61))
+    while try summariser.step(now: t0 + 86_400_000 + 1) {}
+    let parts = try store.lessonSummaries()
+    #expect(parts.count > 1)
+    #expect(parts.map { $0["part"] as? Int } == (1...parts.count).map { $0 })
+    #expect(parts.allSatisfy { $0["parts"] as? Int == parts.count })
+    let rooms = parts.flatMap { ($0["lessons"] as? [[String: Any]]) ?? [] }.compactMap {
+      $0["room"] as? String
+    }
+    #expect(rooms.sorted() == (1...12).map { "r\($0)" }.sorted())
+    // Each board on 01:01–01:11 (a 10-minute hold): 10 of the lesson's 45 minutes, used.
+    #expect(parts.allSatisfy { ($0["totals"] as? [String: Any])?["used_board"] as? Int == 12 })
+    let pending = try store.outbox.pending(.summaries, after: 0, limit: 10_000)
+    #expect(
+      pending.filter { $0.topic == UplinkMessages.Topic.lessonSummary }.allSatisfy {
+        $0.payload.count <= 3000
+      })
+    let validation = try store.validate(pending)
     #expect(validation.status == 0, "\(validation.stdout)")
   }
 }
