@@ -45,7 +45,7 @@ extension ClassGate.ConfigCommand {
               ("key", .string($0.key)), ("value", .string($0.value)), ("source", .string($0.source)),
             ]))
         }
-        print(JSONWriter.pretty(.object(JSONObject([("file", .string(config)), ("keys", .array(items))]))))
+        JSONOutput.print(.object(JSONObject([("file", .string(config)), ("keys", .array(items))])))
         return
       }
       for entry in entries {

@@ -52,9 +52,8 @@ extension ClassGate {
               ("detail", .string(check.detail)), ("fix", check.fix.map(JSONValue.string) ?? .null),
             ]))
         }
-        print(
-          JSONWriter.pretty(
-            .object(JSONObject([("status", .string(worst.rawValue)), ("checks", .array(items))]))))
+        JSONOutput.print(
+          (.object(JSONObject([("status", .string(worst.rawValue)), ("checks", .array(items))]))))
       }
       if worst == .fail { throw ExitCode.failure }
     }

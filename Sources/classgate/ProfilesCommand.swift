@@ -74,7 +74,7 @@ extension ClassGate.ProfilesCommand {
                 ("file", .string(profile.file)), ("summary", .string(profile.summary)),
               ])))
         }
-        print(JSONWriter.pretty(.object(JSONObject([("profiles", .array(entries))]))))
+        JSONOutput.print(.object(JSONObject([("profiles", .array(entries))])))
         return
       }
       var table = TextTable(headers: ["NAME", "KIND", "TOPICS", "FILE"], keepEnd: [3])
@@ -155,11 +155,10 @@ extension ClassGate.ProfilesCommand {
         decoder == "native"
         ? [] : router.explanation(topic: topic, payload: Array(payload.utf8), receivedAt: now)
       if options.json {
-        print(
-          JSONWriter.pretty(
-            ProfileTestOutput.json(
-              topic: topic, decoder: decoder, result: result, rules: rules,
-              time: SchoolTime.of(configFile: options.config))))
+        JSONOutput.print(
+          (ProfileTestOutput.json(
+            topic: topic, decoder: decoder, result: result, rules: rules,
+            time: SchoolTime.of(configFile: options.config))))
       } else {
         print(
           ProfileTestOutput.text(

@@ -44,32 +44,31 @@ extension ClassGate.ProfilesCommand {
       }
       let report = UnmappedReport.parse(text)
       if json {
-        print(
-          JSONWriter.pretty(
-            .object(
-              JSONObject([
-                (
-                  "fields",
-                  .array(
-                    report.fields.map { row in
-                      .object(
-                        JSONObject([
-                          ("profile", .string(row.profile)), ("field", .string(row.field)),
-                          ("reason", .string(row.reason)), ("count", .number(Double(row.count))),
-                        ]))
-                    })
-                ),
-                (
-                  "messages_without_readings",
-                  .array(
-                    report.withoutReadings.map { entry in
-                      .object(
-                        JSONObject([
-                          ("profile", .string(entry.profile)), ("count", .number(Double(entry.count))),
-                        ]))
-                    })
-                ),
-              ]))))
+        JSONOutput.print(
+          (.object(
+            JSONObject([
+              (
+                "fields",
+                .array(
+                  report.fields.map { row in
+                    .object(
+                      JSONObject([
+                        ("profile", .string(row.profile)), ("field", .string(row.field)),
+                        ("reason", .string(row.reason)), ("count", .number(Double(row.count))),
+                      ]))
+                  })
+              ),
+              (
+                "messages_without_readings",
+                .array(
+                  report.withoutReadings.map { entry in
+                    .object(
+                      JSONObject([
+                        ("profile", .string(entry.profile)), ("count", .number(Double(entry.count))),
+                      ]))
+                  })
+              ),
+            ]))))
         return
       }
       if report.fields.isEmpty && report.withoutReadings.isEmpty {

@@ -116,7 +116,7 @@ extension ClassGate {
         filtered: room != nil || device != nil || kind != nil)
       let attendance = try output.attendance(result, store: store, device: device, room: room)
       if storeOptions.json {
-        print(JSONWriter.pretty(output.json(result, selection: selection, attendance: attendance)))
+        JSONOutput.print(output.json(result, selection: selection, attendance: attendance))
       } else {
         print(output.text(result, selection: selection, attendance: attendance))
       }
