@@ -17,8 +17,10 @@ extension ClassGate {
 
 /// Where the profiles, the inventory and the native prefix come from: flags, else the config file.
 struct ProfileOptions: ParsableArguments {
-  @Option(name: .shortAndLong, help: "The agent's configuration file (profiles.directories, inventory.path).")
-  var config: String = "/etc/classgate/classgate.toml"
+  @OptionGroup var global: GlobalOptions
+
+  var config: String { global.config }
+  var json: Bool { global.json }
 
   @Option(
     name: .customLong("profiles"), help: "A profile directory (repeatable; replaces the config's list).")
@@ -26,9 +28,6 @@ struct ProfileOptions: ParsableArguments {
 
   @Option(help: "The school inventory file (default: inventory.path from the config).")
   var inventory: String?
-
-  @Flag(help: "Print JSON instead of text.")
-  var json = false
 
   func load() throws -> (set: ProfileSet, inventory: Inventory, nativePrefix: String, cardSecretFile: String?)
   {

@@ -16,14 +16,13 @@ extension ClassGate.ProfilesCommand {
         'classgate profiles test TOPIC PAYLOAD'.
         """)
 
-    @Option(name: .shortAndLong, help: "The agent's configuration file (metrics.textfile).")
-    var config: String = "/etc/classgate/classgate.toml"
+    @OptionGroup var global: GlobalOptions
 
     @Option(help: "The metrics textfile (default: metrics.textfile from the config).")
     var metrics: String?
 
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+    var config: String { global.config }
+    var json: Bool { global.json }
 
     func run() throws {
       let file: String
