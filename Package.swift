@@ -114,7 +114,9 @@ let package = Package(
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),
     .testTarget(
       name: "AgentTests",
-      dependencies: ["Agent", "Buffer", "SQLiteStore", "TestSupport", "classgate"]),
+      dependencies: ["Agent", "Buffer", "SQLiteStore", "TestSupport", "classgate"],
+      // Golden --help screens, read from the source tree by HelpGoldenTests.
+      exclude: ["Golden"]),
     .testTarget(
       name: "FuzzTests",
       dependencies: ["Decode", "Profiles", "TOML", "JSON", "DeviceModel", "Agent", "TestSupport"]),
