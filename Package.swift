@@ -40,6 +40,8 @@ let package = Package(
     .target(name: "Profiles", dependencies: ["Decode", "DeviceModel", "TOML", "EventLoop"]),
     .target(name: "Buffer", dependencies: ["DeviceModel", "SQLiteStore"]),
     .target(name: "Rollup", dependencies: ["DeviceModel"]),
+    // What the read-only commands compute from the store (stats over days and windows).
+    .target(name: "Reports", dependencies: ["Buffer", "Rollup", "DeviceModel"]),
     .target(
       name: "Uplink",
       dependencies: [
@@ -70,7 +72,7 @@ let package = Package(
     .executableTarget(
       name: "classgate",
       dependencies: [
-        "Agent", "Buffer", "DeviceModel", "JSON", "EventLoop", "Decode", "Profiles", "Simulator",
+        "Agent", "Buffer", "DeviceModel", "JSON", "EventLoop", "Decode", "Profiles", "Reports", "Simulator",
         "MQTTClient", "Rollup", "Uplink", "PJLink", "PJLinkPoller",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -114,8 +116,8 @@ let package = Package(
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),
     .testTarget(
       name: "AgentTests",
-      dependencies: ["Agent", "Buffer", "SQLiteStore", "TestSupport", "classgate"],
-      // Golden --help screens, read from the source tree by HelpGoldenTests.
+      dependencies: ["Agent", "Buffer", "Reports", "SQLiteStore", "TestSupport", "classgate"],
+      // Golden --help screens and --json shapes, read from the source tree by their tests.
       exclude: ["Golden"]),
     .testTarget(
       name: "FuzzTests",
