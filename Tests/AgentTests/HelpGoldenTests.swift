@@ -9,6 +9,7 @@ struct HelpGoldenTests {
   static let commands: [[String]] = [
     [], ["run"], ["devices"], ["device"], ["dead-letters"], ["profiles"], ["profiles", "list"],
     ["profiles", "test"], ["profiles", "unmapped"], ["simulate"], ["broker"], ["broker", "add-device"],
+    ["broker", "add-agent"],
     ["doctor"], ["uplink"], ["stats"], ["pjlink"], ["config"], ["config", "show"], ["config", "sample"],
   ]
 

@@ -48,6 +48,7 @@ struct PackagingTests {
     #expect(install.stdout.contains("What /etc/classgate/classgate.toml still needs:"), "\(install.stdout)")
     #expect(
       install.stdout.contains("key 'local_broker.password_file': cannot read /etc/classgate/broker.pass"))
+    #expect(install.stdout.contains("classgate broker add-agent"))
     #expect(install.stdout.contains("/usr/share/doc/classgate/docs/operations.md"))
     #expect(try runShell("id -u classgate").status == 0)
     let unit = try String(contentsOfFile: "/lib/systemd/system/classgate.service", encoding: .utf8)
