@@ -21,7 +21,9 @@ done
 # The README's relative links (docs/…, Devices/README.md) hold in /usr/share/doc/classgate too.
 install -D -m 0644 README.md "$DEST/usr/share/doc/classgate/README.md"
 install -D -m 0644 Devices/README.md "$DEST/usr/share/doc/classgate/Devices/README.md"
-for doc in docs/*.md; do install -D -m 0644 "$doc" "$DEST/usr/share/doc/classgate/docs/$(basename "$doc")"; done
+for doc in docs/*.md docs/images/*.png; do
+  install -D -m 0644 "$doc" "$DEST/usr/share/doc/classgate/$doc"
+done
 for example in Systemd/mosquitto-classgate.conf Systemd/mosquitto-classgate.acl Systemd/mosquitto-classgate.passwd.example \
   Monitoring/classgate.rules.yml Monitoring/classgate.rules.test.yml Monitoring/classgate-dashboard.json \
   Devices/demo-inventory.toml Devices/demo-school-inventory.toml; do

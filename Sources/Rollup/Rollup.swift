@@ -61,7 +61,12 @@ public enum Rollup {
     guard period.end > period.start else { return fleet }
     for history in histories where history.firstSeen < period.end {
       let timeline = StatusTimeline(history, over: period)
-      switch timeline.statusAtEnd {
+      // As for online time: a device whose data covers the end but that never reported a status
+      // was online then (the agent's devices table says so too).
+      let covered =
+        timeline.statusAtEnd == .unknown
+        && dataCovers(history, timeline, at: period.end - 1, settings.maxHoldMs)
+      switch covered ? .online : timeline.statusAtEnd {
       case .online: fleet.online += 1
       case .offline: fleet.offline += 1
       case .stale: fleet.stale += 1
@@ -82,13 +87,25 @@ public enum Rollup {
     -> Int64
   {
     guard !timeline.unknownRuns.isEmpty else { return timeline.onlineMs }
+    return timeline.onlineMs(covered: dataSpans(history, timeline, maxHoldMs))
+  }
+
+  /// Where the device's data (each sample held as for any metric) covers the period.
+  private static func dataSpans(_ history: DeviceHistory, _ timeline: StatusTimeline, _ maxHoldMs: Int64)
+    -> [Period]
+  {
     // Events (a card reader's scans) are data too.
     let events = MetricSeries(samples: history.events.map { Sample(time: $0.time, value: 1) })
-    let covered = union(
+    return union(
       (Array(history.series.values) + [events]).flatMap {
         timeline.steps(of: $0, maxHoldMs: maxHoldMs).map(\.span)
       })
-    return timeline.onlineMs(covered: covered)
+  }
+
+  private static func dataCovers(
+    _ history: DeviceHistory, _ timeline: StatusTimeline, at time: EpochMillis, _ maxHoldMs: Int64
+  ) -> Bool {
+    dataSpans(history, timeline, maxHoldMs).contains { $0.start <= time && time < $0.end }
   }
 
   /// Count, min, max and sum of the readings in the period, the held time and value × time (the

@@ -7,7 +7,7 @@ extension ClassGate {
   struct BrokerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "broker", abstract: "Manage the school broker's device accounts.",
-      subcommands: [AddDevice.self])
+      subcommands: [AddDevice.self, AddAgent.self])
   }
 }
 

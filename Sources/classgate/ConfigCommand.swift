@@ -25,27 +25,24 @@ extension ClassGate.ConfigCommand {
           CLASSGATE_LOCAL_BROKER_PORT=1884 classgate config show
         """)
 
-    @Option(name: .shortAndLong, help: "The agent's configuration file.")
-    var config: String = "/etc/classgate/classgate.toml"
-
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+    @OptionGroup var global: GlobalOptions
 
     func run() throws {
       let entries: [EffectiveConfig.Entry]
       do {
-        entries = try EffectiveConfig.entries(configFile: config, environment: ProcessEnvironment.current())
+        entries = try EffectiveConfig.entries(
+          configFile: global.config, environment: ProcessEnvironment.current())
       } catch {
         throw CLIError("\(error)")
       }
-      if json {
+      if global.json {
         let items: [JSONValue] = entries.map {
           .object(
             JSONObject([
               ("key", .string($0.key)), ("value", .string($0.value)), ("source", .string($0.source)),
             ]))
         }
-        print(JSONWriter.pretty(.object(JSONObject([("file", .string(config)), ("keys", .array(items))]))))
+        JSONOutput.print(.object(JSONObject([("file", .string(global.config)), ("keys", .array(items))])))
         return
       }
       for entry in entries {

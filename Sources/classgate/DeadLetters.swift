@@ -44,8 +44,7 @@ extension ClassGate {
             ]))
         }
         let counts = JSONObject(byReason.map { ($0.0, JSONValue.number(Double($0.1))) })
-        print(
-          JSONWriter.pretty(.object(JSONObject([("counts", .object(counts)), ("recent", .array(items))]))))
+        JSONOutput.print(.object(JSONObject([("counts", .object(counts)), ("recent", .array(items))])))
         return
       }
       var wide = TextTable(headers: ["WHEN", "REASON", "TOPIC", "BYTES", "WHY", "PAYLOAD"])

@@ -55,7 +55,7 @@ extension ClassGate {
                 ("data", data),
               ]))
           })
-        print(JSONWriter.pretty(.object(document)))
+        JSONOutput.print(.object(document))
         return
       }
       var lines = [

@@ -44,7 +44,7 @@ extension ClassGate {
           ("agent_last_active", heartbeat.map { .string(time.text($0)) } ?? .null),
           ("devices", .array(devices.map { DeviceOutput.json($0, now: now, time: time) })),
         ])
-        print(JSONWriter.pretty(.object(document)))
+        JSONOutput.print(.object(document))
         return
       }
       func table(kind: (DeviceKind) -> String) -> TextTable {

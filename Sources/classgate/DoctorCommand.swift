@@ -17,14 +17,10 @@ extension ClassGate {
           classgate doctor --config /etc/classgate/classgate.toml --json
         """)
 
-    @Option(name: .shortAndLong, help: "The agent's configuration file.")
-    var config: String = "/etc/classgate/classgate.toml"
+    @OptionGroup var global: GlobalOptions
 
     @Option(help: "The account the service runs as (store ownership check).")
     var serviceUser = "classgate"
-
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
 
     /// Where `systemctl` is, for the service check (a stand-in in tests); none: systemd is asked
     /// only when it runs this machine.
@@ -34,17 +30,17 @@ extension ClassGate {
       let width = Terminal.width
       var checks: [Doctor.Check] = []
       Doctor.run(
-        configPath: config, environment: ProcessEnvironment.current(), serviceUser: serviceUser,
+        configPath: global.config, environment: ProcessEnvironment.current(), serviceUser: serviceUser,
         systemctl: systemctl ?? ServiceState.systemctlIfBooted
       ) { check in
         checks.append(check)
-        guard !json else { return }
+        guard !global.json else { return }
         // As it goes: a broker that does not answer takes seconds.
         print(Self.text(check, width: width))
         fflush(nil)  // every stream: stdout may be a pipe
       }
       let worst = checks.map(\.status).max() ?? .ok
-      if json {
+      if global.json {
         let items: [JSONValue] = checks.map { check in
           .object(
             JSONObject([
@@ -52,9 +48,8 @@ extension ClassGate {
               ("detail", .string(check.detail)), ("fix", check.fix.map(JSONValue.string) ?? .null),
             ]))
         }
-        print(
-          JSONWriter.pretty(
-            .object(JSONObject([("status", .string(worst.rawValue)), ("checks", .array(items))]))))
+        JSONOutput.print(
+          (.object(JSONObject([("status", .string(worst.rawValue)), ("checks", .array(items))]))))
       }
       if worst == .fail { throw ExitCode.failure }
     }

@@ -17,8 +17,10 @@ extension ClassGate {
 
 /// Where the profiles, the inventory and the native prefix come from: flags, else the config file.
 struct ProfileOptions: ParsableArguments {
-  @Option(name: .shortAndLong, help: "The agent's configuration file (profiles.directories, inventory.path).")
-  var config: String = "/etc/classgate/classgate.toml"
+  @OptionGroup var global: GlobalOptions
+
+  var config: String { global.config }
+  var json: Bool { global.json }
 
   @Option(
     name: .customLong("profiles"), help: "A profile directory (repeatable; replaces the config's list).")
@@ -26,9 +28,6 @@ struct ProfileOptions: ParsableArguments {
 
   @Option(help: "The school inventory file (default: inventory.path from the config).")
   var inventory: String?
-
-  @Flag(help: "Print JSON instead of text.")
-  var json = false
 
   func load() throws -> (set: ProfileSet, inventory: Inventory, nativePrefix: String, cardSecretFile: String?)
   {
@@ -74,7 +73,7 @@ extension ClassGate.ProfilesCommand {
                 ("file", .string(profile.file)), ("summary", .string(profile.summary)),
               ])))
         }
-        print(JSONWriter.pretty(.object(JSONObject([("profiles", .array(entries))]))))
+        JSONOutput.print(.object(JSONObject([("profiles", .array(entries))])))
         return
       }
       var table = TextTable(headers: ["NAME", "KIND", "TOPICS", "FILE"], keepEnd: [3])
@@ -155,11 +154,10 @@ extension ClassGate.ProfilesCommand {
         decoder == "native"
         ? [] : router.explanation(topic: topic, payload: Array(payload.utf8), receivedAt: now)
       if options.json {
-        print(
-          JSONWriter.pretty(
-            ProfileTestOutput.json(
-              topic: topic, decoder: decoder, result: result, rules: rules,
-              time: SchoolTime.of(configFile: options.config))))
+        JSONOutput.print(
+          (ProfileTestOutput.json(
+            topic: topic, decoder: decoder, result: result, rules: rules,
+            time: SchoolTime.of(configFile: options.config))))
       } else {
         print(
           ProfileTestOutput.text(

@@ -16,14 +16,13 @@ extension ClassGate.ProfilesCommand {
         'classgate profiles test TOPIC PAYLOAD'.
         """)
 
-    @Option(name: .shortAndLong, help: "The agent's configuration file (metrics.textfile).")
-    var config: String = "/etc/classgate/classgate.toml"
+    @OptionGroup var global: GlobalOptions
 
     @Option(help: "The metrics textfile (default: metrics.textfile from the config).")
     var metrics: String?
 
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+    var config: String { global.config }
+    var json: Bool { global.json }
 
     func run() throws {
       let file: String
@@ -44,32 +43,31 @@ extension ClassGate.ProfilesCommand {
       }
       let report = UnmappedReport.parse(text)
       if json {
-        print(
-          JSONWriter.pretty(
-            .object(
-              JSONObject([
-                (
-                  "fields",
-                  .array(
-                    report.fields.map { row in
-                      .object(
-                        JSONObject([
-                          ("profile", .string(row.profile)), ("field", .string(row.field)),
-                          ("reason", .string(row.reason)), ("count", .number(Double(row.count))),
-                        ]))
-                    })
-                ),
-                (
-                  "messages_without_readings",
-                  .array(
-                    report.withoutReadings.map { entry in
-                      .object(
-                        JSONObject([
-                          ("profile", .string(entry.profile)), ("count", .number(Double(entry.count))),
-                        ]))
-                    })
-                ),
-              ]))))
+        JSONOutput.print(
+          (.object(
+            JSONObject([
+              (
+                "fields",
+                .array(
+                  report.fields.map { row in
+                    .object(
+                      JSONObject([
+                        ("profile", .string(row.profile)), ("field", .string(row.field)),
+                        ("reason", .string(row.reason)), ("count", .number(Double(row.count))),
+                      ]))
+                  })
+              ),
+              (
+                "messages_without_readings",
+                .array(
+                  report.withoutReadings.map { entry in
+                    .object(
+                      JSONObject([
+                        ("profile", .string(entry.profile)), ("count", .number(Double(entry.count))),
+                      ]))
+                  })
+              ),
+            ]))))
         return
       }
       if report.fields.isEmpty && report.withoutReadings.isEmpty {

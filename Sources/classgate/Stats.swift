@@ -4,6 +4,7 @@ import Buffer
 import DeviceModel
 import EventLoop
 import JSON
+import Reports
 import Rollup
 import Uplink
 
@@ -140,7 +141,7 @@ extension ClassGate {
         filtered: room != nil || device != nil || kind != nil)
       let attendance = try output.attendance(result, store: store, device: device, room: room)
       if storeOptions.json {
-        print(JSONWriter.pretty(output.json(result, selection: selection, attendance: attendance)))
+        JSONOutput.print(output.json(result, selection: selection, attendance: attendance))
       } else {
         print(output.text(result, selection: selection, attendance: attendance))
       }
@@ -184,164 +185,6 @@ extension ClassGate {
       if let day, let number = StatsPeriod.dayNumber(day) { return .days(first: number, last: number) }
       return .days(first: today, last: today)
     }
-  }
-}
-
-/// Local dates as day numbers (days since 1970-01-01) and the periods they span.
-enum StatsPeriod {
-  enum Selection: Equatable {
-    /// Local days `first...last` (day numbers).
-    case days(first: Int, last: Int)
-    case lastWindow
-  }
-
-  private static let dayMs: Int64 = 86_400_000
-
-  /// `2026-11-28` → its day number; nil unless a real date.
-  static func dayNumber(_ text: String) -> Int? {
-    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-      parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-      year >= 1970, (1...12).contains(month), (1...EpochTime.daysIn(month: month, year: year)).contains(day)
-    else { return nil }
-    return EpochTime.daysFromCivil(year: year, month: month, day: day)
-  }
-
-  static func label(_ dayNumber: Int) -> String {
-    let date = EpochTime.civil(fromDays: dayNumber)
-    func pad(_ value: Int, _ width: Int) -> String {
-      String(repeating: "0", count: max(0, width - String(value).count)) + String(value)
-    }
-    return "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2))"
-  }
-
-  /// Today's local day number.
-  static func today(now: EpochMillis, calendar: SchoolCalendar) -> Int {
-    let local = now + Int64(calendar.zone.offsetSeconds(atUTC: now)) * 1000
-    return Int(local >= 0 ? local / dayMs : (local - dayMs + 1) / dayMs)
-  }
-
-  /// Local midnight to local midnight of the day: found from the day's local noon, which every
-  /// offset (and any daylight-saving jump) leaves inside the day.
-  static func period(ofDay dayNumber: Int, calendar: SchoolCalendar) -> Period {
-    let noon = Int64(dayNumber) * dayMs + dayMs / 2
-    return calendar.day(containing: noon - Int64(calendar.zone.offsetSeconds(atUTC: noon)) * 1000)
-  }
-}
-
-/// What `classgate stats` found for a period.
-struct StatsResult {
-  /// nil when nothing is summarised for the selection (or, for `--window`, at all).
-  var period: Period?
-  var devices: [DeviceUsage]
-  var fleet: FleetUsage?
-  /// The end of the latest summarised period included (today is summarised up to here).
-  var coveredUntil: EpochMillis?
-  /// Past local days of the period with no summary at all (the agent was not running).
-  var missingDays: [Int]
-}
-
-/// Reads the summaries: day rows for whole days, window rows only for days not yet summarised
-/// as a day (today). Never reads readings; distinct cards come from the scans themselves.
-struct StatsQuery {
-  let store: UsageStore
-  let calendar: SchoolCalendar
-  let device: String?
-  let room: String?
-  let kind: DeviceKind?
-
-  func run(
-    _ selection: StatsPeriod.Selection, now: EpochMillis, windowsUntil: () throws -> EpochMillis?
-  ) throws -> StatsResult {
-    switch selection {
-    case .lastWindow:
-      guard let until = try windowsUntil(),
-        let last = try store.periods(.window, from: until - 86_400_000, to: until).last
-      else {
-        return StatsResult(period: nil, devices: [], fleet: nil, coveredUntil: nil, missingDays: [])
-      }
-      let rows = try store.deviceUsage(
-        .window, from: last.period.start, to: last.period.end, device: device, room: room)
-      return StatsResult(
-        period: last.period, devices: filtered(rows.map(\.usage)), fleet: last.fleet,
-        coveredUntil: last.period.end, missingDays: [])
-    case .days(let first, let last):
-      return try days(first: first, last: last, now: now)
-    }
-  }
-
-  private func days(first: Int, last: Int, now: EpochMillis) throws -> StatsResult {
-    let period = Period(
-      start: StatsPeriod.period(ofDay: first, calendar: calendar).start,
-      end: StatsPeriod.period(ofDay: last, calendar: calendar).end)
-    let dayRows = try store.periods(.day, from: period.start, to: period.end)
-    var headers = dayRows.map { (period: $0.period, fleet: $0.fleet) }
-    var parts = try store.deviceUsage(
-      .day, from: period.start, to: period.end, device: device, room: room)
-    // The stretches no day row covers (today, or a day whose summary is not written yet): windows.
-    var gaps: [Period] = []
-    var cursor = period.start
-    for row in dayRows {
-      if row.period.start > cursor { gaps.append(Period(start: cursor, end: row.period.start)) }
-      cursor = max(cursor, row.period.end)
-    }
-    if cursor < period.end { gaps.append(Period(start: cursor, end: period.end)) }
-    for var gap in gaps {
-      // Today so far is one row per device (kept by the summariser), then any later windows.
-      if let toDate = try store.periods(.dayToDate, from: gap.start, to: gap.start + 1).first,
-        toDate.period.end <= gap.end
-      {
-        headers.append((period: toDate.period, fleet: toDate.fleet))
-        parts += try store.deviceUsage(
-          .dayToDate, from: gap.start, to: gap.start + 1, device: device, room: room)
-        gap = Period(start: toDate.period.end, end: gap.end)
-        guard gap.start < gap.end else { continue }
-      }
-      let windows = try store.periods(.window, from: gap.start, to: gap.end)
-      guard !windows.isEmpty else { continue }
-      headers += windows.map { (period: $0.period, fleet: $0.fleet) }
-      parts += try store.deviceUsage(.window, from: gap.start, to: gap.end, device: device, room: room)
-    }
-    headers.sort { $0.period.start < $1.period.start }
-    // Past days with no summary at all (headers are sorted and do not overlap: one sweep).
-    var missing: [Int] = []
-    var index = 0
-    for day in first...last {
-      let span = StatsPeriod.period(ofDay: day, calendar: calendar)
-      guard span.end <= now else { break }
-      while index < headers.count && headers[index].period.end <= span.start { index += 1 }
-      if index == headers.count || headers[index].period.start >= span.end { missing.append(day) }
-    }
-    guard let coveredUntil = headers.map(\.period.end).max() else {
-      return StatsResult(period: period, devices: [], fleet: nil, coveredUntil: nil, missingDays: missing)
-    }
-
-    var byDevice: [String: [(start: EpochMillis, usage: DeviceUsage)]] = [:]
-    for part in parts { byDevice[part.usage.id, default: []].append(part) }
-    var devices = filtered(
-      byDevice.values.compactMap { rows in Rollup.combine(rows.sorted { $0.start < $1.start }.map(\.usage)) })
-    if headers.count > 1 && devices.contains(where: { $0.kind == .attendanceReader }) {
-      // Never summed: a card scanned on two days is one card, so they are counted from the scans
-      // (all readers in one pass). Old scans may have been deleted (privacy.scan_retention_days):
-      // the count is never below the largest single period's.
-      // Scans not yet in a summary (late data) are left out of both, so cards ≤ scans holds.
-      let counted = try store.cardScansByDevice(
-        from: period.start, to: coveredUntil, device: device, room: room)
-      for index in devices.indices where devices[index].kind == .attendanceReader {
-        let cards = max(counted[devices[index].id]?.distinctCards ?? 0, devices[index].distinctCards)
-        devices[index].distinctCards = min(cards, devices[index].scans)
-      }
-    }
-    return StatsResult(
-      period: period, devices: devices, fleet: Rollup.combine(headers.map(\.fleet)),
-      coveredUntil: coveredUntil, missingDays: missing)
-  }
-
-  /// `--kind`, then the order `classgate devices` uses: by room, then id.
-  private func filtered(_ devices: [DeviceUsage]) -> [DeviceUsage] {
-    devices.filter { kind == nil || $0.kind == kind }
-      .sorted { ($0.room ?? "~", $0.id) < ($1.room ?? "~", $1.id) }
   }
 }
 

@@ -7,11 +7,10 @@ struct StoreOptions: ParsableArguments {
   @Option(help: "The store file (default: store.path from the config file).")
   var store: String?
 
-  @Option(name: .shortAndLong, help: "The agent's configuration file, to find the store.")
-  var config: String = "/etc/classgate/classgate.toml"
+  @OptionGroup var global: GlobalOptions
 
-  @Flag(help: "Print JSON instead of a table.")
-  var json = false
+  var config: String { global.config }
+  var json: Bool { global.json }
 
   func openReader() throws -> StoreReader {
     let path = try resolvedPath()

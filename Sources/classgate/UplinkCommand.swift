@@ -39,30 +39,34 @@ extension ClassGate {
 
       if storeOptions.json {
         func number(_ value: Int64?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
+        // Each time twice: local ISO 8601 as every --json prints it, and the *_ms of schema 1.
+        let schoolTime = storeOptions.schoolTime
+        func time(_ value: Int64?) -> JSONValue { value.map { .string(schoolTime.text($0)) } ?? .null }
         let lanes = JSONObject(
           Outbox.Lane.allCases.map { ($0.rawValue, .number(Double(status.pendingByLane[$0] ?? 0))) })
-        print(
-          JSONWriter.pretty(
-            .object(
-              JSONObject([
-                ("configured", .bool(state != nil)), ("connected", .bool(connected)),
-                ("stream", stream.map(JSONValue.string) ?? .null),
-                ("since_ms", number(since)), ("queue_depth", .number(Double(status.pending))),
-                ("queue_by_lane", .object(lanes)), ("oldest_pending_ms", number(status.oldestPendingAt)),
-                ("last_seq", number(status.lastSeq)), ("last_acked_seq", number(status.lastAckedSeq)),
-                ("set_aside", .number(Double(status.setAside))),
-                ("last_error", lastError.map(JSONValue.string) ?? .null),
-                ("last_error_ms", number(lastErrorAt)),
-                ("summarised_until_ms", number(summarisedUntil)),
-                ("agent_heartbeat_ms", number(heartbeat)),
-                ("store_used_bytes", number(used)), ("store_cap_bytes", number(cap)),
-                (
-                  "evicted_rows",
-                  .object(
-                    JSONObject(evicted.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })
-                  )
-                ),
-              ]))))
+        JSONOutput.print(
+          (.object(
+            JSONObject([
+              ("configured", .bool(state != nil)), ("connected", .bool(connected)),
+              ("stream", stream.map(JSONValue.string) ?? .null),
+              ("since", time(since)), ("since_ms", number(since)),
+              ("queue_depth", .number(Double(status.pending))),
+              ("queue_by_lane", .object(lanes)), ("oldest_pending_at", time(status.oldestPendingAt)),
+              ("oldest_pending_ms", number(status.oldestPendingAt)),
+              ("last_seq", number(status.lastSeq)), ("last_acked_seq", number(status.lastAckedSeq)),
+              ("set_aside", .number(Double(status.setAside))),
+              ("last_error", lastError.map(JSONValue.string) ?? .null),
+              ("last_error_at", time(lastErrorAt)), ("last_error_ms", number(lastErrorAt)),
+              ("summarised_until", time(summarisedUntil)), ("summarised_until_ms", number(summarisedUntil)),
+              ("agent_heartbeat", time(heartbeat)), ("agent_heartbeat_ms", number(heartbeat)),
+              ("store_used_bytes", number(used)), ("store_cap_bytes", number(cap)),
+              (
+                "evicted_rows",
+                .object(
+                  JSONObject(evicted.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })
+                )
+              ),
+            ]))))
         return
       }
 

@@ -48,6 +48,7 @@ struct PackagingTests {
     #expect(install.stdout.contains("What /etc/classgate/classgate.toml still needs:"), "\(install.stdout)")
     #expect(
       install.stdout.contains("key 'local_broker.password_file': cannot read /etc/classgate/broker.pass"))
+    #expect(install.stdout.contains("classgate broker add-agent"))
     #expect(install.stdout.contains("/usr/share/doc/classgate/docs/operations.md"))
     #expect(try runShell("id -u classgate").status == 0)
     let unit = try String(contentsOfFile: "/lib/systemd/system/classgate.service", encoding: .utf8)
@@ -73,6 +74,7 @@ struct PackagingTests {
     #expect(checked.status == 0, "\(checked.stdout)")
     #expect(FileManager.default.fileExists(atPath: "/usr/share/man/man1/classgate.1.gz"))
     _ = try runShell("rm -f /etc/classgate/broker.pass")  // the admin's file: purge leaves it
+    try metricsReachNodeExporter()
 
     #expect(try runShell("dpkg -r classgate").status == 0)
     #expect(!FileManager.default.fileExists(atPath: "/usr/bin/classgate"))
@@ -83,5 +85,73 @@ struct PackagingTests {
     #expect(!FileManager.default.fileExists(atPath: "/etc/classgate"))
     #expect(!FileManager.default.fileExists(atPath: "/var/lib/classgate"))
     #expect(!FileManager.default.fileExists(atPath: "/usr/share/classgate"))
+  }
+
+  /// The documented metrics set-up on the installed package: dpkg-statoverride on Debian's
+  /// textfile directory, the installed agent as `classgate` under the unit's umask, and Debian's
+  /// node_exporter as `prometheus` reading what it wrote.
+  func metricsReachNodeExporter() throws {
+    let textfiles = "/var/lib/prometheus/node-exporter"
+    guard FileManager.default.fileExists(atPath: textfiles) else {
+      Issue.record("prometheus-node-exporter is not installed (scripts/install-deps.sh installs it)")
+      return
+    }
+    let override = try runShell("dpkg-statoverride --update --add root classgate 0775 \(textfiles)")
+    #expect(override.status == 0, "\(override.stdout)")
+    defer {
+      _ = try? runShell(
+        "dpkg-statoverride --remove \(textfiles); chown root:root \(textfiles); chmod 0755 \(textfiles); rm -f \(textfiles)/classgate.prom*"
+      )
+    }
+    let broker = try Broker()
+    let directory = TemporaryDirectory(prefix: "classgate-installed")
+    defer { directory.remove() }
+    chmod(directory.path, 0o755)
+    let config = try directory.write(
+      "classgate.toml",
+      """
+      school_id = "installed"
+      [local_broker]
+      port = \(broker.port)
+      [store]
+      path = "/var/lib/classgate/metrics-test.db"
+      [metrics]
+      textfile = "\(textfiles)/classgate.prom"
+      """)
+    defer { _ = try? runShell("rm -f /var/lib/classgate/metrics-test.db*") }
+    let check = try runShell("runuser -u classgate -- /usr/bin/classgate run --check --config \(config)")
+    #expect(check.status == 0, "\(check.stdout)")
+    let agent = try ChildProcess(
+      executable: "/usr/sbin/runuser",
+      arguments: [
+        "-u", "classgate", "--", "/bin/sh", "-c",
+        "umask 0027; exec /usr/bin/classgate run --config \(config)",
+      ], environment: [:], outputPath: directory.file("agent.log"))
+    defer {
+      agent.signal(SIGTERM)
+      _ = agent.wait(timeout: 10)
+    }
+    #expect(waitUntil(timeout: 20) { FileManager.default.fileExists(atPath: "\(textfiles)/classgate.prom") })
+    #expect(
+      try runShell("stat -c '%U %a' \(textfiles)/classgate.prom").stdout == "classgate 644\n",
+      "\((try? String(contentsOfFile: directory.file("agent.log"), encoding: .utf8)) ?? "")")
+    let port = freeLoopbackPort()
+    let exporter = try ChildProcess(
+      executable: "/usr/bin/setpriv",
+      arguments: [
+        "--reuid=prometheus", "--regid=prometheus", "--clear-groups", "/usr/bin/prometheus-node-exporter",
+        "--web.listen-address=127.0.0.1:\(port)", "--collector.disable-defaults", "--collector.textfile",
+        "--collector.textfile.directory=\(textfiles)",
+      ], environment: [:], outputPath: directory.file("exporter.log"))
+    defer {
+      exporter.signal(SIGTERM)
+      _ = exporter.wait(timeout: 5)
+    }
+    #expect(waitUntil(timeout: 10) { isListening(port: port) })
+    let scrape = try runShell("curl -sf http://127.0.0.1:\(port)/metrics")
+    #expect(scrape.stdout.contains("node_textfile_scrape_error 0\n"), "\(scrape.stdout.suffix(1500))")
+    #expect(scrape.stdout.contains("classgate_build_info{"))
+    let doctor = try runShell("/usr/bin/classgate doctor --config \(config) --service-user classgate")
+    #expect(doctor.stdout.contains("OK    metrics"), "\(doctor.stdout)")
   }
 }

@@ -44,6 +44,20 @@ struct FleetRollupTests {
     #expect(fleet.offlineIncidents == 0)
   }
 
+  /// `stats` said "78 unknown" for a fleet `devices` showed all online: devices that send data
+  /// and never a status are online where their data is, at the end as for online time.
+  @Test("a device whose data covers the end but that never reported a status ends online")
+  func dataWithoutStatusEndsOnline() {
+    let sending = device(status: .unknown, series: ["co2": series((50, 800), (58, 810))])
+    // Its last sample is held at most maxHoldMs: one long before the end does not cover it.
+    let silent = device(status: .unknown, series: ["co2": series((1, 800))])
+    let settings = RollupSettings(maxHoldMs: 10 * minute)
+    let fleet = Rollup.fleet([sending, silent], over: hour, settings: settings)
+    #expect(fleet.online == 1)
+    #expect(fleet.unknown == 1)
+    #expect(fleet.online + fleet.unknown == 2)
+  }
+
   @Test("an empty fleet")
   func empty() {
     let fleet = Rollup.fleet([], over: hour)
