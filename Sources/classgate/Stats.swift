@@ -21,6 +21,7 @@ extension ClassGate {
           classgate stats
           classgate stats --days 7 --room 101
           classgate stats --day 2026-12-01 --json
+          classgate stats --lessons --day 2026-12-01 --room 101
         """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -169,7 +170,7 @@ extension ClassGate {
       let output = LessonsOutput(calendar: calendar, co2Threshold: co2Threshold)
       let (from, to) = (StatsPeriod.label(first), StatsPeriod.label(last))
       if storeOptions.json {
-        print(JSONWriter.pretty(output.json(days, from: from, to: to)))
+        JSONOutput.print(output.json(days, from: from, to: to))
       } else {
         print(output.text(days, from: from, to: to))
       }

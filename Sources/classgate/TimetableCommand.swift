@@ -17,7 +17,12 @@ extension ClassGate {
 
     struct Show: ParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "The periods, teaching days, terms, closures and class list of [timetable].")
+        abstract: "The periods, teaching days, terms, closures and class list of [timetable].",
+        discussion: """
+          Examples:
+            classgate timetable show
+            classgate timetable show --date 2026-12-01 --json
+          """)
 
       @Option(name: .shortAndLong, help: "The configuration file.")
       var config: String = "/etc/classgate/classgate.toml"
@@ -46,7 +51,7 @@ extension ClassGate {
           return day
         }
         let output = TimetableOutput(timetable: timetable)
-        print(json ? JSONWriter.pretty(output.json(date: day)) : output.text(date: day))
+        if json { JSONOutput.print(output.json(date: day)) } else { print(output.text(date: day)) }
       }
     }
 
@@ -57,6 +62,10 @@ extension ClassGate {
           The file needs the columns weekday, session, period, room and class (docs/configuration.md, \
           "Timetable"). A valid file replaces the one `timetable.csv` names, in one step; restart \
           the agent to use it. An invalid one changes nothing and exits 65 with the line at fault.
+
+          Examples:
+            classgate timetable import tkb-hk1.csv
+            classgate timetable import tkb-hk1.csv --config /etc/classgate/classgate.toml
           """)
 
       @Argument(help: "The CSV export of the school's timetable.") var file: String

@@ -11,6 +11,7 @@ struct HelpGoldenTests {
     ["profiles", "test"], ["profiles", "unmapped"], ["simulate"], ["broker"], ["broker", "add-device"],
     ["broker", "add-agent"],
     ["doctor"], ["uplink"], ["stats"], ["pjlink"], ["config"], ["config", "show"], ["config", "sample"],
+    ["timetable"], ["timetable", "show"], ["timetable", "import"],
   ]
 
   static let directory = SecurityChecksTests.packageRoot + "/Tests/AgentTests/Golden/help"

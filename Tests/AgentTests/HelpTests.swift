@@ -7,7 +7,7 @@ struct HelpTests {
   static let commands: [[String]] = [
     ["run"], ["devices"], ["device"], ["dead-letters"], ["doctor"], ["uplink"], ["stats"],
     ["config", "show"],
-    ["config", "sample"],
+    ["config", "sample"], ["timetable", "show"], ["timetable", "import"],
   ]
 
   @Test(arguments: commands) func everyCommandsHelpHasExamplesThatNameIt(command: [String]) throws {
