@@ -99,6 +99,8 @@ receiver_pid=$!
 while [ "$(psql_ioc 'SELECT coalesce(sum(messages + duplicates), 0) FROM school')" -lt "$sequenced" ]; do sleep 0.2; done
 receiver_ms=$(($(now_ms) - start))
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$receiver_pid/status")
+# CPU the receiver itself used (utime + stime, in clock ticks): the rest of the time is PostgreSQL's.
+receiver_cpu_ms=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$receiver_pid/stat")
 stored=$(psql_ioc 'SELECT count(*) FROM sequenced')
 rejected=$(psql_ioc 'SELECT count(*) FROM rejected')
 summaries=$(psql_ioc 'SELECT count(*) FROM summary')
@@ -106,6 +108,6 @@ size=$(psql_ioc "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM 
 
 echo "messages: $sequenced sequenced ($unique unique, the rest duplicates), $schools schools"
 echo "plain mosquitto_sub (QoS 1, persistent session): $plain_ms ms, $((sequenced * 1000 / (plain_ms > 0 ? plain_ms : 1))) msg/s"
-echo "classgate-ioc run into PostgreSQL:               $receiver_ms ms, $((sequenced * 1000 / (receiver_ms > 0 ? receiver_ms : 1))) msg/s, peak RSS $((rss / 1024)) MiB"
+echo "classgate-ioc run into PostgreSQL:               $receiver_ms ms, $((sequenced * 1000 / (receiver_ms > 0 ? receiver_ms : 1))) msg/s, peak RSS $((rss / 1024)) MiB, receiver CPU $receiver_cpu_ms ms"
 echo "stored: $stored in the ledger (expected $unique), $summaries summary rows (one per period), $rejected rejected; database $size"
 [ "$stored" -eq "$unique" ] && [ "$rejected" -eq 0 ]

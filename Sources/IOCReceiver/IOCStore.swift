@@ -127,15 +127,6 @@ public final class IOCStore {
     outcome.rejected += 1
   }
 
-  static func schemaName(_ message: UplinkMessage) -> String {
-    switch message {
-    case .summary(let summary):
-      summary.kind == .window ? "classgate.window_summary" : "classgate.daily_summary"
-    case .event: "classgate.event"
-    case .presence: "classgate.presence"
-    }
-  }
-
   /// Partitions the batch's rows fall into (the rejected rows' by their arrival).
   static func monthsNeeded(_ checked: [(IncomingMessage, Result<UplinkMessage, InvalidMessage>)])
     -> [(table: String, month: Month)]
