@@ -74,3 +74,29 @@ struct ReceiverTests {
     #expect(try harness.count("SELECT count(*) FROM rejected", on: database) == 0)
   }
 }
+
+@Suite("receiver under systemd", .serialized)
+struct ReceiverSystemdTests {
+  @Test func notifiesReadyWatchdogStatusAndStopping() throws {
+    let harness = try IOCHarness()
+    let receiver = try harness.receiver()
+    let socket = try NotifySocket(directory: harness.directory)
+    try receiver.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
+    let running = socket.receive(for: 2)
+    #expect(running.filter { $0 == "READY=1" }.count == 1, "\(running)")
+    #expect(running.filter { $0 == "WATCHDOG=1" }.count >= 5, "every 200 ms: \(running)")
+    #expect(running.contains { $0.hasPrefix("STATUS=stored 0, duplicates 0, rejected 0") }, "\(running)")
+    #expect(receiver.stop() == 0)
+    #expect(socket.receive(for: 0.5).contains("STOPPING=1"))
+  }
+
+  @Test func theUnitScoresAtMostTwoInSystemdAnalyzeSecurity() throws {
+    let unit = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../Systemd/classgate-ioc.service").standardized.path
+    let result = try runShell(
+      "/usr/bin/systemd-analyze security --offline=true --threshold=20 --no-pager '\(unit)' 2>&1")
+    #expect(result.status == 0, "\(result.stdout)")
+    #expect(
+      result.stdout.contains("Overall exposure level for classgate-ioc.service: 1."), "\(result.stdout)")
+  }
+}
