@@ -91,6 +91,30 @@ struct CityViewCommandTests {
     #expect(empty.stdout.contains("no daily summaries for 2026-11-27"))
   }
 
+  @Test func rejectedListsTheNewestFirst_withTheirReasons() throws {
+    let harness = try Self.filled()
+    let store = try IOCStore(connection: try harness.connect(), nowMs: 1_795_827_930_000)
+    _ = try store.store([
+      IncomingMessage(
+        topic: "ioc/v1/schools/hcm-q1-th-0042/events", payload: Array("{".utf8), retained: false,
+        receivedMs: 1_795_827_000_000),
+      IncomingMessage(
+        topic: "ioc/v1/schools/hcm-q3-th-0007/summaries/day", payload: Array("[]".utf8), retained: false,
+        receivedMs: 1_795_828_000_000),
+    ])
+    let table = try harness.cli(["rejected"])
+    #expect(table.status == 0, "\(table.stderr)")
+    let lines = table.stdout.split(separator: "\n")
+    #expect(lines.count == 3, "\(table.stdout)")
+    #expect(lines[1].contains("hcm-q3-th-0007") && lines[1].contains("payload is not a JSON object"))
+    #expect(lines[2].contains("hcm-q1-th-0042") && lines[2].contains("not valid JSON"))
+    let one = try harness.cli(["rejected", "--school", "hcm-q1-th-0042", "--json"])
+    let entries = try JSONParser.parse(one.stdout).arrayValue ?? []
+    #expect(entries.count == 1)
+    #expect(entries.first?.objectValue?["payload_size"] == 1)
+    #expect(entries.first?.objectValue?["topic"] == "ioc/v1/schools/hcm-q1-th-0042/events")
+  }
+
   @Test func aMalformedDayIsAUsageError() throws {
     let harness = try IOCHarness()
     let result = try harness.cli(["usage", "--day", "28/11/2026"])
