@@ -94,7 +94,8 @@ public final class Receiver {
     guard let store else { return false }
     let received = Clock.wallMs()
     let batch = messages.map {
-      IncomingMessage(topic: $0.topic, payload: $0.payload, retained: $0.retained, receivedMs: received)
+      IncomingMessage(
+        topic: $0.topic, payload: $0.payload, retained: $0.retained, receivedMs: received, size: $0.size)
     }
     for attempt in 1...3 {
       do {

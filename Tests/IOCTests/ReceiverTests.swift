@@ -14,16 +14,21 @@ struct ReceiverTests {
     var messages = events(school: "school-a", count: 20)
     messages.append(("ioc/v1/schools/school-a/events", #"{"schema":"classgate.event"}"#))
     messages.append(("ioc/v1/schools/school-b/summaries/window", "not json"))
+    // 5 MiB: only a prefix is copied out of libmosquitto, and it is refused for its size.
+    messages.append(("ioc/v1/schools/school-c/events", String(repeating: " ", count: 5 << 20)))
     try school.publish(messages)
     let database = try harness.connect()
     let arrived = try waitUntil(timeout: 20) {
       try harness.count("SELECT count(*) FROM event", on: database) == 20
-        && harness.count("SELECT count(*) FROM rejected", on: database) == 2
+        && harness.count("SELECT count(*) FROM rejected", on: database) == 3
     }
     #expect(arrived, "\(receiver.log)")
-    let reasons = try database.query("SELECT school_id, reason FROM rejected ORDER BY school_id")
-    #expect(reasons.map { $0["school_id"] } == ["school-a", "school-b"])
+    let reasons = try database.query(
+      "SELECT school_id, reason, payload_size, length(payload) AS kept FROM rejected ORDER BY school_id")
+    #expect(reasons.map { $0["school_id"] } == ["school-a", "school-b", "school-c"])
     #expect(reasons[0]["reason"]?.contains("schema_version: required") == true, "\(reasons[0])")
+    #expect(reasons[2]["reason"] == "payload of 5242880 bytes is larger than 4 MiB")
+    #expect(reasons[2].int("payload_size") == 5_242_880 && reasons[2].int("kept") == 65536)
     #expect(receiver.isRunning)
     #expect(receiver.stop() == 0)
   }
