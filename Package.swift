@@ -139,7 +139,7 @@ let package = Package(
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),
     .testTarget(
       name: "AgentTests",
-      dependencies: ["Agent", "Buffer", "SQLiteStore", "TestSupport", "classgate"]),
+      dependencies: ["Agent", "Buffer", "SQLiteStore", "TestSupport", "classgate", "classgate-ioc"]),
     .testTarget(
       name: "FuzzTests",
       dependencies: ["Decode", "Profiles", "TOML", "JSON", "DeviceModel", "Agent", "TestSupport"]),
