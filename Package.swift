@@ -102,9 +102,9 @@ let package = Package(
       name: "store-synth",
       dependencies: ["Buffer", "SQLiteStore", "DeviceModel", "Rollup", "Uplink", "Simulator", "EventLoop"],
       path: "Benchmarks/StoreSynth"),
-
     .executableTarget(
-      name: "ioc-fleet-bench", dependencies: ["MQTTClient", "EventLoop", "JSON"], path: "Benchmarks/IOCFleetBench"),
+      name: "ioc-fleet-bench", dependencies: ["MQTTClient", "EventLoop", "JSON"],
+      path: "Benchmarks/IOCFleetBench"),
 
     // libFuzzer harness: Fuzz/run.sh builds it with --sanitize fuzzer (a no-op executable otherwise)
     .executableTarget(
