@@ -80,6 +80,38 @@ struct ReceiverTests {
   }
 }
 
+extension ReceiverTests {
+  @Test func aDatabaseOutageLosesNothing_theBrokerRedeliversOnceItIsBack() throws {
+    let harness = try IOCHarness()
+    let receiver = try harness.receiver(batchMax: 50)
+    try receiver.startAndWaitForSubscriptions()
+    let school = try TestPublisher(port: harness.broker.port, clientID: "school-d")
+    let all = events(school: "school-d", count: 1000)
+    try school.publish(Array(all.prefix(300)))
+    var database = try harness.connect()
+    #expect(
+      try waitUntil(timeout: 20) { try harness.count("SELECT count(*) FROM event", on: database) == 300 })
+    database.close()
+    // PostgreSQL goes away while messages keep coming: none may be acknowledged uncommitted.
+    harness.database.stop()
+    try school.publish(Array(all[300..<1000]))
+    #expect(
+      waitUntil(timeout: 10) {
+        receiver.log.contains("Batch not stored") || receiver.log.contains("Database unavailable")
+      })
+    Thread.sleep(forTimeInterval: 1)
+    try harness.database.start()
+    database = try harness.connect()
+    let complete = try waitUntil(timeout: 60) {
+      try harness.count("SELECT count(*) FROM event", on: database) == 1000
+    }
+    #expect(complete, "\(receiver.log.suffix(2000))")
+    #expect(try harness.count("SELECT count(DISTINCT seq) FROM event", on: database) == 1000)
+    #expect(receiver.log.contains("Database connected again"), "\(receiver.log.suffix(2000))")
+    #expect(receiver.isRunning)
+  }
+}
+
 @Suite("receiver under systemd", .serialized)
 struct ReceiverSystemdTests {
   @Test func notifiesReadyWatchdogStatusAndStopping() throws {
