@@ -104,9 +104,9 @@ let package = Package(
       name: "store-synth",
       dependencies: ["Buffer", "SQLiteStore", "DeviceModel", "Rollup", "Uplink", "Simulator", "EventLoop"],
       path: "Benchmarks/StoreSynth"),
-
     .executableTarget(
-      name: "ioc-fleet-bench", dependencies: ["MQTTClient", "EventLoop", "JSON"], path: "Benchmarks/IOCFleetBench"),
+      name: "ioc-fleet-bench", dependencies: ["MQTTClient", "EventLoop", "JSON"],
+      path: "Benchmarks/IOCFleetBench"),
 
     // libFuzzer harness: Fuzz/run.sh builds it with --sanitize fuzzer (a no-op executable otherwise)
     .executableTarget(
@@ -142,7 +142,7 @@ let package = Package(
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),
     .testTarget(
       name: "AgentTests",
-      dependencies: ["Agent", "Buffer", "Reports", "SQLiteStore", "TestSupport", "classgate"],
+      dependencies: ["Agent", "Buffer", "Reports", "SQLiteStore", "TestSupport", "classgate", "classgate-ioc"],
       // Golden --help screens and --json shapes, read from the source tree by their tests.
       exclude: ["Golden"]),
     .testTarget(

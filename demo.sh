@@ -5,7 +5,10 @@
 # running yesterday's school day at high speed (and the day before as a holiday); then what a
 # technician sees, per device and per lesson (the school's timetable is in the config).
 # Leaves nothing running, also on Ctrl-C.
-#   DEMO_SPEED (default 3600: the day in ~11 s), DEMO_SECONDS (stop earlier), CLASSGATE_BIN (skip the build)
+# With PostgreSQL installed, the IOC's receiver (classgate-ioc) stores what the IOC receives, and the
+# demo ends with the city view.
+#   DEMO_SPEED (default 3600: the day in ~11 s), DEMO_SECONDS (stop earlier), CLASSGATE_BIN (skip the
+#   build; classgate-ioc is taken from the same directory)
 set -euo pipefail
 cd "$(dirname "$0")"
 SPEED="${DEMO_SPEED:-3600}"
@@ -14,9 +17,16 @@ if [ -z "${CLASSGATE_BIN:-}" ]; then
   scripts/install-deps.sh
   echo "== Building ClassGate"
   swift build --product classgate 2>&1 | tail -n 1
+  swift build --product classgate-ioc 2>&1 | tail -n 1
   CLASSGATE_BIN="$(swift build --show-bin-path)/classgate"
 fi
 BIN="$CLASSGATE_BIN"
+IOC_BIN="$(dirname "$BIN")/classgate-ioc"
+[ -x "$IOC_BIN" ] || IOC_BIN=
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+# PostgreSQL refuses to run as root: as root, its server runs as nobody.
+as_pg_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
+PG_STARTED=
 
 WORK="$(mktemp -d /tmp/classgate-demo-XXXXXX)"
 chmod 755 "$WORK"
@@ -31,6 +41,7 @@ cleanup() {
     sleep 0.1
   done
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  [ -n "$PG_STARTED" ] && as_pg_owner "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop >/dev/null 2>&1
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -85,6 +96,39 @@ done
 stdbuf -oL mosquitto_sub -p "$IOC_PORT" -q 1 -t 'ioc/v1/schools/#' -F '%t	%p' >"$WORK/ioc-received.tsv" 2>/dev/null &
 PIDS+=($!)
 echo "== IOC broker (TLS, client certificates) on 127.0.0.1:$IOC_TLS_PORT"
+
+# The IOC's receiver: classgate-ioc, with its own certificate, into a PostgreSQL of its own.
+IOC_DB=
+if [ -n "$IOC_BIN" ] && [ -n "$PGBIN" ]; then
+  mkdir "$WORK/pg"
+  [ "$(id -u)" -eq 0 ] && chown nobody "$WORK/pg"
+  as_pg_owner "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+  PG_STARTED=1
+  as_pg_owner "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w \
+    -o "-k $WORK/pg -c listen_addresses='' -c fsync=off" start >/dev/null
+  "$PGBIN/createdb" -h "$WORK/pg" -U postgres ioc
+  IOC_DB="host=$WORK/pg dbname=ioc user=postgres"
+  (cd "$WORK" && openssl req -newkey rsa:2048 -nodes -keyout receiver.key -out receiver.csr -subj /CN=ingest.ioc 2>/dev/null \
+    && openssl x509 -req -in receiver.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out receiver.pem -days 3 2>/dev/null)
+  cat >"$WORK/classgate-ioc.toml" <<CONF
+[broker]
+host = "127.0.0.1"
+port = $IOC_TLS_PORT
+ca_file = "$WORK/ioc-ca.pem"
+cert_file = "$WORK/receiver.pem"
+key_file = "$WORK/receiver.key"
+client_id = "classgate-ioc-demo"
+reconnect_min_ms = 100
+reconnect_max_ms = 1000
+[database]
+conninfo = "$IOC_DB"
+CONF
+  "$IOC_BIN" run --config "$WORK/classgate-ioc.toml" >"$WORK/classgate-ioc.log" 2>&1 &
+  PIDS+=($!)
+  echo "== IOC receiver (classgate-ioc) into PostgreSQL ($("$PGBIN/postgres" --version | sed 's/.* //'))"
+else
+  echo "== No IOC receiver (needs classgate-ioc and PostgreSQL: scripts/install-deps.sh)"
+fi
 
 # The school's card secret: card ids are stored only as HMAC pseudonyms keyed with it.
 (umask 077 && head -c 32 /dev/urandom >"$WORK/card.secret")
@@ -203,6 +247,24 @@ if python3 -c 'import jsonschema' 2>/dev/null; then
   python3 scripts/validate-uplink.py "$WORK/ioc-received.tsv" | tail -n 1
 fi
 grep -c '"card"' "$WORK/ioc-received.tsv" >/dev/null && echo "!! a card field reached the IOC" || echo "No card id (clear or pseudonymised) reached the IOC: counts only."
+if [ -n "$IOC_DB" ]; then
+  # Every message the agent sent, stored once in PostgreSQL.
+  LAST_SEQ="$("$BIN" uplink --json --config "$WORK/classgate.toml" | sed -n 's/.*"last_seq" *: *\([0-9]*\).*/\1/p')"
+  for _ in $(seq 100); do
+    stored="$("$IOC_BIN" schools --json --conninfo "$IOC_DB" | sed -n 's/.*"messages" *: *\([0-9]*\).*/\1/p')"
+    [ -n "$stored" ] && [ "$stored" -ge "${LAST_SEQ:-1}" ] && break
+    sleep 0.2
+  done
+  echo
+  echo "== classgate-ioc schools   (the city view at the IOC, from PostgreSQL: ${stored:-0} messages stored)"
+  "$IOC_BIN" schools --conninfo "$IOC_DB"
+  echo
+  echo "== classgate-ioc usage --day $YESTERDAY"
+  "$IOC_BIN" usage --day "$YESTERDAY" --conninfo "$IOC_DB"
+  "$IOC_BIN" page --day "$YESTERDAY" --conninfo "$IOC_DB" --out "$WORK/index.html"
+  "$IOC_BIN" page --school demo-school --conninfo "$IOC_DB" --out "$WORK/school-demo-school.html"
+  echo "City page: file://$WORK/index.html (removed when the demo ends; classgate-ioc page writes it)"
+fi
 echo
 echo "== Agent log (first lines and warnings)"
 head -n 4 "$WORK/agent.log"

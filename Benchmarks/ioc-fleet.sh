@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The IOC receiver at city scale, side by side with a plain subscriber on the same broker:
 #   Benchmarks/ioc-fleet.sh [SCHOOLS] [WINDOWS] [EVENTS]     (defaults: 600 24 20)
+#   RECEIVERS=2 Benchmarks/ioc-fleet.sh …                    (receivers sharing one $share group)
 # A city of SCHOOLS schools comes back after an outage: each sends WINDOWS window summaries (30
 # devices, ~9 kB; every 10th also as revision 1), EVENTS events and 2 % duplicates, all queued at
 # the IOC broker for the receiver's persistent session while it is down. Then the receiver
@@ -8,17 +9,17 @@
 # `mosquitto_sub` drains the same backlog from its own session, for the ceiling. Prints both rates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-schools=${1:-600} windows=${2:-24} events=${3:-20}
+schools=${1:-600} windows=${2:-24} events=${3:-20} receivers=${RECEIVERS:-1}
 swift build -c release --product classgate-ioc >/dev/null
 swift build -c release --product ioc-fleet-bench >/dev/null
 bin=$(swift build -c release --show-bin-path)
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 dir=$(mktemp -d /tmp/classgate-ioc-fleet-XXXXXX)
 chmod 755 "$dir"
-mosquitto_pid= receiver_pid=
+mosquitto_pid= receiver_pids=()
 as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
 cleanup() {
-  [ -n "$receiver_pid" ] && kill "$receiver_pid" 2>/dev/null || true
+  for pid in "${receiver_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -n "$mosquitto_pid" ] && kill "$mosquitto_pid" 2>/dev/null || true
   as_owner "$pgbin/pg_ctl" -D "$dir/pg/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$dir"
@@ -61,25 +62,30 @@ mosquitto -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
 mosquitto_pid=$!
 sleep 0.5
 
-cat >"$dir/receiver.toml" <<CONF
+for n in $(seq "$receivers"); do
+  share=
+  [ "$receivers" -gt 1 ] && share='share_group = "ioc-ingest"'
+  cat >"$dir/receiver-$n.toml" <<CONF
 [broker]
 host = "127.0.0.1"
 port = $tls
 ca_file = "$dir/ioc-ca.pem"
 cert_file = "$dir/receiver.pem"
 key_file = "$dir/receiver.key"
-client_id = "classgate-ioc-bench"
+client_id = "classgate-ioc-bench-$n"
+$share
 [database]
 conninfo = "host=$dir/pg dbname=ioc user=postgres"
 [receiver]
 batch_max = 500
 CONF
-
-# Both sessions exist before the traffic, as after an outage.
-"$bin/classgate-ioc" run --config "$dir/receiver.toml" >"$dir/receiver.log" 2>&1 &
-receiver_pid=$!
-for _ in $(seq 100); do [ "$(grep -c Subscribed "$dir/receiver.log" || true)" -ge 3 ] && break; sleep 0.1; done
-kill -TERM "$receiver_pid"; wait "$receiver_pid" || true; receiver_pid=
+  # Every session exists before the traffic, as after an outage.
+  "$bin/classgate-ioc" run --config "$dir/receiver-$n.toml" >"$dir/receiver-$n.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do [ "$(grep -c Subscribed "$dir/receiver-$n.log" || true)" -ge 3 ] && break; sleep 0.1; done
+  kill -TERM "$pid"
+  wait "$pid" || true
+done
 mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$plain" -c -x 3600 -i plain-sub -q 1 -E \
   -t 'ioc/v1/schools/+/summaries/#' -t 'ioc/v1/schools/+/events'
 
@@ -94,11 +100,18 @@ mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$plain" -c -x 3600 -i plain-sub -q 1 -C
 plain_ms=$(($(now_ms) - start))
 
 start=$(now_ms)
-"$bin/classgate-ioc" run --config "$dir/receiver.toml" >>"$dir/receiver.log" 2>&1 &
-receiver_pid=$!
+for n in $(seq "$receivers"); do
+  "$bin/classgate-ioc" run --config "$dir/receiver-$n.toml" >>"$dir/receiver-$n.log" 2>&1 &
+  receiver_pids+=($!)
+done
 while [ "$(psql_ioc 'SELECT coalesce(sum(messages + duplicates), 0) FROM school')" -lt "$sequenced" ]; do sleep 0.2; done
 receiver_ms=$(($(now_ms) - start))
-rss=$(awk '/VmHWM/ {print $2}' "/proc/$receiver_pid/status")
+rss=0 receiver_cpu_ms=0
+for pid in "${receiver_pids[@]}"; do
+  rss=$((rss > $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") ? rss : $(awk '/VmHWM/ {print $2}' "/proc/$pid/status")))
+  # CPU the receivers themselves used (utime + stime): the rest of the time is PostgreSQL's.
+  receiver_cpu_ms=$((receiver_cpu_ms + $(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$pid/stat")))
+done
 stored=$(psql_ioc 'SELECT count(*) FROM sequenced')
 rejected=$(psql_ioc 'SELECT count(*) FROM rejected')
 summaries=$(psql_ioc 'SELECT count(*) FROM summary')
@@ -106,6 +119,6 @@ size=$(psql_ioc "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM 
 
 echo "messages: $sequenced sequenced ($unique unique, the rest duplicates), $schools schools"
 echo "plain mosquitto_sub (QoS 1, persistent session): $plain_ms ms, $((sequenced * 1000 / (plain_ms > 0 ? plain_ms : 1))) msg/s"
-echo "classgate-ioc run into PostgreSQL:               $receiver_ms ms, $((sequenced * 1000 / (receiver_ms > 0 ? receiver_ms : 1))) msg/s, peak RSS $((rss / 1024)) MiB"
+echo "classgate-ioc run ×$receivers into PostgreSQL:            $receiver_ms ms, $((sequenced * 1000 / (receiver_ms > 0 ? receiver_ms : 1))) msg/s, peak RSS $((rss / 1024)) MiB each at most, receivers' CPU $receiver_cpu_ms ms"
 echo "stored: $stored in the ledger (expected $unique), $summaries summary rows (one per period), $rejected rejected; database $size"
 [ "$stored" -eq "$unique" ] && [ "$rejected" -eq 0 ]

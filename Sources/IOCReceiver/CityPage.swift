@@ -24,7 +24,9 @@ public enum CityPage {
       """
     for school in schools {
       let status = school.online.map { $0 ? "online" : "offline" } ?? "unknown"
-      html += "<tr><td>\(escape(school.schoolID))</td><td class=\"\(status)\">\(status)</td>"
+      // Each school's page is `classgate-ioc page --school ID`, written next to this one.
+      let id = escape(school.schoolID)
+      html += "<tr><td><a href=\"school-\(id).html\">\(id)</a></td><td class=\"\(status)\">\(status)</td>"
       html +=
         "<td>\(school.backlog.map(String.init) ?? "–")</td><td>\(school.devicesDown.map(String.init) ?? "–")</td>"
       html += "<td>\(school.clockSkewMs.map(String.init) ?? "–")</td><td>\(school.rejected)</td></tr>\n"

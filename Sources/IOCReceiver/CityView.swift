@@ -44,8 +44,34 @@ public struct SchoolUsage: Sendable, Equatable {
   public var displayShareUsed: Double? { displays == 0 ? nil : Double(displaysUsed) / Double(displays) }
 }
 
-/// The read-only queries behind `classgate-ioc schools` and `usage`.
+/// A refused message, as `classgate-ioc rejected` lists it.
+public struct RejectedMessage: Sendable, Equatable {
+  public var receivedMs: Int64
+  public var schoolID: String?
+  public var topic: String
+  public var reason: String
+  public var payloadSize: Int
+}
+
+/// The read-only queries behind `classgate-ioc schools`, `usage` and `rejected`.
 public enum CityView {
+  /// The newest `limit` rejected messages, newest first; only `school`'s when given.
+  public static func rejected(_ connection: PostgresConnection, school: String?, limit: Int) throws
+    -> [RejectedMessage]
+  {
+    let rows = try connection.query(
+      """
+      SELECT received_ms, school_id, topic, reason, payload_size FROM rejected
+       WHERE $1::text IS NULL OR school_id = $1::text
+       ORDER BY received_ms DESC, id DESC LIMIT $2
+      """, [.text(school), .int(limit)])
+    return rows.map { row in
+      RejectedMessage(
+        receivedMs: row.int("received_ms") ?? 0, schoolID: row["school_id"], topic: row["topic"] ?? "",
+        reason: row["reason"] ?? "", payloadSize: Int(row.int("payload_size") ?? 0))
+    }
+  }
+
   public static func schools(_ connection: PostgresConnection) throws -> [SchoolStatus] {
     let rows = try connection.query(
       """

@@ -20,7 +20,17 @@ public final class IOCStore {
   /// database refuses for its content, becomes a rejected row; only a connection failure or a
   /// deadlock throws (then nothing of the batch is stored, and the broker redelivers it all).
   public func store(_ batch: [IncomingMessage]) throws -> BatchOutcome {
-    let checked = batch.map { ($0, UplinkValidator.validate(topic: $0.topic, payload: $0.payload)) }
+    let checked = batch.map { incoming in
+      guard incoming.size <= UplinkValidator.maxPayloadBytes else {
+        let limit = UplinkValidator.maxPayloadBytes >> 20
+        return (
+          incoming,
+          Result<UplinkMessage, InvalidMessage>.failure(
+            InvalidMessage("payload of \(incoming.size) bytes is larger than \(limit) MiB"))
+        )
+      }
+      return (incoming, UplinkValidator.validate(topic: incoming.topic, payload: incoming.payload))
+    }
     try partitions.ensure(Self.monthsNeeded(checked), on: connection)
     do {
       return try connection.transaction { try write(checked, isolated: false) }
@@ -121,19 +131,10 @@ public final class IOCStore {
       """,
       [
         .int(incoming.receivedMs), .text(Self.printable(incoming.topic)), .text(school), .text(reason),
-        .int(incoming.payload.count), .text(Self.hexBytea(kept)),
+        .int(incoming.size), .text(Self.hexBytea(kept)),
       ])
     if let school { tallies[school, default: .init()].rejected += 1 }
     outcome.rejected += 1
-  }
-
-  static func schemaName(_ message: UplinkMessage) -> String {
-    switch message {
-    case .summary(let summary):
-      summary.kind == .window ? "classgate.window_summary" : "classgate.daily_summary"
-    case .event: "classgate.event"
-    case .presence: "classgate.presence"
-    }
   }
 
   /// Partitions the batch's rows fall into (the rejected rows' by their arrival).

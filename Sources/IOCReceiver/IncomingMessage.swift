@@ -4,12 +4,15 @@ public struct IncomingMessage: Sendable {
   public var payload: [UInt8]
   public var retained: Bool
   public var receivedMs: Int64
+  /// The size as received; larger than `payload.count` when only a prefix was copied.
+  public var size: Int
 
-  public init(topic: String, payload: [UInt8], retained: Bool, receivedMs: Int64) {
+  public init(topic: String, payload: [UInt8], retained: Bool, receivedMs: Int64, size: Int? = nil) {
     self.topic = topic
     self.payload = payload
     self.retained = retained
     self.receivedMs = receivedMs
+    self.size = size ?? payload.count
   }
 }
 

@@ -19,6 +19,8 @@ public final class Receiver {
   private var nextDatabaseAttemptMs: Int64 = 0
   private var databaseFailures = 0
   public private(set) var totals = BatchOutcome()
+  /// The longest a turn waits for the socket: short enough for the systemd watchdog's interval.
+  private var maxWaitMs: Int64 = 500
 
   public init(config: ReceiverConfig, logger: Logger) throws {
     self.config = config
@@ -27,18 +29,35 @@ public final class Receiver {
     for filter in config.subscriptions { mqtt.subscribe(filter, qos: 1) }
   }
 
-  /// Runs until SIGTERM or SIGINT.
-  public func run(signals: SignalWatcher) {
+  /// Runs until SIGTERM or SIGINT. Under systemd (`Type=notify`): READY=1 once the database is
+  /// there, WATCHDOG=1 from the loop, a STATUS= line with the counts, STOPPING=1.
+  public func run(signals: SignalWatcher, systemd: SystemdNotifier? = nil) {
     logger.info(
       "Receiver starting",
       metadata: [
         "mqtt.broker": "\(config.broker.host):\(config.broker.port)",
         "mqtt.client_id": "\(config.broker.clientID)",
       ])
+    var ready = false
+    var lastNotifyMs: Int64 = 0
+    maxWaitMs = min(500, systemd?.watchdogIntervalMs ?? 500)
     while true {
       if !signals.take().filter({ $0 != .reload }).isEmpty { break }
       turn()
+      let now = Clock.monotonicMs()
+      if let systemd, now - lastNotifyMs >= min(systemd.watchdogIntervalMs ?? 5000, 5000) {
+        lastNotifyMs = now
+        if !ready, store != nil {
+          ready = true
+          systemd.notify("READY=1")
+        }
+        if systemd.watchdogIntervalMs != nil { systemd.notify("WATCHDOG=1") }
+        systemd.notify(
+          "STATUS=\(store == nil ? "waiting for the database; " : "")stored \(totals.stored), "
+            + "duplicates \(totals.duplicates), rejected \(totals.rejected)")
+      }
     }
+    systemd?.notify("STOPPING=1")
     mqtt.close()
     store?.connection.close()
     logger.info(
@@ -55,7 +74,7 @@ public final class Receiver {
     mqtt.maintain(nowMs: now)
     mqtt.flush(nowMs: now)
     logEvents()
-    let timeout = Int32(min(500, mqtt.millisecondsUntilNextAttempt(nowMs: now) ?? 500))
+    let timeout = Int32(min(maxWaitMs, mqtt.millisecondsUntilNextAttempt(nowMs: now) ?? maxWaitMs))
     guard let fd = mqtt.socketDescriptor else {
       usleep(UInt32(max(timeout, 10)) * 1000)
       return
@@ -75,7 +94,8 @@ public final class Receiver {
     guard let store else { return false }
     let received = Clock.wallMs()
     let batch = messages.map {
-      IncomingMessage(topic: $0.topic, payload: $0.payload, retained: $0.retained, receivedMs: received)
+      IncomingMessage(
+        topic: $0.topic, payload: $0.payload, retained: $0.retained, receivedMs: received, size: $0.size)
     }
     for attempt in 1...3 {
       do {

@@ -74,6 +74,8 @@ public struct ReceiverConfig: Sendable {
       reconnectDelay: Backoff(
         initialMs: Int64(minimumDelay), maximumMs: Int64(max(minimumDelay, maximumDelay))))
     options.backoffResetAfterMs = 30_000
+    // One byte more than the limit: enough to tell a payload that is too large.
+    options.maxPayloadCopy = UplinkValidator.maxPayloadBytes + 1
     let conninfo = reader.string("database.conninfo", default: nil)
     if conninfo == nil {
       reader.report(

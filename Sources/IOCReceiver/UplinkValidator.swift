@@ -15,8 +15,10 @@ public enum UplinkValidator {
   ]
 
   static let topicPrefix = "ioc/v1/schools/"
-  /// Larger than any summary an agent sends (ioc.max_message_kb defaults to 256 KiB).
-  static let limits = JSONParser.Limits(maxDepth: 16, maxBytes: 4 << 20)
+  /// Larger than any summary an agent sends (ioc.max_message_kb defaults to 256 KiB). The receiver
+  /// copies at most this much of a payload out of libmosquitto, so a huge one costs no memory.
+  public static let maxPayloadBytes = 4 << 20
+  static let limits = JSONParser.Limits(maxDepth: 16, maxBytes: maxPayloadBytes)
   /// 2000-01-01T00:00:00Z: a `*_ms` before it is almost surely seconds, not milliseconds.
   static let year2000Ms = 946_684_800_000
 

@@ -23,13 +23,25 @@ extension ClassGateIOC {
     @Option(help: "Write the page to this file instead of standard output.")
     var out: String?
 
+    @Option(help: "One school's drill-down page instead of the city overview.")
+    var school: String?
+
     func run() throws {
       let connection = try database.connect()
       defer { connection.close() }
       let schools = try CityView.schools(connection)
-      let usage = try day.map { try CityView.usage(connection, day: $0) } ?? []
-      let page = CityPage.render(
-        schools: schools, usage: usage, day: day, generatedAt: Format.instant(Clock.wallMs()))
+      let generated = Format.instant(Clock.wallMs())
+      let page: String
+      if let school {
+        guard let status = schools.first(where: { $0.schoolID == school }) else {
+          throw CLIError("no school \(school) in the database")
+        }
+        page = SchoolPage.render(
+          school: status, windows: try CityView.windows(connection, school: school), generatedAt: generated)
+      } else {
+        let usage = try day.map { try CityView.usage(connection, day: $0) } ?? []
+        page = CityPage.render(schools: schools, usage: usage, day: day, generatedAt: generated)
+      }
       guard let out else {
         print(page, terminator: "")
         return

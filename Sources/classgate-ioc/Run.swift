@@ -35,7 +35,8 @@ extension ClassGateIOC {
       LoggingSystem.bootstrap { _ in ConsoleLogHandler(level: level, forJournal: journal) }
       let logger = Logger(label: "classgate-ioc")
       do {
-        try Receiver(config: receiverConfig, logger: logger).run(signals: signals)
+        try Receiver(config: receiverConfig, logger: logger).run(
+          signals: signals, systemd: SystemdNotifier(environment: environment))
       } catch {
         logger.critical("Receiver stopped on an error", metadata: ["error": "\(error)"])
         throw ExitCode.failure

@@ -39,14 +39,23 @@ struct DemoScriptTests {
     if try runShell("python3 -c 'import jsonschema'").status == 0 {
       #expect(text.contains("validated ") && !text.contains("FAIL"))
     }
+    // The IOC's receiver stored it all in PostgreSQL, and the city view shows the school.
+    if FileManager.default.fileExists(atPath: PostgresServer.binaries + "/initdb") {
+      let stored = text.split(separator: "\n").first { $0.contains("== classgate-ioc schools") }
+      #expect(stored != nil && !(stored?.contains(": 0 messages stored") ?? true), "\(text)")
+      #expect(text.contains("demo-school  online"), "\(text)")
+      #expect(text.contains("== classgate-ioc usage --day") && text.contains("City page: file://"))
+    }
     let work = try #require(
       text.split(separator: "\n").first { $0.contains("== Agent running (store ") }
         .flatMap { $0.split(separator: " ").last }
         .map { String($0.dropLast()).replacingOccurrences(of: "/classgate.db", with: "") })
     #expect(!FileManager.default.fileExists(atPath: work), "the demo's temp directory was left behind")
     // The brackets keep pgrep from matching this shell's own command line.
-    let leftovers = try runShell("pgrep -f '[m]osquitto -c \(work)|[c]lassgate run --config \(work)' || true")
-      .stdout
+    let leftovers = try runShell(
+      "pgrep -f '[m]osquitto -c \(work)|[c]lassgate run --config \(work)|[c]lassgate-ioc run --config \(work)|[p]ostgres -D \(work)' || true"
+    )
+    .stdout
     #expect(leftovers.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "left running: \(leftovers)")
   }
 

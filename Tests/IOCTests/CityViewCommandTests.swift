@@ -91,6 +91,30 @@ struct CityViewCommandTests {
     #expect(empty.stdout.contains("no daily summaries for 2026-11-27"))
   }
 
+  @Test func rejectedListsTheNewestFirst_withTheirReasons() throws {
+    let harness = try Self.filled()
+    let store = try IOCStore(connection: try harness.connect(), nowMs: 1_795_827_930_000)
+    _ = try store.store([
+      IncomingMessage(
+        topic: "ioc/v1/schools/hcm-q1-th-0042/events", payload: Array("{".utf8), retained: false,
+        receivedMs: 1_795_827_000_000),
+      IncomingMessage(
+        topic: "ioc/v1/schools/hcm-q3-th-0007/summaries/day", payload: Array("[]".utf8), retained: false,
+        receivedMs: 1_795_828_000_000),
+    ])
+    let table = try harness.cli(["rejected"])
+    #expect(table.status == 0, "\(table.stderr)")
+    let lines = table.stdout.split(separator: "\n")
+    #expect(lines.count == 3, "\(table.stdout)")
+    #expect(lines[1].contains("hcm-q3-th-0007") && lines[1].contains("payload is not a JSON object"))
+    #expect(lines[2].contains("hcm-q1-th-0042") && lines[2].contains("not valid JSON"))
+    let one = try harness.cli(["rejected", "--school", "hcm-q1-th-0042", "--json"])
+    let entries = try JSONParser.parse(one.stdout).arrayValue ?? []
+    #expect(entries.count == 1)
+    #expect(entries.first?.objectValue?["payload_size"] == 1)
+    #expect(entries.first?.objectValue?["topic"] == "ioc/v1/schools/hcm-q1-th-0042/events")
+  }
+
   @Test func aMalformedDayIsAUsageError() throws {
     let harness = try IOCHarness()
     let result = try harness.cli(["usage", "--day", "28/11/2026"])
@@ -113,14 +137,57 @@ struct CityPageTests {
     let page = try String(contentsOfFile: file, encoding: .utf8)
     #expect(page.hasPrefix("<!DOCTYPE html>"))
     #expect(page.contains("2 schools: 1 online, 1 offline"))
-    #expect(page.contains("<td>hcm-q1-th-0042</td><td class=\"online\">online</td>"))
-    #expect(page.contains("<td>hcm-q3-th-0007</td><td class=\"offline\">offline</td>"))
+    #expect(
+      page.contains(
+        "<td><a href=\"school-hcm-q1-th-0042.html\">hcm-q1-th-0042</a></td><td class=\"online\">online</td>"))
+    #expect(
+      page.contains(
+        "<td><a href=\"school-hcm-q3-th-0007.html\">hcm-q3-th-0007</a></td><td class=\"offline\">offline</td>"
+      ))
     // Devices: 4 online, 2 down, as two bars of one school (4/6 and 2/6 of 440 px).
     #expect(page.contains("width=\"293.3\" height=\"18\" fill=\"#1a7f37\""), "\(page)")
     #expect(page.contains("width=\"146.7\" height=\"18\" fill=\"#b42318\""))
     #expect(page.contains("100 % of 1"))
     #expect(page.components(separatedBy: "<svg").count - 1 == 2)
     #expect(!page.contains("<script"))
+  }
+
+  @Test func aSchoolsPageChartsItsWindows() throws {
+    let harness = try CityViewCommandTests.filled()
+    // A second window, later, with one device down and CO2 up to 1200.
+    var later = try Examples.object("window-summary")
+    later["seq"] = 18_300
+    later.set("period.start_ms", 1_795_827_900_000)
+    later.set("period.end_ms", 1_795_828_200_000)
+    later.set("period.start", "2026-11-28T08:05:00+07:00")
+    later.set("period.end", "2026-11-28T08:10:00+07:00")
+    later.set("fleet.online", 4)
+    later.set("fleet.offline", 1)
+    var devices = later["devices"]?.arrayValue ?? []
+    let env = devices.firstIndex { $0.objectValue?["id"]?.stringValue == "env-101" }!
+    var sensor = devices[env].objectValue!
+    sensor.set("metrics.co2.max", 1200)
+    devices[env] = .object(sensor)
+    later["devices"] = .array(devices)
+    let store = try IOCStore(connection: try harness.connect(), nowMs: 1_795_827_930_000)
+    let outcome = try store.store([
+      IncomingMessage(
+        topic: Examples.topic("window-summary"), payload: Examples.bytes(later), retained: false,
+        receivedMs: 1_795_828_300_000)
+    ])
+    #expect(outcome.stored == 1, "\(outcome)")
+    let file = harness.directory.file("school-hcm-q1-th-0042.html")
+    let result = try harness.cli(["page", "--school", "hcm-q1-th-0042", "--out", file])
+    #expect(result.status == 0, "\(result.stderr)")
+    let page = try String(contentsOfFile: file, encoding: .utf8)
+    #expect(page.contains("<h1>hcm-q1-th-0042</h1>"))
+    #expect(page.contains("The newest 2 windows"))
+    // CO2 1012 then 1200 on a 0…1500 scale, 156 px high: the two points of the line.
+    #expect(page.contains("points=\"0,54.8 600,35.2\""), "\(page)")
+    #expect(page.contains("<title>1</title></rect>"))
+    #expect(page.components(separatedBy: "<rect").count - 1 == 1)
+    let missing = try harness.cli(["page", "--school", "nowhere"])
+    #expect(missing.status == 1 && missing.stderr.contains("no school nowhere"))
   }
 
   @Test func textIsEscaped() {

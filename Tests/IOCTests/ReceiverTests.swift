@@ -14,16 +14,21 @@ struct ReceiverTests {
     var messages = events(school: "school-a", count: 20)
     messages.append(("ioc/v1/schools/school-a/events", #"{"schema":"classgate.event"}"#))
     messages.append(("ioc/v1/schools/school-b/summaries/window", "not json"))
+    // 5 MiB: only a prefix is copied out of libmosquitto, and it is refused for its size.
+    messages.append(("ioc/v1/schools/school-c/events", String(repeating: " ", count: 5 << 20)))
     try school.publish(messages)
     let database = try harness.connect()
     let arrived = try waitUntil(timeout: 20) {
       try harness.count("SELECT count(*) FROM event", on: database) == 20
-        && harness.count("SELECT count(*) FROM rejected", on: database) == 2
+        && harness.count("SELECT count(*) FROM rejected", on: database) == 3
     }
     #expect(arrived, "\(receiver.log)")
-    let reasons = try database.query("SELECT school_id, reason FROM rejected ORDER BY school_id")
-    #expect(reasons.map { $0["school_id"] } == ["school-a", "school-b"])
+    let reasons = try database.query(
+      "SELECT school_id, reason, payload_size, length(payload) AS kept FROM rejected ORDER BY school_id")
+    #expect(reasons.map { $0["school_id"] } == ["school-a", "school-b", "school-c"])
     #expect(reasons[0]["reason"]?.contains("schema_version: required") == true, "\(reasons[0])")
+    #expect(reasons[2]["reason"] == "payload of 5242880 bytes is larger than 4 MiB")
+    #expect(reasons[2].int("payload_size") == 5_242_880 && reasons[2].int("kept") == 65536)
     #expect(receiver.isRunning)
     #expect(receiver.stop() == 0)
   }
@@ -72,5 +77,63 @@ struct ReceiverTests {
     #expect(try harness.count("SELECT min(seq) FROM event", on: database) == 1)
     #expect(try harness.count("SELECT max(seq) FROM event", on: database) == total)
     #expect(try harness.count("SELECT count(*) FROM rejected", on: database) == 0)
+  }
+}
+
+extension ReceiverTests {
+  @Test func aDatabaseOutageLosesNothing_theBrokerRedeliversOnceItIsBack() throws {
+    let harness = try IOCHarness()
+    let receiver = try harness.receiver(batchMax: 50)
+    try receiver.startAndWaitForSubscriptions()
+    let school = try TestPublisher(port: harness.broker.port, clientID: "school-d")
+    let all = events(school: "school-d", count: 1000)
+    try school.publish(Array(all.prefix(300)))
+    var database = try harness.connect()
+    #expect(
+      try waitUntil(timeout: 20) { try harness.count("SELECT count(*) FROM event", on: database) == 300 })
+    database.close()
+    // PostgreSQL goes away while messages keep coming: none may be acknowledged uncommitted.
+    harness.database.stop()
+    try school.publish(Array(all[300..<1000]))
+    #expect(
+      waitUntil(timeout: 10) {
+        receiver.log.contains("Batch not stored") || receiver.log.contains("Database unavailable")
+      })
+    Thread.sleep(forTimeInterval: 1)
+    try harness.database.start()
+    database = try harness.connect()
+    let complete = try waitUntil(timeout: 60) {
+      try harness.count("SELECT count(*) FROM event", on: database) == 1000
+    }
+    #expect(complete, "\(receiver.log.suffix(2000))")
+    #expect(try harness.count("SELECT count(DISTINCT seq) FROM event", on: database) == 1000)
+    #expect(receiver.log.contains("Database connected again"), "\(receiver.log.suffix(2000))")
+    #expect(receiver.isRunning)
+  }
+}
+
+@Suite("receiver under systemd", .serialized)
+struct ReceiverSystemdTests {
+  @Test func notifiesReadyWatchdogStatusAndStopping() throws {
+    let harness = try IOCHarness()
+    let receiver = try harness.receiver()
+    let socket = try NotifySocket(directory: harness.directory)
+    try receiver.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
+    let running = socket.receive(for: 2)
+    #expect(running.filter { $0 == "READY=1" }.count == 1, "\(running)")
+    #expect(running.filter { $0 == "WATCHDOG=1" }.count >= 5, "every 200 ms: \(running)")
+    #expect(running.contains { $0.hasPrefix("STATUS=stored 0, duplicates 0, rejected 0") }, "\(running)")
+    #expect(receiver.stop() == 0)
+    #expect(socket.receive(for: 0.5).contains("STOPPING=1"))
+  }
+
+  @Test func theUnitScoresAtMostTwoInSystemdAnalyzeSecurity() throws {
+    let unit = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../Systemd/classgate-ioc.service").standardized.path
+    let result = try runShell(
+      "/usr/bin/systemd-analyze security --offline=true --threshold=20 --no-pager '\(unit)' 2>&1")
+    #expect(result.status == 0, "\(result.stdout)")
+    #expect(
+      result.stdout.contains("Overall exposure level for classgate-ioc.service: 1."), "\(result.stdout)")
   }
 }

@@ -168,4 +168,43 @@ struct SchoolToCityTests {
     #expect(entry["messages"]?.intValue == lastSeq)
     #expect((entry["clock_skew_ms"]?.intValue).map { abs($0) < 5000 } == true, "\(entry)")
   }
+
+  /// A device's status change on the school broker, timed until its event row is in PostgreSQL:
+  /// agent commit, the agent's event check (every 3 s: `eventIntervalMs`), event lane, TLS, IOC
+  /// broker, receiver commit. Prints the figures, and the part from the agent creating the
+  /// message to the receiver having it (`received_ms − created_ms`, one host, one clock).
+  @Test func aLiveEventReachesItsRowInPostgreSQLWithinSeconds() throws {
+    let ioc = try IOCHarness()
+    let receiver = try ioc.receiver()
+    try receiver.startAndWaitForSubscriptions()
+    let school = try School(ioc: ioc)
+    let devices = try TestPublisher(port: school.broker.port, clientID: "devices")
+    let database = try ioc.connect()
+    var latencies: [Int64] = []
+    for round in 0..<11 {
+      let before = try ioc.count("SELECT count(*) FROM event", on: database)
+      let sent = Date.nowMs
+      try devices.publish(
+        topic: "classgate/101/board/board-live/status", payload: round % 2 == 0 ? "online" : "offline",
+        retain: true)
+      let arrived = try waitUntil(timeout: 15) {
+        try ioc.count("SELECT count(*) FROM event", on: database) > before
+      }
+      #expect(arrived, "round \(round)\nagent:\n\(school.agent.log.suffix(1500))")
+      // The first change also brings the link and the device up: not a steady-state figure.
+      if round > 0 { latencies.append(Date.nowMs - sent) }
+    }
+    latencies.sort()
+    let median = latencies[latencies.count / 2]
+    let worst = latencies.last ?? 0
+    let uplink = try database.query(
+      "SELECT received_ms - created_ms AS ms FROM sequenced WHERE schema = 'classgate.event' ORDER BY 1"
+    ).compactMap { $0.int("ms") }
+    print(
+      "live event, school broker → PostgreSQL row: median \(median) ms, max \(worst) ms of \(latencies.count); "
+        + "agent's message → receiver: median \(uplink[uplink.count / 2]) ms, max \(uplink.last ?? 0) ms")
+    // The agent looks for status changes every 3 s; everything after that takes milliseconds.
+    #expect(worst < 5000, "\(latencies)")
+    #expect((uplink.last ?? .max) < 1000, "\(uplink)")
+  }
 }

@@ -57,7 +57,7 @@ public final class Broker: @unchecked Sendable {
     directory.remove()
   }
 
-  static let executable: String = {
+  public static let executable: String = {
     for candidate in ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
     where FileManager.default.isExecutableFile(atPath: candidate) {
       return candidate

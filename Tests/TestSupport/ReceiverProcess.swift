@@ -28,10 +28,12 @@ public final class ReceiverProcess: @unchecked Sendable {
     self.logPath = logPath
   }
 
-  public func start() throws {
+  /// `environment`: added to the test's own (NOTIFY_SOCKET, say).
+  public func start(environment: [String: String] = [:]) throws {
     process = try ChildProcess(
       executable: classgateIOCExecutable, arguments: ["run", "--config", configPath],
-      environment: ProcessInfo.processInfo.environment.filter { $0.key != "JOURNAL_STREAM" },
+      environment: ProcessInfo.processInfo.environment.filter { $0.key != "JOURNAL_STREAM" }
+        .merging(environment) { $1 },
       outputPath: logPath)
   }
 

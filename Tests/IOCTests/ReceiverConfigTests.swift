@@ -1,0 +1,59 @@
+import Agent
+import Foundation
+import IOCReceiver
+import TestSupport
+import Testing
+
+@Suite("receiver config")
+struct ReceiverConfigTests {
+  static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../Systemd/classgate-ioc.toml").standardized.path
+
+  /// The shipped sample loads once its three files exist (here: overridden to files that do).
+  @Test func theShippedSampleLoads() throws {
+    let directory = TemporaryDirectory(prefix: "classgate-ioc-config")
+    defer { directory.remove() }
+    let file = try directory.write("x.pem", "x")
+    let config = try ReceiverConfig.load(
+      path: Self.sample,
+      environment: [
+        "CLASSGATE_IOC_BROKER_CA_FILE": file, "CLASSGATE_IOC_BROKER_CERT_FILE": file,
+        "CLASSGATE_IOC_BROKER_KEY_FILE": file, "CLASSGATE_IOC_BROKER_SHARE_GROUP": "ioc-ingest",
+      ])
+    #expect(config.broker.host == "ioc-broker.example" && config.broker.port == 8883)
+    #expect(config.broker.cleanSession == false && config.broker.protocolVersion == .v5)
+    #expect(config.broker.tls?.certFile == file)
+    #expect(config.batchMax == 500)
+    #expect(
+      config.subscriptions == [
+        "$share/ioc-ingest/ioc/v1/schools/+/summaries/#", "$share/ioc-ingest/ioc/v1/schools/+/events",
+        "ioc/v1/schools/+/presence",
+      ])
+  }
+
+  @Test func everyProblemIsNamed_withItsFileAndLine() throws {
+    let directory = TemporaryDirectory(prefix: "classgate-ioc-config")
+    defer { directory.remove() }
+    let path = try directory.write(
+      "ioc.toml",
+      """
+      [broker]
+      host = "127.0.0.1"
+      prot = 8883
+      share_group = "a/b"
+
+      [receiver]
+      batch_max = 0
+      """)
+    #expect {
+      try ReceiverConfig.load(path: path, environment: [:])
+    } throws: { error in
+      let text = (error as? ConfigError)?.description ?? ""
+      return text.contains("ioc.toml line 3: key 'broker.prot': unknown key")
+        && text.contains("key 'broker.share_group': expected a name without / + #")
+        && text.contains("key 'receiver.batch_max': expected an integer from 1 to 100000")
+        && text.contains("key 'broker.ca_file': required")
+        && text.contains("key 'database.conninfo': required")
+    }
+  }
+}
