@@ -40,8 +40,21 @@ public struct SchoolUsage: Sendable, Equatable {
   public var co2AboveMinutes: Double
   public var energyKWh: Double
   public var scans: Int
+  /// From the school's lesson summary (nil when it sent none: no `[timetable]`).
+  public var lessons: LessonTotals?
 
   public var displayShareUsed: Double? { displays == 0 ? nil : Double(displaysUsed) / Double(displays) }
+}
+
+/// A day's lesson totals, as the school's `classgate.lesson_summary` states them.
+public struct LessonTotals: Sendable, Equatable {
+  public var scheduled: Int
+  /// Scheduled lessons that used the board or the projector.
+  public var used: Int
+  public var co2Over: Int
+  public var roomsOutsideTimetable: Int
+
+  public var shareUsed: Double? { scheduled == 0 ? nil : Double(used) / Double(scheduled) }
 }
 
 /// A refused message, as `classgate-ioc rejected` lists it.
@@ -123,13 +136,34 @@ public enum CityView {
              coalesce(sum((d->>'scans')::bigint), 0) AS scans
         FROM device GROUP BY school_id ORDER BY school_id
       """, [.text(day)])
+    let lessons = try lessonTotals(connection, day: day)
     return rows.map { row in
       SchoolUsage(
         schoolID: row["school_id"] ?? "", displays: Int(row.int("displays") ?? 0),
         displaysUsed: Int(row.int("displays_used") ?? 0), displayOnMinutes: row.double("on_min") ?? 0,
         displayActiveMinutes: row.double("active_min") ?? 0, co2Sensors: Int(row.int("co2_sensors") ?? 0),
         co2SensorsOver: Int(row.int("co2_over") ?? 0), co2AboveMinutes: row.double("co2_above_min") ?? 0,
-        energyKWh: row.double("energy_kwh") ?? 0, scans: Int(row.int("scans") ?? 0))
+        energyKWh: row.double("energy_kwh") ?? 0, scans: Int(row.int("scans") ?? 0),
+        lessons: lessons[row["school_id"] ?? ""])
     }
+  }
+
+  /// Every part of a lesson summary carries the whole day's totals: part 1's are read.
+  static func lessonTotals(_ connection: PostgresConnection, day: String) throws -> [String: LessonTotals] {
+    let rows = try connection.query(
+      """
+      SELECT school_id, (body->'totals'->>'scheduled_lessons')::bigint AS scheduled,
+             (body->'totals'->>'used_lessons')::bigint AS used,
+             (body->'totals'->>'co2_over_lessons')::bigint AS co2_over,
+             (body->'totals'->>'rooms_outside_timetable')::bigint AS outside
+        FROM summary WHERE kind = 'lessons' AND date = $1::date AND part = 1
+      """, [.text(day)])
+    var totals: [String: LessonTotals] = [:]
+    for row in rows {
+      totals[row["school_id"] ?? ""] = LessonTotals(
+        scheduled: Int(row.int("scheduled") ?? 0), used: Int(row.int("used") ?? 0),
+        co2Over: Int(row.int("co2_over") ?? 0), roomsOutsideTimetable: Int(row.int("outside") ?? 0))
+    }
+    return totals
   }
 }

@@ -24,10 +24,10 @@ public enum IOCSchema {
       PRIMARY KEY (school_id, stream, seq)
     );
 
-    -- Window and daily summaries: per (school, kind, period, part) the highest revision only.
+    -- Window, daily and lesson summaries: per (school, kind, period, part) the highest revision only.
     CREATE TABLE IF NOT EXISTS summary (
       school_id       text    NOT NULL,
-      kind            text    NOT NULL CHECK (kind IN ('window', 'day')),
+      kind            text    NOT NULL CHECK (kind IN ('window', 'day', 'lessons')),
       period_start_ms bigint  NOT NULL,
       part            integer NOT NULL,
       period_end_ms   bigint  NOT NULL,

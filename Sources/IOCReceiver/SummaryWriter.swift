@@ -33,7 +33,7 @@ enum SummaryWriter {
       """,
       period + [
         .text(envelope.stream), .int(envelope.seq),
-        .text(summary.kind == .window ? "classgate.window_summary" : "classgate.daily_summary"),
+        .text(summary.kind.schema),
         .int(envelope.createdMs), .int(receivedMs),
       ])
     guard !claimed.isEmpty else { return .duplicate }

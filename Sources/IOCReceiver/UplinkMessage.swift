@@ -9,15 +9,25 @@ public struct Envelope: Sendable, Equatable {
 public enum SummaryKind: String, Sendable, CaseIterable {
   case window
   case day
+  /// A day's per-lesson usage (`classgate.lesson_summary`).
+  case lessons
+
+  public var schema: String {
+    switch self {
+    case .window: "classgate.window_summary"
+    case .day: "classgate.daily_summary"
+    case .lessons: "classgate.lesson_summary"
+    }
+  }
 }
 
-/// A window or daily summary, or one part of it.
+/// A window, daily or lesson summary, or one part of it.
 public struct SummaryMessage: Sendable, Equatable {
   public var envelope: Envelope
   public var kind: SummaryKind
   public var periodStartMs: Int64
   public var periodEndMs: Int64
-  /// The local date (daily summaries only).
+  /// The local date (daily and lesson summaries).
   public var date: String?
   public var revision: Int
   /// 1 of 1 when the message has no `part`: it is the whole period.

@@ -10,6 +10,7 @@ public enum UplinkValidator {
   static let schemaOfSuffix: [String: String] = [
     "summaries/window": "classgate.window_summary",
     "summaries/day": "classgate.daily_summary",
+    "summaries/lessons": "classgate.lesson_summary",
     "events": "classgate.event",
     "presence": "classgate.presence",
   ]
@@ -74,6 +75,7 @@ public enum UplinkValidator {
     switch expected {
     case "classgate.window_summary": return .summary(try SummaryChecks.summary(fields, kind: .window))
     case "classgate.daily_summary": return .summary(try SummaryChecks.summary(fields, kind: .day))
+    case "classgate.lesson_summary": return .summary(try LessonChecks.summary(fields))
     case "classgate.event": return .event(try EventChecks.event(fields))
     default: return .presence(try PresenceChecks.presence(fields))
     }

@@ -36,18 +36,26 @@ extension ClassGateIOC {
         print("no daily summaries for \(day)")
         return
       }
-      let header = ["SCHOOL", "DISPLAYS USED", "ACTIVE H", "CO2 OVER", "CO2 OVER MIN", "ENERGY KWH", "SCANS"]
+      let header = [
+        "SCHOOL", "LESSONS USED", "CO2 LESSONS", "DISPLAYS USED", "ACTIVE H", "CO2 OVER", "ENERGY KWH",
+        "SCANS",
+      ]
       print(
         Format.table(
           header,
           usage.map { school in
             [
               school.schoolID,
+              school.lessons.map { lessons in
+                "\(lessons.used) of \(lessons.scheduled)"
+                  + (lessons.shareUsed.map { " (\(Format.decimal($0 * 100, places: 0)) %)" } ?? "")
+              } ?? "-",
+              school.lessons.map { "\($0.co2Over)" } ?? "-",
               "\(school.displaysUsed) of \(school.displays)"
                 + (school.displayShareUsed.map { " (\(Format.decimal($0 * 100, places: 0)) %)" } ?? ""),
               Format.decimal(school.displayActiveMinutes / 60),
               "\(school.co2SensorsOver) of \(school.co2Sensors)",
-              Format.decimal(school.co2AboveMinutes), Format.decimal(school.energyKWh, places: 3),
+              Format.decimal(school.energyKWh, places: 3),
               "\(school.scans)",
             ]
           }))
@@ -64,6 +72,14 @@ extension ClassGateIOC {
         "co2_sensors_over": .number(Double(school.co2SensorsOver)),
         "co2_above_min": .number(school.co2AboveMinutes), "energy_kwh": .number(school.energyKWh),
         "scans": .number(Double(school.scans)),
+        "lessons": school.lessons.map { lessons in
+          .object([
+            "scheduled": .number(Double(lessons.scheduled)), "used": .number(Double(lessons.used)),
+            "share_used": lessons.shareUsed.map(JSONValue.number) ?? .null,
+            "co2_over": .number(Double(lessons.co2Over)),
+            "rooms_outside_timetable": .number(Double(lessons.roomsOutsideTimetable)),
+          ])
+        } ?? .null,
       ])
     }
   }

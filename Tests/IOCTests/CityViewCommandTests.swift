@@ -31,6 +31,10 @@ struct CityViewCommandTests {
         topic: Examples.topic("daily-summary"), payload: Examples.bytes(try Examples.object("daily-summary")),
         retained: false, receivedMs: now),
       IncomingMessage(
+        topic: Examples.topic("lesson-summary"),
+        payload: Examples.bytes(try Examples.object("lesson-summary")),
+        retained: false, receivedMs: now),
+      IncomingMessage(
         topic: Examples.topic("presence", school: "hcm-q3-th-0007"), payload: Examples.bytes(lastWill),
         retained: false, receivedMs: 1_795_827_000_000),
     ])
@@ -68,8 +72,8 @@ struct CityViewCommandTests {
     let online = try harness.cli(["schools", "--json", "--status", "online"])
     let entry = try #require(try JSONParser.parse(online.stdout).arrayValue?.first?.objectValue)
     #expect(entry["devices_down"]?.intValue == 2)
-    #expect(entry["messages"]?.intValue == 2)
-    // The newer of the two summaries: the daily one.
+    #expect(entry["messages"]?.intValue == 3)  // window, day, lessons
+    // The newest of the summaries: the daily one.
     #expect(entry["newest_data_ms"]?.intValue == 1_795_921_960_377)
     #expect(entry["clock_skew_ms"]?.intValue == 1500)
   }
@@ -81,12 +85,17 @@ struct CityViewCommandTests {
     let row = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("hcm-q1-th-0042") })
     #expect(row.contains("1 of 1 (100 %)"), "\(row)")
     #expect(row.contains("6.2"), "active hours 371.75 min: \(row)")
+    // The lesson summary's totals: 3 of the 4 scheduled lessons used a board or projector.
+    #expect(row.contains("3 of 4 (75 %)"), "\(row)")
     let json = try harness.cli(["usage", "--day", "2026-11-28", "--json"])
     let document = try #require(try JSONParser.parse(json.stdout).objectValue)
     #expect(document["day"] == "2026-11-28")
     let school = try #require(document["schools"]?.arrayValue?.first?.objectValue)
     #expect(school["display_share_used"] == 1)
     #expect(school["co2_above_min"] == 96.5)
+    let lessons = try #require(school["lessons"]?.objectValue)
+    #expect(lessons["scheduled"] == 4 && lessons["used"] == 3 && lessons["share_used"] == 0.75)
+    #expect(lessons["co2_over"] == 2 && lessons["rooms_outside_timetable"] == 1)
     let empty = try harness.cli(["usage", "--day", "2026-11-27"])
     #expect(empty.stdout.contains("no daily summaries for 2026-11-27"))
   }

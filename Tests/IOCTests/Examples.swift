@@ -15,6 +15,7 @@ enum Examples {
   static let topicOf: [String: String] = [
     "window-summary": "summaries/window", "daily-summary": "summaries/day", "event-device-status": "events",
     "event-threshold-alert": "events", "presence": "presence", "presence-last-will": "presence",
+    "lesson-summary": "summaries/lessons",
   ]
 
   static func topic(_ name: String, school: String = "hcm-q1-th-0042") -> String {

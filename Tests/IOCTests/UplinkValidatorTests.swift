@@ -70,6 +70,15 @@ struct UplinkValidatorTests {
     ("presence", "backlog", 0, "null exactly when the backlog is 0"),
     ("presence", "devices", nil, "devices: required"),
     ("presence", "online", "yes", "online: expected true or false"),
+    ("presence", "clock.trusted", nil, "clock.trusted: required"),
+    ("presence", "clock.ntp_synchronised", "yes", "clock.ntp_synchronised"),
+    ("lesson-summary", "totals.used_lessons", 4, "totals.used_lessons is 4 but the lessons give 3"),
+    ("lesson-summary", "totals.rooms_outside_timetable", 0, "rooms_outside_timetable"),
+    ("lesson-summary", "closure", "Tết", "a closure exactly when not a teaching day"),
+    ("lesson-summary", "teaching_day", false, "a closure exactly when not a teaching day"),
+    ("lesson-summary", "period.date", nil, "period.date: required"),
+    ("lesson-summary", "period.minutes", 45, "period.minutes"),
+    ("lesson-summary", "lessons", [1], "lessons[0]: expected an object"),
   ]
 
   @Test(arguments: breakages.indices)
@@ -83,6 +92,31 @@ struct UplinkValidatorTests {
       return
     }
     #expect(invalid.reason.contains(words), "\(invalid.reason)")
+  }
+
+  @Test func theLessonExampleIsADayOfKindLessons_andItsLessonsAreChecked() throws {
+    var object = try Examples.object("lesson-summary")
+    let result = UplinkValidator.validate(
+      topic: Examples.topic("lesson-summary"), payload: Examples.bytes(object))
+    guard case .success(.summary(let summary)) = result else {
+      Issue.record("\(result)")
+      return
+    }
+    #expect(summary.kind == .lessons && summary.date == "2026-11-28")
+    #expect(summary.periodEndMs - summary.periodStartMs == 86_400_000)
+    var lessons = object["lessons"]?.arrayValue ?? []
+    var first = lessons[0].objectValue!
+    first["board_on_min"] = 46  // longer than the 45-minute lesson
+    lessons[0] = .object(first)
+    object["lessons"] = .array(lessons)
+    let tooLong = UplinkValidator.validate(
+      topic: Examples.topic("lesson-summary"), payload: Examples.bytes(object))
+    #expect(tooLong.failureReason?.contains("lessons[0].board_on_min") == true, "\(tooLong)")
+    lessons[1] = lessons[0]
+    object["lessons"] = .array(lessons)
+    let twice = UplinkValidator.validate(
+      topic: Examples.topic("lesson-summary"), payload: Examples.bytes(object))
+    #expect(twice.failureReason != nil)
   }
 
   @Test func deviceEntriesAreChecked() throws {
