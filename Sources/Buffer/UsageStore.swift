@@ -162,36 +162,25 @@ public final class UsageStore {
     }
   }
 
-  /// Distinct card pseudonyms scanned in [from, to), optionally at one reader or in one room:
-  /// distinct counts cannot be added up across periods, so they come from the scans themselves
-  /// (the `card` column is indexed with the scan's type and time: no JSON is parsed here).
-  public func distinctCards(
-    from: EpochMillis, to: EpochMillis, device key: String? = nil, room: String? = nil
-  ) throws -> Int {
-    let statement = try connection.cachedStatement(
-      sql: """
-        SELECT count(DISTINCT e.card) FROM events e
-        JOIN devices d ON d.id = e.device
-        WHERE e.type = 'card_scan' AND e.ts >= ?1 AND e.ts < ?2
-          AND (?3 IS NULL OR d.key = ?3) AND (?4 IS NULL OR d.room = ?4)
-        """)
-    statement.bind(from, at: 1)
-    statement.bind(to, at: 2)
-    statement.bind(key, at: 3)
-    statement.bind(room, at: 4)
-    defer { statement.reset() }
-    return try statement.step() ? statement.int(0) : 0
+  /// Card scans over [from, to): per reader its scans and distinct cards, and the distinct cards
+  /// over all of them (a card seen at two readers is one) — counted in one pass over the covering
+  /// `(type, ts, device, card)` index, from one snapshot, so distinct cards never exceed scans.
+  /// Readers without scans in the period are absent.
+  public struct CardScans: Sendable, Equatable {
+    public var byDevice: [String: (scans: Int, distinctCards: Int)]
+    public var distinctCards: Int
+
+    public static func == (a: Self, b: Self) -> Bool {
+      a.distinctCards == b.distinctCards && a.byDevice.count == b.byDevice.count
+        && a.byDevice.allSatisfy { key, value in
+          b.byDevice[key].map { $0.scans == value.scans && $0.distinctCards == value.distinctCards } ?? false
+        }
+    }
   }
 
-  /// `distinctCards` for every reader at once, by device id, in one pass over the scans (a
-  /// month of a big school's readers one by one would read every scan once per reader).
-  /// Readers without scans in [from, to) are absent.
-  /// Card scans and distinct cards per device, counted together by one query, so one snapshot
-  /// gives both and distinct cards can never exceed scans. The scans are read from the covering
-  /// `(type, ts, device, card)` index; device keys are looked up once per device, not per scan.
-  public func cardScansByDevice(
+  public func cardScans(
     from: EpochMillis, to: EpochMillis, device key: String? = nil, room: String? = nil
-  ) throws -> [String: (scans: Int, distinctCards: Int)] {
+  ) throws -> CardScans {
     let readers = try connection.cachedStatement(
       sql: "SELECT id, key FROM devices WHERE (?1 IS NULL OR key = ?1) AND (?2 IS NULL OR room = ?2)")
     readers.bind(key, at: 1)
@@ -199,20 +188,29 @@ public final class UsageStore {
     var keys: [Int64: String] = [:]
     while try readers.step() { keys[readers.int64(0)] = readers.text(1) ?? "" }
     readers.reset()
-    let statement = try connection.cachedStatement(
-      sql: """
-        SELECT device, count(*), count(DISTINCT card) FROM events
-        WHERE type = 'card_scan' AND ts >= ?1 AND ts < ?2 GROUP BY device
-        """)
-    statement.bind(from, at: 1)
-    statement.bind(to, at: 2)
-    defer { statement.reset() }
-    var counts: [String: (scans: Int, distinctCards: Int)] = [:]
-    while try statement.step() {
-      guard let key = keys[statement.int64(0)] else { continue }
-      counts[key] = (statement.int(1), statement.int(2))
+    let scans = try connection.cachedStatement(
+      sql: "SELECT device, card FROM events WHERE type = 'card_scan' AND ts >= ?1 AND ts < ?2")
+    scans.bind(from, at: 1)
+    scans.bind(to, at: 2)
+    defer { scans.reset() }
+    var perDevice: [Int64: (scans: Int, cards: Set<String>)] = [:]
+    var all = Set<String>()
+    while try scans.step() {
+      let device = scans.int64(0)
+      guard keys[device] != nil else { continue }
+      let card = scans.text(1)
+      perDevice[device, default: (0, [])].scans += 1
+      // A scan without a card (no privacy.secret_file) counts as a scan, not as a card.
+      if let card {
+        perDevice[device]?.cards.insert(card)
+        all.insert(card)
+      }
     }
-    return counts
+    var byDevice: [String: (scans: Int, distinctCards: Int)] = [:]
+    for (device, counts) in perDevice {
+      if let key = keys[device] { byDevice[key] = (counts.scans, counts.cards.count) }
+    }
+    return CardScans(byDevice: byDevice, distinctCards: all.count)
   }
 
   // MARK: - Internals

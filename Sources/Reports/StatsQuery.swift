@@ -12,6 +12,9 @@ public struct StatsResult {
   public var coveredUntil: EpochMillis?
   /// Past local days of the period with no summary at all (the agent was not running).
   public var missingDays: [Int]
+  /// Distinct cards over all the readers shown, when more than one period was added up (counted
+  /// from the scans with the readers' own counts; nil: the largest reader's count is the answer).
+  public var distinctCards: Int?
 
   public init(
     period: Period?, devices: [DeviceUsage], fleet: FleetUsage?, coveredUntil: EpochMillis?,
@@ -111,6 +114,7 @@ public struct StatsQuery {
 
     var byDevice: [String: [(start: EpochMillis, usage: DeviceUsage)]] = [:]
     for part in parts { byDevice[part.usage.id, default: []].append(part) }
+    var distinctCards: Int?
     var devices = filtered(
       byDevice.values.compactMap { rows in Rollup.combine(rows.sorted { $0.start < $1.start }.map(\.usage)) })
     if headers.count > 1 && devices.contains(where: { $0.kind == .attendanceReader }) {
@@ -118,16 +122,18 @@ public struct StatsQuery {
       // (all readers in one pass). Old scans may have been deleted (privacy.scan_retention_days):
       // the count is never below the largest single period's.
       // Scans not yet in a summary (late data) are left out of both, so cards ≤ scans holds.
-      let counted = try store.cardScansByDevice(
-        from: period.start, to: coveredUntil, device: device, room: room)
+      let counted = try store.cardScans(from: period.start, to: coveredUntil, device: device, room: room)
       for index in devices.indices where devices[index].kind == .attendanceReader {
-        let cards = max(counted[devices[index].id]?.distinctCards ?? 0, devices[index].distinctCards)
+        let cards = max(counted.byDevice[devices[index].id]?.distinctCards ?? 0, devices[index].distinctCards)
         devices[index].distinctCards = min(cards, devices[index].scans)
       }
+      distinctCards = counted.distinctCards
     }
-    return StatsResult(
+    var result = StatsResult(
       period: period, devices: devices, fleet: Rollup.combine(headers.map(\.fleet)),
       coveredUntil: coveredUntil, missingDays: missing)
+    result.distinctCards = distinctCards
+    return result
   }
 
   /// `--kind`, then the order `classgate devices` uses: by room, then id.

@@ -185,7 +185,7 @@ public final class Summariser {
     }
     var byDevice: [String: [DeviceUsage]] = [:]
     for part in parts { byDevice[part.id, default: []].append(part) }
-    let cards = try usage.cardScansByDevice(from: day.start, to: end)
+    let cards = try usage.cardScans(from: day.start, to: end).byDevice
     var totals: [DeviceUsage] = []
     for (id, parts) in byDevice.sorted(by: { $0.key < $1.key }) {
       guard var total = Rollup.combine(parts) else { continue }
@@ -206,7 +206,7 @@ public final class Summariser {
     let rows = try usage.deviceUsage(.window, from: day.start, to: day.end)
     var byDevice: [String: [DeviceUsage]] = [:]
     for row in rows { byDevice[row.usage.id, default: []].append(row.usage) }
-    let cards = try usage.cardScansByDevice(from: day.start, to: day.end)
+    let cards = try usage.cardScans(from: day.start, to: day.end).byDevice
     var devices: [DeviceUsage] = []
     for (id, parts) in byDevice.sorted(by: { $0.key < $1.key }) {
       guard var total = Rollup.combine(parts) else { continue }

@@ -210,8 +210,11 @@ struct StatsOutput {
     let scans = readers.reduce(0) { $0 + $1.scans }
     let largest = readers.map(\.distinctCards).max() ?? 0
     guard readers.count > 1 else { return Attendance(scans: scans, distinctCards: largest) }
-    let counted = try store.distinctCards(from: period.start, to: until, device: device, room: room)
-    return Attendance(scans: scans, distinctCards: max(counted, largest))
+    // Added up over several periods, the query counted them already; one period: count now.
+    let counted =
+      try result.distinctCards
+      ?? store.cardScans(from: period.start, to: until, device: device, room: room).distinctCards
+    return Attendance(scans: scans, distinctCards: min(scans, max(counted, largest)))
   }
 
   // MARK: JSON
