@@ -15,23 +15,8 @@ enum LessonChecks {
   static func summary(_ fields: FieldReader) throws(InvalidMessage) -> SummaryMessage {
     try fields.onlyKeys(topLevel)
     let envelope = try UplinkValidator.envelope(fields)
-    let period = try fields.object("period")
-    let start = try period.integer("start_ms", minimum: 0)
-    let end = try period.integer("end_ms", minimum: 0)
-    _ = try period.string("start", "an RFC 3339 local time", TextShape.localTime)
-    _ = try period.string("end", "an RFC 3339 local time", TextShape.localTime)
-    _ = try period.string("time_zone", "an IANA time zone name", TextShape.timeZone)
-    let dayMinutes = try period.integer("minutes", minimum: 1320, maximum: 1560)
-    let date = try period.string("date", "a date YYYY-MM-DD", TextShape.date)
-    try UplinkValidator.notSeconds("period.start_ms", start)
-    guard end - start == dayMinutes * 60_000 else {
-      throw InvalidMessage("period.minutes is \(dayMinutes) but end_ms − start_ms is not")
-    }
-    let revision = try fields.integer("revision", minimum: 0)
-    let part = try fields.optionalInteger("part", minimum: 1)
-    let parts = try fields.optionalInteger("parts", minimum: 2)
-    guard (part == nil) == (parts == nil) else { throw InvalidMessage("part and parts come together") }
-    if let part, let parts, part > parts { throw InvalidMessage("part \(part) of \(parts)") }
+    let (start, end, dayMinutes, date) = try SummaryChecks.period(fields, kind: .lessons)
+    let (revision, part, parts) = try SummaryChecks.revisionAndParts(fields)
     let teaching = try fields.bool("teaching_day")
     let closure = try fields.nullableString(
       "closure", "1–64 characters", TextShape.anyText(minLength: 1, maxLength: 64))

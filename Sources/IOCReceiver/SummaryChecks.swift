@@ -14,28 +14,8 @@ enum SummaryChecks {
   static func summary(_ fields: FieldReader, kind: SummaryKind) throws(InvalidMessage) -> SummaryMessage {
     try fields.onlyKeys(topLevel)
     let envelope = try UplinkValidator.envelope(fields)
-    let period = try fields.object("period")
-    let start = try period.integer("start_ms", minimum: 0)
-    let end = try period.integer("end_ms", minimum: 0)
-    _ = try period.string("start", "an RFC 3339 local time", TextShape.localTime)
-    _ = try period.string("end", "an RFC 3339 local time", TextShape.localTime)
-    _ = try period.string("time_zone", "an IANA time zone name", TextShape.timeZone)
-    let minutes =
-      kind == .window
-      ? try period.integer("minutes", minimum: 1, maximum: 1440)
-      : try period.integer("minutes", minimum: 1320, maximum: 1560)
-    let date = kind == .day ? try period.string("date", "a date YYYY-MM-DD", TextShape.date) : nil
-    try UplinkValidator.notSeconds("period.start_ms", start)
-    guard end > start else { throw InvalidMessage("period.end_ms is not after period.start_ms") }
-    guard end - start == minutes * 60_000 else {
-      throw InvalidMessage(
-        "period.minutes is \(minutes) but end_ms − start_ms is \(Double(end - start) / 60_000) minutes")
-    }
-    let revision = try fields.integer("revision", minimum: 0)
-    let part = try fields.optionalInteger("part", minimum: 1)
-    let parts = try fields.optionalInteger("parts", minimum: 2)
-    guard (part == nil) == (parts == nil) else { throw InvalidMessage("part and parts come together") }
-    if let part, let parts, part > parts { throw InvalidMessage("part \(part) of \(parts)") }
+    let (start, end, minutes, date) = try period(fields, kind: kind)
+    let (revision, part, parts) = try revisionAndParts(fields)
     let devices = try fields.array("devices")
     var ids = Set<String>()
     for (index, device) in devices.enumerated() {
@@ -58,6 +38,42 @@ enum SummaryChecks {
     return SummaryMessage(
       envelope: envelope, kind: kind, periodStartMs: Int64(start), periodEndMs: Int64(end), date: date,
       revision: revision, part: part ?? 1, parts: parts ?? 1)
+  }
+
+  /// `period`: a window (1–1440 minutes) or a local day (22–26 hours, with its `date`).
+  static func period(_ fields: FieldReader, kind: SummaryKind) throws(InvalidMessage)
+    -> (start: Int, end: Int, minutes: Int, date: String?)
+  {
+    let period = try fields.object("period")
+    let start = try period.integer("start_ms", minimum: 0)
+    let end = try period.integer("end_ms", minimum: 0)
+    _ = try period.string("start", "an RFC 3339 local time", TextShape.localTime)
+    _ = try period.string("end", "an RFC 3339 local time", TextShape.localTime)
+    _ = try period.string("time_zone", "an IANA time zone name", TextShape.timeZone)
+    let minutes =
+      kind == .window
+      ? try period.integer("minutes", minimum: 1, maximum: 1440)
+      : try period.integer("minutes", minimum: 1320, maximum: 1560)
+    let date = kind == .window ? nil : try period.string("date", "a date YYYY-MM-DD", TextShape.date)
+    try UplinkValidator.notSeconds("period.start_ms", start)
+    guard end > start else { throw InvalidMessage("period.end_ms is not after period.start_ms") }
+    guard end - start == minutes * 60_000 else {
+      throw InvalidMessage(
+        "period.minutes is \(minutes) but end_ms − start_ms is \(Double(end - start) / 60_000) minutes")
+    }
+    return (start, end, minutes, date)
+  }
+
+  /// `revision`, and `part`/`parts`, which come together.
+  static func revisionAndParts(_ fields: FieldReader) throws(InvalidMessage)
+    -> (revision: Int, part: Int?, parts: Int?)
+  {
+    let revision = try fields.integer("revision", minimum: 0)
+    let part = try fields.optionalInteger("part", minimum: 1)
+    let parts = try fields.optionalInteger("parts", minimum: 2)
+    guard (part == nil) == (parts == nil) else { throw InvalidMessage("part and parts come together") }
+    if let part, let parts, part > parts { throw InvalidMessage("part \(part) of \(parts)") }
+    return (revision, part, parts)
   }
 
   /// One `devices[]` entry; returns its id.
