@@ -142,7 +142,9 @@ let package = Package(
     .testTarget(name: "ConfigTests", dependencies: ["Agent", "TOML", "TestSupport"]),
     .testTarget(
       name: "AgentTests",
-      dependencies: ["Agent", "Buffer", "Reports", "SQLiteStore", "TestSupport", "classgate", "classgate-ioc"],
+      dependencies: [
+        "Agent", "Buffer", "Reports", "SQLiteStore", "TestSupport", "classgate", "classgate-ioc",
+      ],
       // Golden --help screens and --json shapes, read from the source tree by their tests.
       exclude: ["Golden"]),
     .testTarget(

@@ -39,20 +39,10 @@ struct MetricsScrapeTests {
     let textfiles = TemporaryDirectory(prefix: "classgate-textfile")
     defer { textfiles.remove() }
     let (harness, _) = try startAgent(textfiles)
-    let port = freeLoopbackPort()
-    let exporter = try ChildProcess(
-      executable: "/usr/bin/setpriv",
-      arguments: [
-        "--reuid=prometheus", "--regid=prometheus", "--clear-groups", "/usr/bin/prometheus-node-exporter",
-        "--web.listen-address=127.0.0.1:\(port)", "--collector.disable-defaults", "--collector.textfile",
-        "--collector.textfile.directory=\(textfiles.path)",
-      ], environment: [:], outputPath: textfiles.file("exporter.log"))
-    defer {
-      exporter.signal(SIGTERM)
-      _ = exporter.wait(timeout: 5)
-    }
-    #expect(waitUntil(timeout: 10) { isListening(port: port) })
-    let scrape = try runShell("curl -sf http://127.0.0.1:\(port)/metrics")
+    let exporter = try NodeExporter(
+      textfileDirectory: textfiles.path, logPath: textfiles.file("exporter.log"))
+    #expect(exporter.waitUntilListening())
+    let scrape = try exporter.scrape()
     #expect(scrape.status == 0)
     #expect(scrape.stdout.contains("node_textfile_scrape_error 0\n"), "\(scrape.stdout.suffix(2000))")
     #expect(scrape.stdout.contains("classgate_messages_received_total 1\n"))

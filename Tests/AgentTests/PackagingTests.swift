@@ -135,20 +135,9 @@ struct PackagingTests {
     #expect(
       try runShell("stat -c '%U %a' \(textfiles)/classgate.prom").stdout == "classgate 644\n",
       "\((try? String(contentsOfFile: directory.file("agent.log"), encoding: .utf8)) ?? "")")
-    let port = freeLoopbackPort()
-    let exporter = try ChildProcess(
-      executable: "/usr/bin/setpriv",
-      arguments: [
-        "--reuid=prometheus", "--regid=prometheus", "--clear-groups", "/usr/bin/prometheus-node-exporter",
-        "--web.listen-address=127.0.0.1:\(port)", "--collector.disable-defaults", "--collector.textfile",
-        "--collector.textfile.directory=\(textfiles)",
-      ], environment: [:], outputPath: directory.file("exporter.log"))
-    defer {
-      exporter.signal(SIGTERM)
-      _ = exporter.wait(timeout: 5)
-    }
-    #expect(waitUntil(timeout: 10) { isListening(port: port) })
-    let scrape = try runShell("curl -sf http://127.0.0.1:\(port)/metrics")
+    let exporter = try NodeExporter(textfileDirectory: textfiles, logPath: directory.file("exporter.log"))
+    #expect(exporter.waitUntilListening())
+    let scrape = try exporter.scrape()
     #expect(scrape.stdout.contains("node_textfile_scrape_error 0\n"), "\(scrape.stdout.suffix(1500))")
     #expect(scrape.stdout.contains("classgate_build_info{"))
     let doctor = try runShell("/usr/bin/classgate doctor --config \(config) --service-user classgate")
