@@ -28,7 +28,6 @@ public enum Agent {
     let writer = try BufferWriter(connection: connection, limits: config.bufferLimits)
     try writer.setMeta(MetaKey.agentVersion, version)
     try writer.setMeta(MetaKey.staleAfterMs, String(config.ingest.staleAfterMs))
-    try writer.setMeta(MetaKey.devicesMax, String(config.ingest.maxDevices))
     logger.notice(
       "ClassGate agent starting",
       metadata: [

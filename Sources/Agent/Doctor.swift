@@ -74,8 +74,7 @@ public enum Doctor {
     if let config { report(broker(config, timeoutMs: brokerTimeoutMs)) }
     report(clock(time: config.map(SchoolTime.of) ?? .of(configFile: configPath)))
     if let config {
-      if let check = agentClock(config) { report(check) }
-      if let check = devices(config) { report(check) }
+      for check in agentView(config) { report(check) }
       for check in ioc(config, timeoutMs: brokerTimeoutMs) { report(check) }
       if let check = uplink(config) { report(check) }
     }

@@ -8,10 +8,15 @@ import DeviceModel
 /// `doctor` checks of what the running agent itself has seen (from the store it writes): whether
 /// it trusts the clock, and how near the school is to its device cap.
 extension Doctor {
-  static func agentClock(_ config: AgentConfig) -> Check? {
-    guard access(config.storePath, F_OK) == 0, let reader = try? StoreReader(path: config.storePath),
-      let trusted = try? reader.meta(MetaKey.clockTrusted)
-    else { return nil }
+  /// Both checks from one read-only open of the store; none when there is no store yet.
+  static func agentView(_ config: AgentConfig) -> [Check] {
+    guard access(config.storePath, F_OK) == 0, let reader = try? StoreReader(path: config.storePath)
+    else { return [] }
+    return [agentClock(reader), devices(reader, limit: config.ingest.maxDevices)].compactMap { $0 }
+  }
+
+  static func agentClock(_ reader: StoreReader) -> Check? {
+    guard let trusted = try? reader.meta(MetaKey.clockTrusted) else { return nil }
     guard trusted == "0" else {
       return Check(name: "clock.agent", status: .ok, detail: "the agent trusts the clock", fix: nil)
     }
@@ -23,11 +28,8 @@ extension Doctor {
     )
   }
 
-  static func devices(_ config: AgentConfig) -> Check? {
-    guard access(config.storePath, F_OK) == 0, let reader = try? StoreReader(path: config.storePath),
-      let known = try? reader.devices().count
-    else { return nil }
-    let limit = config.ingest.maxDevices
+  static func devices(_ reader: StoreReader, limit: Int) -> Check? {
+    guard let known = try? reader.deviceCount() else { return nil }
     let refused =
       (try? reader.counters()[Counter.deadLetters(DeadLetterReason.Code.deviceLimit.rawValue)]) ?? nil ?? 0
     var detail = "\(known) of devices.max \(limit)"

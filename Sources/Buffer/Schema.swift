@@ -231,8 +231,6 @@ public enum MetaKey {
   /// "1" when the agent trusts its wall clock, "0" when not (see `ClockTrust`), with the reason.
   public static let clockTrusted = "clock.trusted"
   public static let clockReason = "clock.reason"
-  /// The devices cap the agent runs with (`devices.max`), for `doctor`.
-  public static let devicesMax = "devices.max"
   /// The last seq given to an outbox message: only ever increases, so a seq is never reused.
   public static let outboxLastSeq = "outbox.last_seq"
   /// The outbox's stream id (random, per store): seqs are unique within it.

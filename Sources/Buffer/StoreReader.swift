@@ -105,6 +105,11 @@ public final class StoreReader {
     }
   }
 
+  /// How many devices the store knows (without reading their values).
+  public func deviceCount() throws -> Int {
+    try connection.scalarInt(sql: "SELECT count(*) FROM devices").map(Int.init) ?? 0
+  }
+
   public func device(id key: String) throws -> DeviceSummary? {
     let statement = try connection.makeStatement(
       sql:

@@ -166,16 +166,9 @@ public final class UsageStore {
   /// over all of them (a card seen at two readers is one) — counted in one pass over the covering
   /// `(type, ts, device, card)` index, from one snapshot, so distinct cards never exceed scans.
   /// Readers without scans in the period are absent.
-  public struct CardScans: Sendable, Equatable {
+  public struct CardScans: Sendable {
     public var byDevice: [String: (scans: Int, distinctCards: Int)]
     public var distinctCards: Int
-
-    public static func == (a: Self, b: Self) -> Bool {
-      a.distinctCards == b.distinctCards && a.byDevice.count == b.byDevice.count
-        && a.byDevice.allSatisfy { key, value in
-          b.byDevice[key].map { $0.scans == value.scans && $0.distinctCards == value.distinctCards } ?? false
-        }
-    }
   }
 
   public func cardScans(

@@ -18,8 +18,9 @@ public struct StatsResult {
 
   public init(
     period: Period?, devices: [DeviceUsage], fleet: FleetUsage?, coveredUntil: EpochMillis?,
-    missingDays: [Int]
+    missingDays: [Int], distinctCards: Int? = nil
   ) {
+    self.distinctCards = distinctCards
     self.period = period
     self.devices = devices
     self.fleet = fleet
@@ -129,11 +130,9 @@ public struct StatsQuery {
       }
       distinctCards = counted.distinctCards
     }
-    var result = StatsResult(
+    return StatsResult(
       period: period, devices: devices, fleet: Rollup.combine(headers.map(\.fleet)),
-      coveredUntil: coveredUntil, missingDays: missing)
-    result.distinctCards = distinctCards
-    return result
+      coveredUntil: coveredUntil, missingDays: missing, distinctCards: distinctCards)
   }
 
   /// `--kind`, then the order `classgate devices` uses: by room, then id.

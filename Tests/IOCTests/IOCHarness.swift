@@ -63,20 +63,8 @@ final class IOCHarness: @unchecked Sendable {
 
   /// `classgate-ioc ARGS --conninfo …` to completion.
   func cli(_ arguments: [String]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: classgateIOCExecutable)
-    process.arguments = arguments + ["--conninfo", database.conninfo(database: "ioc")]
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+    try runExecutable(
+      classgateIOCExecutable, arguments + ["--conninfo", database.conninfo(database: "ioc")])
   }
 
   deinit {

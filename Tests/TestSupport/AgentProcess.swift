@@ -33,8 +33,15 @@ public struct CommandResult: Sendable {
 public func runClassgate(_ arguments: [String], environment: [String: String] = [:]) throws
   -> CommandResult
 {
+  try runExecutable(classgateExecutable, arguments, environment: environment)
+}
+
+/// Runs a built executable with ARGS to completion; stdout and stderr apart.
+public func runExecutable(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws
+  -> CommandResult
+{
   let process = Process()
-  process.executableURL = URL(fileURLWithPath: classgateExecutable)
+  process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
   process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
   let out = Pipe()
