@@ -55,7 +55,7 @@ let package = Package(
     .target(
       name: "IOCReceiver",
       dependencies: [
-        "PostgresClient", "MQTTClient", "EventLoop", "JSON", "TOML", "Agent", "DeviceModel",
+        "PostgresClient", "MQTTClient", "EventLoop", "JSON", "TOML", "Agent", "DeviceModel", "Rollup",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .target(name: "Simulator", dependencies: ["DeviceModel", "JSON"]),

@@ -4,7 +4,7 @@ import PostgresClient
 /// (declarative range partitioning on an epoch-ms column); a month's partitions are made when the
 /// first row for it arrives (`PartitionMaker`), and an old month is dropped or detached whole.
 public enum IOCSchema {
-  public static let version = 1
+  public static let version = 2
   public static let partitionedTables: [(table: String, column: String)] = [
     ("summary", "period_start_ms"), ("event", "time_ms"), ("rejected", "received_ms"),
   ]
@@ -23,6 +23,8 @@ public enum IOCSchema {
       received_ms bigint NOT NULL,
       PRIMARY KEY (school_id, stream, seq)
     );
+    -- md5 of the payload, to tell a redelivery from a reused seq with other content (schema 2).
+    ALTER TABLE sequenced ADD COLUMN IF NOT EXISTS digest text;
 
     -- Window, daily and lesson summaries: per (school, kind, period, part) the highest revision only.
     CREATE TABLE IF NOT EXISTS summary (
@@ -100,7 +102,7 @@ public enum IOCSchema {
       try connection.query("SELECT pg_advisory_xact_lock($1)", [.int(PartitionMaker.lockKey)])
       try connection.execute(sql: ddl)
       try connection.query(
-        "INSERT INTO ioc_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING",
+        "INSERT INTO ioc_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [.int(version)])
     }
   }

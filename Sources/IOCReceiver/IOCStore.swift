@@ -7,6 +7,7 @@ import PostgresClient
 public final class IOCStore {
   public let connection: PostgresConnection
   private let partitions = PartitionMaker()
+  private let zones = ZoneLookup()
   /// Payload bytes kept in a rejected row (the size is kept too).
   static let rejectedPayloadLimit = 64 << 10
 
@@ -29,7 +30,9 @@ public final class IOCStore {
             InvalidMessage("payload of \(incoming.size) bytes is larger than \(limit) MiB"))
         )
       }
-      return (incoming, UplinkValidator.validate(topic: incoming.topic, payload: incoming.payload))
+      return (
+        incoming, UplinkValidator.validate(topic: incoming.topic, payload: incoming.payload, zones: zones)
+      )
     }
     try partitions.ensure(Self.monthsNeeded(checked), on: connection)
     do {
@@ -102,20 +105,28 @@ public final class IOCStore {
       try PresenceWriter.write(presence, incoming, on: connection)
       outcome.presence += 1
     case .event(let event):
-      let stored = try EventWriter.write(event, body: body, receivedMs: received, on: connection)
-      if stored { outcome.stored += 1 } else { outcome.duplicates += 1 }
-      tallies[event.envelope.schoolID, default: .init()].arrived(
-        event.envelope, receivedMs: received, duplicate: !stored)
+      let result = try EventWriter.write(event, body: body, receivedMs: received, on: connection)
+      try count(result, event.envelope, incoming, outcome: &outcome, tallies: &tallies)
     case .summary(let summary):
       let result = try SummaryWriter.write(summary, body: body, receivedMs: received, on: connection)
-      switch result {
-      case .stored: outcome.stored += 1
-      case .superseded: outcome.superseded += 1
-      case .duplicate: outcome.duplicates += 1
-      }
-      tallies[summary.envelope.schoolID, default: .init()].arrived(
-        summary.envelope, receivedMs: received, duplicate: result == .duplicate)
+      try count(result, summary.envelope, incoming, outcome: &outcome, tallies: &tallies)
     }
+  }
+
+  private func count(
+    _ result: SequencedResult, _ envelope: Envelope, _ incoming: IncomingMessage, outcome: inout BatchOutcome,
+    tallies: inout [String: SchoolTally]
+  ) throws {
+    switch result {
+    case .stored: outcome.stored += 1
+    case .superseded: outcome.superseded += 1
+    case .duplicate: outcome.duplicates += 1
+    case .conflict:
+      try reject(incoming, reason: SequencedResult.conflictReason, outcome: &outcome, tallies: &tallies)
+      return
+    }
+    tallies[envelope.schoolID, default: .init()].arrived(
+      envelope, receivedMs: incoming.receivedMs, duplicate: result == .duplicate)
   }
 
   private func reject(

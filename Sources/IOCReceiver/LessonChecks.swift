@@ -12,10 +12,10 @@ enum LessonChecks {
   /// Minutes are rounded to 3 decimals.
   static let tolerance = 0.001
 
-  static func summary(_ fields: FieldReader) throws(InvalidMessage) -> SummaryMessage {
+  static func summary(_ fields: FieldReader, zones: ZoneLookup) throws(InvalidMessage) -> SummaryMessage {
     try fields.onlyKeys(topLevel)
     let envelope = try UplinkValidator.envelope(fields)
-    let (start, end, dayMinutes, date) = try SummaryChecks.period(fields, kind: .lessons)
+    let (start, end, dayMinutes, date, zone) = try SummaryChecks.period(fields, kind: .lessons, zones: zones)
     let (revision, part, parts) = try SummaryChecks.revisionAndParts(fields)
     let teaching = try fields.bool("teaching_day")
     let closure = try fields.nullableString(
@@ -43,7 +43,8 @@ enum LessonChecks {
       }
       _ = try lesson.choice("session", among: ["morning", "afternoon"])
       _ = try lesson.integer("period", minimum: 1, maximum: 7)
-      _ = try lesson.string("start", "an RFC 3339 local time", TextShape.localTime)
+      let localStart = try lesson.string("start", "an RFC 3339 local time", TextShape.localTime)
+      try LocalTimeChecks.instant(localStart, is: Int64(lessonStart), in: zone, path: "\(path).start")
       let limit = Double(minutes) + tolerance
       let boardOn = try lesson.number("board_on_min", minimum: 0, maximum: limit)
       _ = try lesson.number("board_active_min", minimum: 0, maximum: boardOn + tolerance)

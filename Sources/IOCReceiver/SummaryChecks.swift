@@ -1,4 +1,5 @@
 import JSON
+import Rollup
 
 /// schemas/window-summary.v1.schema.json and daily-summary.v1.schema.json, plus what a schema
 /// cannot say: period length, min ≤ mean ≤ max, distinct cards ≤ scans, unique device ids.
@@ -11,10 +12,12 @@ enum SummaryChecks {
   /// The mean is rounded to 3 decimals, so it may sit up to half a thousandth outside min…max.
   static let meanTolerance = 0.0005
 
-  static func summary(_ fields: FieldReader, kind: SummaryKind) throws(InvalidMessage) -> SummaryMessage {
+  static func summary(_ fields: FieldReader, kind: SummaryKind, zones: ZoneLookup) throws(InvalidMessage)
+    -> SummaryMessage
+  {
     try fields.onlyKeys(topLevel)
     let envelope = try UplinkValidator.envelope(fields)
-    let (start, end, minutes, date) = try period(fields, kind: kind)
+    let (start, end, minutes, date, _) = try period(fields, kind: kind, zones: zones)
     let (revision, part, parts) = try revisionAndParts(fields)
     let devices = try fields.array("devices")
     var ids = Set<String>()
@@ -40,16 +43,17 @@ enum SummaryChecks {
       revision: revision, part: part ?? 1, parts: parts ?? 1)
   }
 
-  /// `period`: a window (1–1440 minutes) or a local day (22–26 hours, with its `date`).
-  static func period(_ fields: FieldReader, kind: SummaryKind) throws(InvalidMessage)
-    -> (start: Int, end: Int, minutes: Int, date: String?)
+  /// `period`: a window (1–1440 minutes) or a local day (22–26 hours, with its `date`), in a zone
+  /// the IOC knows, its local times agreeing with its instants (`LocalTimeChecks`).
+  static func period(_ fields: FieldReader, kind: SummaryKind, zones: ZoneLookup) throws(InvalidMessage)
+    -> (start: Int, end: Int, minutes: Int, date: String?, zone: ZoneRules)
   {
     let period = try fields.object("period")
     let start = try period.integer("start_ms", minimum: 0)
     let end = try period.integer("end_ms", minimum: 0)
-    _ = try period.string("start", "an RFC 3339 local time", TextShape.localTime)
-    _ = try period.string("end", "an RFC 3339 local time", TextShape.localTime)
-    _ = try period.string("time_zone", "an IANA time zone name", TextShape.timeZone)
+    let localStart = try period.string("start", "an RFC 3339 local time", TextShape.localTime)
+    let localEnd = try period.string("end", "an RFC 3339 local time", TextShape.localTime)
+    let zoneName = try period.string("time_zone", "an IANA time zone name", TextShape.timeZone)
     let minutes =
       kind == .window
       ? try period.integer("minutes", minimum: 1, maximum: 1440)
@@ -61,7 +65,15 @@ enum SummaryChecks {
       throw InvalidMessage(
         "period.minutes is \(minutes) but end_ms − start_ms is \(Double(end - start) / 60_000) minutes")
     }
-    return (start, end, minutes, date)
+    let zone = try LocalTimeChecks.zone(zoneName, zones)
+    try LocalTimeChecks.instant(localStart, is: Int64(start), in: zone, path: "period.start")
+    try LocalTimeChecks.instant(localEnd, is: Int64(end), in: zone, path: "period.end")
+    if let date {
+      try LocalTimeChecks.coversDay(date, startMs: Int64(start), endMs: Int64(end), in: zone)
+    } else {
+      try LocalTimeChecks.windowAligned(startMs: Int64(start), minutes: minutes, in: zone)
+    }
+    return (start, end, minutes, date, zone)
   }
 
   /// `revision`, and `part`/`parts`, which come together.

@@ -32,15 +32,20 @@ public enum UplinkValidator {
     return TextShape.schoolID(school.utf8) ? String(school) : nil
   }
 
-  public static func validate(topic: String, payload: [UInt8]) -> Result<UplinkMessage, InvalidMessage> {
+  /// `zones`: the rules of the zones summaries name (the caller keeps one, so each file is read once).
+  public static func validate(topic: String, payload: [UInt8], zones: ZoneLookup = ZoneLookup())
+    -> Result<UplinkMessage, InvalidMessage>
+  {
     do throws(InvalidMessage) {
-      return .success(try check(topic: topic, payload: payload))
+      return .success(try check(topic: topic, payload: payload, zones: zones))
     } catch {
       return .failure(error)
     }
   }
 
-  static func check(topic: String, payload: [UInt8]) throws(InvalidMessage) -> UplinkMessage {
+  static func check(topic: String, payload: [UInt8], zones: ZoneLookup) throws(InvalidMessage)
+    -> UplinkMessage
+  {
     guard let school = school(inTopic: topic) else {
       throw InvalidMessage("topic is not ioc/v1/schools/<school_id>/…")
     }
@@ -73,9 +78,11 @@ public enum UplinkValidator {
         "school_id: \(FieldReader.quoted(schoolID)) is not the topic's school \(FieldReader.quoted(school))")
     }
     switch expected {
-    case "classgate.window_summary": return .summary(try SummaryChecks.summary(fields, kind: .window))
-    case "classgate.daily_summary": return .summary(try SummaryChecks.summary(fields, kind: .day))
-    case "classgate.lesson_summary": return .summary(try LessonChecks.summary(fields))
+    case "classgate.window_summary":
+      return .summary(try SummaryChecks.summary(fields, kind: .window, zones: zones))
+    case "classgate.daily_summary":
+      return .summary(try SummaryChecks.summary(fields, kind: .day, zones: zones))
+    case "classgate.lesson_summary": return .summary(try LessonChecks.summary(fields, zones: zones))
     case "classgate.event": return .event(try EventChecks.event(fields))
     default: return .presence(try PresenceChecks.presence(fields))
     }

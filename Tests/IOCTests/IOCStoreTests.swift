@@ -70,6 +70,29 @@ struct IOCStoreTests {
     #expect(school?.int("newest_created_ms") == 1_795_827_902_140)
   }
 
+  /// A seq seen again with other content is not a redelivery: an agent reused it (a store restored
+  /// from a backup, say). The first is kept, the other becomes a rejected row, and it is counted.
+  @Test func aSeqReusedWithDifferentContentIsRejected_notCountedAsADuplicate() throws {
+    let fixture = try Fixture()
+    let event = try Examples.object("event-threshold-alert")
+    var other = event
+    other.set("event.value", 1400)
+    let window = try Self.summary(seq: 40, revision: 0)
+    var otherWindow = window
+    otherWindow.set("fleet.offline_incidents", 7)
+    try fixture.store([("event-threshold-alert", event), ("window-summary", window)])
+    let outcome = try fixture.store([
+      ("event-threshold-alert", other), ("window-summary", otherWindow), ("event-threshold-alert", event),
+    ])
+    #expect(outcome.stored == 0 && outcome.duplicates == 1 && outcome.rejected == 2, "\(outcome)")
+    let reasons = try fixture.connection.query("SELECT reason FROM rejected").map { $0["reason"] ?? "" }
+    #expect(reasons.count == 2 && reasons.allSatisfy { $0.contains("reused seq") }, "\(reasons)")
+    let kept = try fixture.connection.query("SELECT body->'event'->>'value' AS value FROM event").first
+    #expect(kept?["value"] == event["event"]?.objectValue?["value"]?.description)
+    let school = try fixture.connection.query("SELECT messages, duplicates, rejected FROM school").first
+    #expect(school?.int("messages") == 2 && school?.int("duplicates") == 1 && school?.int("rejected") == 2)
+  }
+
   @Test func theHighestRevisionWins_inAnyArrivalOrder() throws {
     let fixture = try Fixture()
     let outcome = try fixture.store([

@@ -79,6 +79,17 @@ struct UplinkValidatorTests {
     ("lesson-summary", "period.date", nil, "period.date: required"),
     ("lesson-summary", "period.minutes", 45, "period.minutes"),
     ("lesson-summary", "lessons", [1], "lessons[0]: expected an object"),
+    // Local times against the zone (what scripts/validate-uplink.py checks too).
+    (
+      "window-summary", "period.start", "2026-11-28T01:00:00Z",
+      "has UTC offset +00:00, but the zone is at +07:00"
+    ),
+    ("window-summary", "period.end", "2026-11-28T08:06:00+07:00", "period.end: 2026-11-28T08:06:00+07:00 is"),
+    ("window-summary", "period.time_zone", "Asia/Atlantis", "not a known IANA time zone"),
+    ("window-summary", "period.time_zone", "Europe/London", "but the zone is at +00:00"),
+    ("daily-summary", "period.time_zone", "Asia/Tokyo", "but the zone is at +09:00"),
+    ("daily-summary", "period.date", "2026-11-29", "does not cover exactly the local day 2026-11-29"),
+    ("lesson-summary", "period.date", "2026-11-27", "does not cover exactly the local day 2026-11-27"),
   ]
 
   @Test(arguments: breakages.indices)
@@ -117,6 +128,54 @@ struct UplinkValidatorTests {
     let twice = UplinkValidator.validate(
       topic: Examples.topic("lesson-summary"), payload: Examples.bytes(object))
     #expect(twice.failureReason != nil)
+  }
+
+  @Test func aWindowMustStartOnAMultipleOfItsMinutesOfTheLocalDay() throws {
+    var object = try Examples.object("window-summary")
+    object.set("period.start_ms", 1_795_827_660_000)
+    object.set("period.end_ms", 1_795_827_960_000)
+    object.set("period.start", "2026-11-28T08:01:00+07:00")
+    object.set("period.end", "2026-11-28T08:06:00+07:00")
+    let result = UplinkValidator.validate(
+      topic: Examples.topic("window-summary"), payload: Examples.bytes(object))
+    #expect(
+      result.failureReason?.contains("window starts at local 08:01, not on a multiple of 5") == true,
+      "\(result)")
+  }
+
+  @Test func aLessonsStartMustBeItsInstantInTheZone() throws {
+    var object = try Examples.object("lesson-summary")
+    var lessons = object["lessons"]?.arrayValue ?? []
+    var first = lessons[0].objectValue!
+    first["start"] = "2026-11-28T07:00:00+08:00"
+    lessons[0] = .object(first)
+    object["lessons"] = .array(lessons)
+    let result = UplinkValidator.validate(
+      topic: Examples.topic("lesson-summary"), payload: Examples.bytes(object))
+    #expect(
+      result.failureReason?.contains("lessons[0].start: 2026-11-28T07:00:00+08:00 is") == true, "\(result)")
+  }
+
+  /// A summer-time day in Berlin has 23 hours, each end at its own offset: valid as it is.
+  @Test func aDaylightSavingDayIsAcceptedWithItsTwoOffsets() throws {
+    var object = try Examples.object("daily-summary")
+    object.set("period.date", "2026-03-29")
+    object.set("period.time_zone", "Europe/Berlin")
+    object.set("period.start_ms", 1_774_738_800_000)
+    object.set("period.end_ms", 1_774_821_600_000)
+    object.set("period.start", "2026-03-29T00:00:00+01:00")
+    object.set("period.end", "2026-03-30T00:00:00+02:00")
+    object.set("period.minutes", 1380)
+    object["devices"] = []  // their minutes belong to a 24-hour day
+    let result = UplinkValidator.validate(
+      topic: Examples.topic("daily-summary"), payload: Examples.bytes(object))
+    #expect(result.failureReason == nil, "\(result)")
+    object.set("period.end", "2026-03-30T00:00:00+01:00")
+    object.set("period.end_ms", 1_774_825_200_000)
+    object.set("period.minutes", 1440)
+    let wrong = UplinkValidator.validate(
+      topic: Examples.topic("daily-summary"), payload: Examples.bytes(object))
+    #expect(wrong.failureReason?.contains("period.end") == true, "\(wrong)")
   }
 
   @Test func deviceEntriesAreChecked() throws {
