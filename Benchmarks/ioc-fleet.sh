@@ -2,14 +2,21 @@
 # The IOC receiver at city scale, side by side with a plain subscriber on the same broker:
 #   Benchmarks/ioc-fleet.sh [SCHOOLS] [WINDOWS] [EVENTS]     (defaults: 600 24 20)
 #   RECEIVERS=2 Benchmarks/ioc-fleet.sh …                    (receivers sharing one $share group)
+#   LIVE=1 [JITTER_MS=60000] Benchmarks/ioc-fleet.sh …       (the city comes back live: see below)
 # A city of SCHOOLS schools comes back after an outage: each sends WINDOWS window summaries (30
 # devices, ~9 kB; every 10th also as revision 1), EVENTS events and 2 % duplicates, all queued at
 # the IOC broker for the receiver's persistent session while it is down. Then the receiver
 # (release build, batch 500) drains the backlog into PostgreSQL (fsync on, as in production), and
 # `mosquitto_sub` drains the same backlog from its own session, for the ceiling. Prints both rates.
+# With LIVE=1 nothing is queued first: the subscriber is connected, and each school is its own
+# connection that comes back at a random moment within JITTER_MS (the agents' jittered reconnect
+# after a long outage) and drains its backlog at an agent's pace (20 in flight, 500 msg/s). The
+# time to empty is from the first school's return to the last row committed; the plain subscriber
+# gets the same city in a run of its own, before the receivers start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 schools=${1:-600} windows=${2:-24} events=${3:-20} receivers=${RECEIVERS:-1}
+live=${LIVE:-} jitter_ms=${JITTER_MS:-60000}
 swift build -c release --product classgate-ioc >/dev/null
 swift build -c release --product ioc-fleet-bench >/dev/null
 bin=$(swift build -c release --show-bin-path)
@@ -62,8 +69,8 @@ mosquitto -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
 mosquitto_pid=$!
 sleep 0.5
 
-for n in $(seq "$receivers"); do
-  share=
+write_receiver_config() {
+  local n=$1 share=
   [ "$receivers" -gt 1 ] && share='share_group = "ioc-ingest"'
   cat >"$dir/receiver-$n.toml" <<CONF
 [broker]
@@ -79,33 +86,66 @@ conninfo = "host=$dir/pg dbname=ioc user=postgres"
 [receiver]
 batch_max = 500
 CONF
-  # Every session exists before the traffic, as after an outage.
-  "$bin/classgate-ioc" run --config "$dir/receiver-$n.toml" >"$dir/receiver-$n.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do [ "$(grep -c Subscribed "$dir/receiver-$n.log" || true)" -ge 3 ] && break; sleep 0.1; done
-  kill -TERM "$pid"
-  wait "$pid" || true
-done
-mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$plain" -c -x 3600 -i plain-sub -q 1 -E \
-  -t 'ioc/v1/schools/+/summaries/#' -t 'ioc/v1/schools/+/events'
+}
+start_receivers() {
+  for n in $(seq "$receivers"); do
+    "$bin/classgate-ioc" run --config "$dir/receiver-$n.toml" >>"$dir/receiver-$n.log" 2>&1 &
+    receiver_pids+=($!)
+  done
+}
+wait_subscribed() { for _ in $(seq 100); do [ "$(grep -c Subscribed "$1" || true)" -ge 3 ] && return; sleep 0.1; done; }
+stored_so_far() { psql_ioc 'SELECT coalesce(sum(messages + duplicates), 0) FROM school'; }
+for n in $(seq "$receivers"); do write_receiver_config "$n"; done
 
-result=$("$bin/ioc-fleet-bench" "$plain" "$schools" "$windows" "$events")
-echo "fleet: $result"
-sequenced=$(echo "$result" | sed -E 's/.*sequenced=([0-9]+).*/\1/')
-unique=$(echo "$result" | sed -E 's/.*unique=([0-9]+).*/\1/')
+if [ -z "$live" ]; then
+  for n in $(seq "$receivers"); do
+    # Every session exists before the traffic, as after an outage.
+    "$bin/classgate-ioc" run --config "$dir/receiver-$n.toml" >"$dir/receiver-$n.log" 2>&1 &
+    pid=$!
+    wait_subscribed "$dir/receiver-$n.log"
+    kill -TERM "$pid"
+    wait "$pid" || true
+  done
+  mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$plain" -c -x 3600 -i plain-sub -q 1 -E \
+    -t 'ioc/v1/schools/+/summaries/#' -t 'ioc/v1/schools/+/events'
 
-start=$(now_ms)
-mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$plain" -c -x 3600 -i plain-sub -q 1 -C "$sequenced" \
-  -t 'ioc/v1/schools/+/summaries/#' -t 'ioc/v1/schools/+/events' >/dev/null
-plain_ms=$(($(now_ms) - start))
+  result=$("$bin/ioc-fleet-bench" "$plain" "$schools" "$windows" "$events")
+  echo "fleet: $result"
+  sequenced=$(echo "$result" | sed -E 's/.*sequenced=([0-9]+).*/\1/')
+  unique=$(echo "$result" | sed -E 's/.*unique=([0-9]+).*/\1/')
 
-start=$(now_ms)
-for n in $(seq "$receivers"); do
-  "$bin/classgate-ioc" run --config "$dir/receiver-$n.toml" >>"$dir/receiver-$n.log" 2>&1 &
-  receiver_pids+=($!)
-done
-while [ "$(psql_ioc 'SELECT coalesce(sum(messages + duplicates), 0) FROM school')" -lt "$sequenced" ]; do sleep 0.2; done
-receiver_ms=$(($(now_ms) - start))
+  start=$(now_ms)
+  mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$plain" -c -x 3600 -i plain-sub -q 1 -C "$sequenced" \
+    -t 'ioc/v1/schools/+/summaries/#' -t 'ioc/v1/schools/+/events' >/dev/null
+  plain_ms=$(($(now_ms) - start))
+
+  start=$(now_ms)
+  start_receivers
+  while [ "$(stored_so_far)" -lt "$sequenced" ]; do sleep 0.2; done
+  receiver_ms=$(($(now_ms) - start))
+else
+  # The ceiling: a plain subscriber, connected, takes the city's return alone.
+  mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$plain" -q 1 -t 'ioc/v1/schools/+/summaries/#' \
+    -t 'ioc/v1/schools/+/events' >"$dir/plain.out" &
+  sub_pid=$!
+  sleep 0.5
+  start=$(now_ms)
+  result=$("$bin/ioc-fleet-bench" "$plain" "$schools" "$windows" "$events" "$jitter_ms" 500 20)
+  sequenced=$(echo "$result" | sed -E 's/.*sequenced=([0-9]+).*/\1/')
+  unique=$(echo "$result" | sed -E 's/.*unique=([0-9]+).*/\1/')
+  while [ "$(wc -l <"$dir/plain.out")" -lt "$sequenced" ]; do sleep 0.05; done
+  plain_ms=$(($(now_ms) - start))
+  kill "$sub_pid" 2>/dev/null || true
+  echo "fleet (plain subscriber's run): $result"
+  # The receivers, connected before the city returns.
+  start_receivers
+  for n in $(seq "$receivers"); do wait_subscribed "$dir/receiver-$n.log"; done
+  start=$(now_ms)
+  result=$("$bin/ioc-fleet-bench" "$plain" "$schools" "$windows" "$events" "$jitter_ms" 500 20)
+  echo "fleet (receivers' run): $result"
+  while [ "$(stored_so_far)" -lt "$sequenced" ]; do sleep 0.2; done
+  receiver_ms=$(($(now_ms) - start))
+fi
 rss=0 receiver_cpu_ms=0
 for pid in "${receiver_pids[@]}"; do
   rss=$((rss > $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") ? rss : $(awk '/VmHWM/ {print $2}' "/proc/$pid/status")))
@@ -118,6 +158,7 @@ summaries=$(psql_ioc 'SELECT count(*) FROM summary')
 size=$(psql_ioc "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_stat_user_tables")
 
 echo "messages: $sequenced sequenced ($unique unique, the rest duplicates), $schools schools"
+[ -n "$live" ] && echo "live: $schools schools back within $jitter_ms ms (jittered reconnects), each at most 20 in flight and 500 msg/s; times from the first return to the last message"
 echo "plain mosquitto_sub (QoS 1, persistent session): $plain_ms ms, $((sequenced * 1000 / (plain_ms > 0 ? plain_ms : 1))) msg/s"
 echo "classgate-ioc run ×$receivers into PostgreSQL:            $receiver_ms ms, $((sequenced * 1000 / (receiver_ms > 0 ? receiver_ms : 1))) msg/s, peak RSS $((rss / 1024)) MiB each at most, receivers' CPU $receiver_cpu_ms ms"
 echo "stored: $stored in the ledger (expected $unique), $summaries summary rows (one per period), $rejected rejected; database $size"
