@@ -107,6 +107,9 @@ let package = Package(
     .executableTarget(
       name: "ioc-fleet-bench", dependencies: ["MQTTClient", "EventLoop", "JSON"],
       path: "Benchmarks/IOCFleetBench"),
+    .executableTarget(
+      name: "ioc-latency-probe", dependencies: ["MQTTClient", "EventLoop", "PostgresClient"],
+      path: "Benchmarks/IOCLatencyProbe"),
 
     // libFuzzer harness: Fuzz/run.sh builds it with --sanitize fuzzer (a no-op executable otherwise)
     .executableTarget(

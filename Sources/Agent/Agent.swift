@@ -5,6 +5,7 @@ import Ingest
 import Logging
 import MQTTClient
 import SQLiteStore
+import Uplink
 
 /// Wires the stages together for `classgate run`.
 public enum Agent {
@@ -54,13 +55,16 @@ public enum Agent {
     let metrics = config.metricsTextfile.map { MetricsTextfile(path: $0) }
     var metricsFailing = false
     // Same thread, same connection: the uplink's turn comes between ingest commits, never in one.
+    // The uplink is made after ingest (it reads ingest's clock assessment), hence the late binding.
+    var uplinkStage: UplinkStage?
     let ingest = IngestStage(
       mqtt: mqtt, decoders: setup.chain, writer: writer, settings: settings, logger: logger,
-      hooks: .init(reload: {
-        reload(config: config, environment: environment, writer: writer, logger: logger)
-      }))
+      hooks: .init(
+        reload: { reload(config: config, environment: environment, writer: writer, logger: logger) },
+        statusChanged: { uplinkStage?.statusChanged(nowMs: Clock.monotonicMs()) }))
     let uplink = try UplinkSetup.stage(
       config, connection: connection, writer: writer, clock: { ingest.clockAssessment() }, logger: logger)
+    uplinkStage = uplink
     let loop = MainLoop(
       components: [ingest, uplink], signals: signals, systemd: SystemdNotifier(environment: environment),
       hooks: .init(report: {

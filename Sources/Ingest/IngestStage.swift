@@ -51,9 +51,12 @@ public final class IngestStage: LoopComponent {
   public struct Hooks {
     /// SIGHUP: returns the new decoding set, or nil to keep the current one (the hook logs why).
     public var reload: () -> Reload?
+    /// After a commit that stored a device's status change (the uplink sends it at once).
+    public var statusChanged: () -> Void
 
-    public init(reload: @escaping () -> Reload? = { nil }) {
+    public init(reload: @escaping () -> Reload? = { nil }, statusChanged: @escaping () -> Void = {}) {
       self.reload = reload
+      self.statusChanged = statusChanged
     }
   }
 
@@ -237,6 +240,7 @@ public final class IngestStage: LoopComponent {
       }
       policy.committed()
       logStatusChanges(summary)
+      if !summary.statusChanges.isEmpty { hooks.statusChanged() }
       reportDeadLetters(now: started)
       let seconds = Double(Clock.monotonicMs() - started) / 1000
       counts.commits += 1

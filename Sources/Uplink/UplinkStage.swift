@@ -16,6 +16,9 @@ public final class UplinkStage: LoopComponent {
     public var publisher: UplinkPublisher.Settings
     /// How often status changes and alerts are looked for (and queued, in one transaction).
     public var eventIntervalMs: Int64 = 3000
+    /// After a committed status change, events are looked for this soon instead (a burst of
+    /// changes in that time goes in one transaction): a status change is real time.
+    public var eventPromptMs: Int64 = 100
     /// Delivered outbox rows are kept this long (for diagnosis), then deleted.
     public var keepDeliveredMs: Int64 = 86_400_000
     public init(summariser: Summariser.Settings, publisher: UplinkPublisher.Settings) {
@@ -82,6 +85,11 @@ public final class UplinkStage: LoopComponent {
   }
 
   public func pollInterests() -> [Poller.Interest] { publisher?.pollInterests ?? [] }
+
+  /// The ingest stage committed a status change: queue its event soon, not at the next tick.
+  public func statusChanged(nowMs: Int64) {
+    nextEventsMs = min(nextEventsMs, nowMs + settings.eventPromptMs)
+  }
 
   public func millisecondsUntilDue(nowMs: Int64) -> Int64 {
     var due = min(nextSummaryMs, nextHousekeepingMs, nextCapCheckMs) - nowMs

@@ -170,8 +170,8 @@ struct SchoolToCityTests {
   }
 
   /// A device's status change on the school broker, timed until its event row is in PostgreSQL:
-  /// agent commit, the agent's event check (every 3 s: `eventIntervalMs`), event lane, TLS, IOC
-  /// broker, receiver commit. Prints the figures, and the part from the agent creating the
+  /// agent commit (`store.commit_window_ms`, 1 s by default), the event queued 100 ms after it
+  /// (`eventPromptMs`, not at the next 3 s tick), event lane, TLS, IOC broker, receiver commit. Prints the figures, and the part from the agent creating the
   /// message to the receiver having it (`received_ms − created_ms`, one host, one clock).
   @Test func aLiveEventReachesItsRowInPostgreSQLWithinSeconds() throws {
     let ioc = try IOCHarness()
@@ -203,8 +203,8 @@ struct SchoolToCityTests {
     print(
       "live event, school broker → PostgreSQL row: median \(median) ms, max \(worst) ms of \(latencies.count); "
         + "agent's message → receiver: median \(uplink[uplink.count / 2]) ms, max \(uplink.last ?? 0) ms")
-    // The agent looks for status changes every 3 s; everything after that takes milliseconds.
-    #expect(worst < 5000, "\(latencies)")
+    // The commit window is most of it; with the 3 s event tick alone the median was 3 s.
+    #expect(median < 2000 && worst < 3000, "\(latencies)")
     #expect((uplink.last ?? .max) < 1000, "\(uplink)")
   }
 }
