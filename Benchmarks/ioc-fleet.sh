@@ -3,6 +3,8 @@
 #   Benchmarks/ioc-fleet.sh [SCHOOLS] [WINDOWS] [EVENTS]     (defaults: 600 24 20)
 #   RECEIVERS=2 Benchmarks/ioc-fleet.sh …                    (receivers sharing one $share group)
 #   LIVE=1 [JITTER_MS=60000] Benchmarks/ioc-fleet.sh …       (the city comes back live: see below)
+#   RECEIVERS=2 KILL_ONE=1 Benchmarks/ioc-fleet.sh …         (kill -9 one receiver a third of the way
+#                                                             through, start it again 2 s later)
 # A city of SCHOOLS schools comes back after an outage: each sends WINDOWS window summaries (30
 # devices, ~9 kB; every 10th also as revision 1), EVENTS events and 2 % duplicates, all queued at
 # the IOC broker for the receiver's persistent session while it is down. Then the receiver
@@ -95,6 +97,8 @@ start_receivers() {
 }
 wait_subscribed() { for _ in $(seq 100); do [ "$(grep -c Subscribed "$1" || true)" -ge 3 ] && return; sleep 0.1; done; }
 stored_so_far() { psql_ioc 'SELECT coalesce(sum(messages + duplicates), 0) FROM school'; }
+# Done when every unique message is in the ledger (redeliveries after a kill count as duplicates).
+wait_all_stored() { while [ "$(psql_ioc 'SELECT count(*) FROM sequenced')" -lt "$unique" ]; do sleep 0.2; done; }
 for n in $(seq "$receivers"); do write_receiver_config "$n"; done
 
 if [ -z "$live" ]; then
@@ -121,7 +125,16 @@ if [ -z "$live" ]; then
 
   start=$(now_ms)
   start_receivers
-  while [ "$(stored_so_far)" -lt "$sequenced" ]; do sleep 0.2; done
+  if [ -n "${KILL_ONE:-}" ]; then
+    while [ "$(stored_so_far)" -lt $((sequenced / 3)) ]; do sleep 0.1; done
+    kill -KILL "${receiver_pids[0]}"
+    wait "${receiver_pids[0]}" 2>/dev/null || true
+    echo "killed receiver 1 (kill -9) with $(stored_so_far) of $sequenced accounted for; restarting it in 2 s"
+    sleep 2
+    "$bin/classgate-ioc" run --config "$dir/receiver-1.toml" >>"$dir/receiver-1.log" 2>&1 &
+    receiver_pids[0]=$!
+  fi
+  wait_all_stored
   receiver_ms=$(($(now_ms) - start))
 else
   # The ceiling: a plain subscriber, connected, takes the city's return alone.
@@ -143,7 +156,7 @@ else
   start=$(now_ms)
   result=$("$bin/ioc-fleet-bench" "$plain" "$schools" "$windows" "$events" "$jitter_ms" 500 20)
   echo "fleet (receivers' run): $result"
-  while [ "$(stored_so_far)" -lt "$sequenced" ]; do sleep 0.2; done
+  wait_all_stored
   receiver_ms=$(($(now_ms) - start))
 fi
 rss=0 receiver_cpu_ms=0
@@ -162,4 +175,10 @@ echo "messages: $sequenced sequenced ($unique unique, the rest duplicates), $sch
 echo "plain mosquitto_sub (QoS 1, persistent session): $plain_ms ms, $((sequenced * 1000 / (plain_ms > 0 ? plain_ms : 1))) msg/s"
 echo "classgate-ioc run ×$receivers into PostgreSQL:            $receiver_ms ms, $((sequenced * 1000 / (receiver_ms > 0 ? receiver_ms : 1))) msg/s, peak RSS $((rss / 1024)) MiB each at most, receivers' CPU $receiver_cpu_ms ms"
 echo "stored: $stored in the ledger (expected $unique), $summaries summary rows (one per period), $rejected rejected; database $size"
-[ "$stored" -eq "$unique" ] && [ "$rejected" -eq 0 ]
+# Exactly once: every unique seq in the ledger once (its primary key), one event row per event and
+# one summary row per period (the fleet's windows are one part each).
+events_stored=$(psql_ioc 'SELECT count(*) FROM event')
+events_ledger=$(psql_ioc "SELECT count(*) FROM sequenced WHERE schema = 'classgate.event'")
+echo "exactly once: ledger $stored of $unique unique, event rows $events_stored for $events_ledger events, summary rows $summaries for $((schools * windows)) periods"
+[ "$stored" -eq "$unique" ] && [ "$rejected" -eq 0 ] && [ "$events_stored" -eq "$events_ledger" ] &&
+  [ "$summaries" -eq $((schools * windows)) ]
