@@ -63,3 +63,27 @@ struct MonitoringFilesTests {
     }
   }
 }
+
+/// docs/images/dashboard.png is drawn by Monitoring/render-dashboard.py from the dashboard JSON
+/// (scripts/dashboard-screenshot.sh): the panels and expressions it queries are the JSON's own.
+@Suite("Dashboard renderer")
+struct DashboardRendererTests {
+  @Test func rendererQueriesExactlyTheDashboardsPanelsAndExpressions() throws {
+    let directory = MonitoringFilesTests.directory
+    let listed = try runShell("python3 '\(directory)/render-dashboard.py' --list-expressions")
+    #expect(listed.status == 0, "\(listed.stdout)")
+    let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/classgate-dashboard.json"))
+    let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let panels = try #require(dashboard["panels"] as? [[String: Any]])
+    var expected: [String] = []
+    for panel in panels {
+      let title = try #require(panel["title"] as? String)
+      for target in panel["targets"] as? [[String: Any]] ?? [] {
+        expected.append("\(title)\t\(try #require(target["expr"] as? String))")
+      }
+    }
+    let rendered = listed.stdout.split(separator: "\n").map(String.init)
+    #expect(rendered.sorted() == expected.sorted())
+    #expect(rendered.contains { $0.contains("histogram_quantile(0.99") })
+  }
+}
