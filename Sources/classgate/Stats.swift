@@ -140,7 +140,7 @@ extension ClassGate {
       let output = StatsOutput(
         calendar: settings.calendar, thresholds: settings.thresholds, now: now,
         filtered: room != nil || device != nil || kind != nil)
-      let attendance = try output.attendance(result, store: store, device: device, room: room)
+      let attendance = try query.attendance(result)
       if storeOptions.json {
         JSONOutput.print(output.json(result, selection: selection, attendance: attendance))
       } else {
@@ -152,27 +152,21 @@ extension ClassGate {
     private func printLessons(_ store: LessonStore, _ calendar: SchoolCalendar, _ co2Threshold: Double?)
       throws
     {
-      var (first, last): (Int, Int)
-      if day == nil && days == nil && from == nil {
-        let latest = try store.latestDay().map { StatsPeriod.today(now: $0, calendar: calendar) }
-        last = latest ?? StatsPeriod.today(now: Clock.wallMs(), calendar: calendar) - 1
-        first = last
-      } else {
-        guard case .days(let start, let end) = selection(now: Clock.wallMs(), calendar: calendar) else {
+      var selected: ClosedRange<Int>?
+      if day != nil || days != nil || from != nil {
+        guard case .days(let first, let last) = selection(now: Clock.wallMs(), calendar: calendar) else {
           return
         }
-        (first, last) = (start, end)
+        selected = first...last
       }
-      if week { first = last - 6 }
-      let days = try store.days(
-        from: StatsPeriod.period(ofDay: first, calendar: calendar).start,
-        to: StatsPeriod.period(ofDay: last, calendar: calendar).end, room: room)
+      let report = try LessonsReport.read(
+        store, calendar: calendar, days: selected, week: week, room: room, now: Clock.wallMs())
       let output = LessonsOutput(calendar: calendar, co2Threshold: co2Threshold)
-      let (from, to) = (StatsPeriod.label(first), StatsPeriod.label(last))
+      let (from, to) = (StatsPeriod.label(report.first), StatsPeriod.label(report.last))
       if storeOptions.json {
-        JSONOutput.print(output.json(days, from: from, to: to))
+        JSONOutput.print(output.json(report.days, from: from, to: to))
       } else {
-        print(output.text(days, from: from, to: to))
+        print(output.text(report.days, from: from, to: to))
       }
     }
 
@@ -191,31 +185,12 @@ extension ClassGate {
 
 /// The table and the documented `--json` shape (docs/cli.md).
 struct StatsOutput {
-  struct Attendance {
-    var scans: Int
-    var distinctCards: Int
-  }
+  typealias Attendance = StatsAttendance
 
   let calendar: SchoolCalendar
   let thresholds: [String: Double]
   let now: EpochMillis
   let filtered: Bool
-
-  /// Card scans and distinct cards over all the readers shown (a card seen at two readers is one).
-  func attendance(_ result: StatsResult, store: UsageStore, device: String?, room: String?) throws
-    -> Attendance?
-  {
-    let readers = result.devices.filter { $0.kind == .attendanceReader }
-    guard let period = result.period, let until = result.coveredUntil, !readers.isEmpty else { return nil }
-    let scans = readers.reduce(0) { $0 + $1.scans }
-    let largest = readers.map(\.distinctCards).max() ?? 0
-    guard readers.count > 1 else { return Attendance(scans: scans, distinctCards: largest) }
-    // Added up over several periods, the query counted them already; one period: count now.
-    let counted =
-      try result.distinctCards
-      ?? store.cardScans(from: period.start, to: until, device: device, room: room).distinctCards
-    return Attendance(scans: scans, distinctCards: min(scans, max(counted, largest)))
-  }
 
   // MARK: JSON
 
