@@ -12,6 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="$(realpath -m "${1:-docs/images/dashboard.png}")"
 SECONDS_RUN="${DASH_SECONDS:-240}"
+for tool in chromium prometheus prometheus-node-exporter mosquitto mosquitto_pub python3; do
+  command -v "$tool" >/dev/null || { echo "needs $tool: scripts/install-deps.sh, and apt install chromium fonts-dejavu-core" >&2; exit 1; }
+done
 
 if [ -z "${CLASSGATE_BIN:-}" ]; then
   swift build --product classgate 2>&1 | tail -n 1
