@@ -30,4 +30,16 @@ public struct LessonsReport: Sendable, Equatable {
       to: StatsPeriod.period(ofDay: last, calendar: calendar).end, room: room)
     return LessonsReport(first: first, last: last, days: days)
   }
+
+  /// As `read`; nil for a store the agent has not opened since the upgrade that added lessons.
+  public static func readIfStored(
+    _ store: LessonStore, calendar: SchoolCalendar, days selected: ClosedRange<Int>?, week: Bool,
+    room: String?, now: EpochMillis
+  ) throws -> LessonsReport? {
+    do {
+      return try read(store, calendar: calendar, days: selected, week: week, room: room, now: now)
+    } catch let error where MissingTable.matches(error) {
+      return nil
+    }
+  }
 }

@@ -89,32 +89,14 @@ extension ClassGate {
     }
 
     func run() throws {
-      let path = try storeOptions.resolvedPath()
-      guard fileExists(path) else {
-        throw CLIError("no store at \(path): is the agent configured and has it run? (use --store PATH)")
-      }
-      let settings: (calendar: SchoolCalendar, thresholds: [String: Double])
-      do {
-        let peek = try ConfigPeek(configFile: storeOptions.config)
-        let calendar = try UplinkSetup.calendar(
-          timeZone: peek.timeZone, windowMinutes: peek.rollupWindowMinutes, file: storeOptions.config)
-        settings = (calendar, try peek.rollupThresholds)
-      } catch {
-        throw CLIError("\(error)")
-      }
+      let path = try storeOptions.existingPath()
+      let settings = try StatsSettings(configFile: storeOptions.config)
       let store: UsageStore
       let reader: StoreReader
       do {
         let connection = try StoreFile.openForReading(path: path)
         if lessons {
-          do {
-            try printLessons(
-              LessonStore(connection: connection), settings.calendar, settings.thresholds["co2"])
-          } catch let error where "\(error)".contains("no such table") {
-            // A store the agent has not opened since the upgrade that added lessons: none yet.
-            print(
-              "No lessons in this store yet: the agent adds them from its next start (with a [timetable]).")
-          }
+          try printLessons(LessonStore(connection: connection), settings.calendar, settings.thresholds["co2"])
           return
         }
         store = UsageStore(connection: connection)
@@ -129,18 +111,13 @@ extension ClassGate {
       let selection = selection(now: now, calendar: settings.calendar)
       let query = StatsQuery(
         store: store, calendar: settings.calendar, device: device, room: room, kind: kind)
-      var result = StatsResult(period: nil, devices: [], fleet: nil, coveredUntil: nil, missingDays: [])
-      do {
-        result = try query.run(selection, now: now) {
-          try reader.meta(MetaKey.windowsSummarisedUntil).flatMap { Int64($0) }
-        }
-      } catch let error where "\(error)".contains("no such table") {
-        // A store the agent has not opened since the upgrade that added summaries: none yet.
+      let result = try query.runIfSummarised(selection, now: now) {
+        try reader.meta(MetaKey.windowsSummarisedUntil).flatMap { Int64($0) }
       }
+      let attendance = try query.attendance(result)
       let output = StatsOutput(
         calendar: settings.calendar, thresholds: settings.thresholds, now: now,
         filtered: room != nil || device != nil || kind != nil)
-      let attendance = try query.attendance(result)
       if storeOptions.json {
         JSONOutput.print(output.json(result, selection: selection, attendance: attendance))
       } else {
@@ -159,8 +136,13 @@ extension ClassGate {
         }
         selected = first...last
       }
-      let report = try LessonsReport.read(
-        store, calendar: calendar, days: selected, week: week, room: room, now: Clock.wallMs())
+      guard
+        let report = try LessonsReport.readIfStored(
+          store, calendar: calendar, days: selected, week: week, room: room, now: Clock.wallMs())
+      else {
+        print("No lessons in this store yet: the agent adds them from its next start (with a [timetable]).")
+        return
+      }
       let output = LessonsOutput(calendar: calendar, co2Threshold: co2Threshold)
       let (from, to) = (StatsPeriod.label(report.first), StatsPeriod.label(report.last))
       if storeOptions.json {
@@ -179,6 +161,24 @@ extension ClassGate {
       }
       if let day, let number = StatsPeriod.dayNumber(day) { return .days(first: number, last: number) }
       return .days(first: today, last: today)
+    }
+  }
+}
+
+/// The school's calendar and the rollup thresholds, from the config file (its time_zone and
+/// rollup keys), as the agent summarised with them.
+struct StatsSettings {
+  let calendar: SchoolCalendar
+  let thresholds: [String: Double]
+
+  init(configFile: String) throws {
+    do {
+      let peek = try ConfigPeek(configFile: configFile)
+      calendar = try UplinkSetup.calendar(
+        timeZone: peek.timeZone, windowMinutes: peek.rollupWindowMinutes, file: configFile)
+      thresholds = try peek.rollupThresholds
+    } catch {
+      throw CLIError("\(error)")
     }
   }
 }
