@@ -3,7 +3,8 @@
 # its metrics textfile, Debian's prometheus-node-exporter reading it (textfile collector only) and a
 # real Prometheus scraping that every second, while `classgate simulate` plays a school day
 # (06:30-18:30) in DASH_SECONDS (default 240) real seconds, a Zigbee sensor sends a field no
-# profile maps, and the IOC broker is down for a fifth of the run. Then
+# profile maps, the IOC broker is down for a fifth of the run, and the store has a 3 MiB cap
+# (DASH_STORE_MB). Then
 # Monitoring/render-dashboard.py draws the Grafana dashboard's panels from that Prometheus's HTTP
 # API, and headless chromium screenshots the page. Not Grafana itself.
 #   scripts/dashboard-screenshot.sh [OUT.png]   (CLASSGATE_BIN skips the build)
@@ -75,6 +76,8 @@ time_zone = "Asia/Ho_Chi_Minh"
 port = $PORT
 [store]
 path = "$WORK/classgate.db"
+# A small cap, so that the store panels move (use, and rows deleted to stay under it).
+max_mb = ${DASH_STORE_MB:-3}
 [profiles]
 directories = ["$PWD/Devices"]
 [inventory]
