@@ -4,9 +4,8 @@
 # real Prometheus scraping that every second, while `classgate simulate` plays a school day
 # (06:30-18:30) in DASH_SECONDS (default 240) real seconds, a Zigbee sensor sends a field no
 # profile maps, the IOC broker is down for a fifth of the run, and the store has a 3 MiB cap
-# (DASH_STORE_MB). Then
-# Monitoring/render-dashboard.py draws the Grafana dashboard's panels from that Prometheus's HTTP
-# API, and headless chromium screenshots the page. Not Grafana itself.
+# (DASH_STORE_MB). Then Monitoring/render-dashboard.py draws the Grafana dashboard's panels from
+# that Prometheus's HTTP API, and headless chromium screenshots the page. Not Grafana itself.
 #   scripts/dashboard-screenshot.sh [OUT.png]   (CLASSGATE_BIN skips the build)
 # Leaves nothing running, also on Ctrl-C.
 set -euo pipefail
