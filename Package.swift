@@ -43,8 +43,9 @@ let package = Package(
     .target(name: "Profiles", dependencies: ["Decode", "DeviceModel", "TOML", "EventLoop"]),
     .target(name: "Buffer", dependencies: ["DeviceModel", "SQLiteStore"]),
     .target(name: "Rollup", dependencies: ["DeviceModel"]),
-    // What the read-only commands compute from the store (stats over days and windows).
-    .target(name: "Reports", dependencies: ["Buffer", "Rollup", "DeviceModel"]),
+    // What the read-only commands compute from the store (devices, stats, lessons, the uplink).
+    .target(
+      name: "Reports", dependencies: ["Buffer", "Rollup", "DeviceModel", "Uplink", "JSON", "SQLiteStore"]),
     .target(
       name: "Uplink",
       dependencies: [
@@ -131,7 +132,8 @@ let package = Package(
     .testTarget(
       name: "IOCTests",
       dependencies: ["IOCReceiver", "PostgresClient", "JSON", "TestSupport", "classgate", "classgate-ioc"]),
-    .testTarget(name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel"]),
+    .testTarget(
+      name: "StoreTests", dependencies: ["SQLiteStore", "Buffer", "DeviceModel", "Reports", "Uplink"]),
     .testTarget(name: "IngestPolicyTests", dependencies: ["Ingest", "EventLoop"]),
     .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"]),
     .testTarget(name: "LibCryptoTests", dependencies: ["LibCrypto", "TestSupport"]),

@@ -55,10 +55,10 @@ public struct AgentConfig: Sendable {
   /// Projectors polled over PJLink by `classgate pjlink` (none: the section is absent).
   public var pjlink = PJLinkSettings()
 
-  /// The keys each section accepts; anything else in the file is reported as unknown.
-  /// The registry's keys, and `[timetable]`'s (nested tables, read by `readTimetable`).
+  /// The keys each section accepts (the registry's); anything else in the file is reported as
+  /// unknown. `[timetable]`'s subtables check their own keys (`readTimetable`).
   static var knownKeys: [String: [String]] {
-    ConfigRegistry.knownKeys.merging(["timetable": timetableKeys]) { $0 + $1 }
+    ConfigRegistry.knownKeys
   }
 
   /// Reads and validates `path`. Every problem is reported at once, each naming file, line and key.

@@ -10,30 +10,43 @@ public enum ConfigDocument {
       "# overridden by the environment variable named. `classgate run --check`",
       "# validates the file; `classgate config show` prints what the agent takes.",
     ]
-    var section: String?
+    var table: String?
     for entry in ConfigRegistry.keys {
-      if entry.section != section {
-        section = entry.section
+      // An opt-in section's headers are commented out too: even empty, it turns its feature on.
+      let optIn = ConfigRegistry.optInSections.contains(entry.section)
+      let isTableArray: Bool
+      if case .tableArray = entry.kind { isTableArray = true } else { isTableArray = false }
+      if entry.table != table && !isTableArray {
+        table = entry.table
         lines.append("")
-        if !entry.section.isEmpty { lines += ["[\(entry.section)]", ""] }
+        if let intro = sectionIntros[entry.table] { lines += wrap(intro, prefix: "# ") }
+        if !entry.table.isEmpty { lines += ["\(optIn ? "# " : "")[\(entry.table)]", ""] }
       } else {
         lines.append("")
       }
       let doc = plain(entry.doc)
       let sentence = doc.hasSuffix(".") ? doc : doc + "."
-      lines += wrap("\(sentence) \(constraint(entry))Env: \(entry.environmentName)", prefix: "# ")
+      let environment = entry.hasEnvironment ? "Env: \(entry.environmentName)" : ""
+      lines += wrap("\(sentence) \(constraint(entry))\(environment)", prefix: "# ")
       if entry.key == "school_id" {
         lines.append("school_id = \"change-me\"")
+      } else if !entry.example.isEmpty {
+        lines += entry.example.map { "# \($0)" }
       } else {
         lines.append("# \(entry.name) = \(entry.defaultValue ?? sampleValue(entry))")
       }
+      // Keys after an array of tables would land in its last table: a later key names its table.
+      if isTableArray { table = nil }
     }
-    lines += [
-      "", "# Projectors polled by `classgate pjlink` (docs/configuration.md, PJLink):",
-      "# [[pjlink.projector]]", "# id = \"proj-101\"", "# room = \"101\"", "# host = \"10.10.1.101\"",
-    ]
     return lines.joined(separator: "\n") + "\n"
   }
+
+  /// Said above a section's header in the sample.
+  static let sectionIntros = [
+    "timetable":
+      "The school's timetable, for per-lesson usage (classgate stats --lessons): remove the '#' of"
+      + " [timetable] to turn it on (an empty one gives the defaults), and of the tables you set."
+  ]
 
   /// The Markdown table of docs/configuration.md.
   public static func markdownTable() -> String {
@@ -44,11 +57,14 @@ public enum ConfigDocument {
         switch entry.kind {
         case .integer(let range): "\(range.lowerBound)–\(range.upperBound)"
         case .choice(let options): options.map { "`\($0)`" }.joined(separator: ", ")
-        case .stringList: "list (`:` in the env)"
+        case .stringList: entry.hasEnvironment ? "list (`:` in the env)" : "list of strings"
+        case .integerList(let range): "list of \(range.lowerBound)–\(range.upperBound)"
+        case .tableArray(let keys): "tables: " + keys.map { "`\($0)`" }.joined(separator: ", ")
         case .path: "path"
         case .string: "string"
         }
-      rows.append("| `\(entry.key)` | `\(entry.environmentName)` | \(fallback) | \(values) | \(entry.doc) |")
+      let environment = entry.hasEnvironment ? "`\(entry.environmentName)`" : "—"
+      rows.append("| `\(entry.key)` | \(environment) | \(fallback) | \(values) | \(entry.doc) |")
     }
     rows.append(
       "| — | `\(ConfigRegistry.passwordVariable)` | none | string | the broker password itself (containers); never put it in the TOML file |"
@@ -60,6 +76,8 @@ public enum ConfigDocument {
     switch entry.kind {
     case .integer(let range): "From \(range.lowerBound) to \(range.upperBound). "
     case .choice(let options): "One of " + options.joined(separator: ", ") + ". "
+    case .integerList(let range): "Each from \(range.lowerBound) to \(range.upperBound). "
+    case .tableArray(let keys): "Keys: " + keys.joined(separator: ", ") + ". "
     default:
       entry.key == "school_id" ? "Required. " : entry.defaultNote.map { "Default: \(plain($0)). " } ?? ""
     }
@@ -68,6 +86,7 @@ public enum ConfigDocument {
   private static func sampleValue(_ entry: ConfigKey) -> String {
     switch entry.kind {
     case .path: "\"/etc/classgate/…\""
+    case .stringList, .integerList: "[]"
     default: entry.defaultNote.map { "\"\(plain($0))\"" } ?? "\"\""
     }
   }

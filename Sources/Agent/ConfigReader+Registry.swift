@@ -25,7 +25,8 @@ extension ConfigReader {
   /// as CLASSGATE_LOCAL_BROKER_PROT would otherwise be ignored while the file's typos are errors.
   /// Variables of other tools (CLASSGATE_BIN in scripts) are left alone.
   mutating func rejectUnknownEnvironment() {
-    let known = Set(ConfigRegistry.keys.map(\.environmentName) + [ConfigRegistry.passwordVariable])
+    let known = Set(
+      ConfigRegistry.keys.filter(\.hasEnvironment).map(\.environmentName) + [ConfigRegistry.passwordVariable])
     let prefixes = Set(ConfigRegistry.keys.map(\.section).filter { !$0.isEmpty }).map {
       ConfigReader.environmentName(of: $0) + "_"
     }

@@ -14,6 +14,10 @@ public struct ConfigKey: Sendable {
     case choice([String])
     /// In the environment, `:`-separated like PATH.
     case stringList
+    /// A list of integers in the range.
+    case integerList(ClosedRange<Int>)
+    /// An array of tables (`[[timetable.term]]`) with these keys, read by its own code.
+    case tableArray([String])
   }
 
   /// Dotted: `local_broker.port`; no dot for the top level (`school_id`).
@@ -24,13 +28,22 @@ public struct ConfigKey: Sendable {
   /// The default in words where it is derived from other keys (`classgate-<school_id>`).
   public let defaultNote: String?
   public let doc: String
+  /// Whether a `CLASSGATE_*` variable overrides it (not for lists of times, nor tables).
+  public let hasEnvironment: Bool
+  /// The sample's lines for it instead of `name = default` (an array of tables' example).
+  public let example: [String]
 
-  init(_ key: String, _ kind: Kind, default defaultValue: String?, note: String? = nil, doc: String) {
+  init(
+    _ key: String, _ kind: Kind, default defaultValue: String?, note: String? = nil,
+    environment: Bool = true, doc: String, example: [String] = []
+  ) {
     self.key = key
     self.kind = kind
     self.defaultValue = defaultValue
     self.defaultNote = note
     self.doc = doc
+    if case .tableArray = kind { hasEnvironment = false } else { hasEnvironment = environment }
+    self.example = example
   }
 
   /// `CLASSGATE_LOCAL_BROKER_PORT` for `local_broker.port`.
@@ -38,6 +51,12 @@ public struct ConfigKey: Sendable {
 
   /// `local_broker` for `local_broker.port`, "" for a top-level key.
   public var section: String { key.contains(".") ? String(key.prefix { $0 != "." }) : "" }
+
+  /// The TOML table it is written in: `timetable.morning` for `timetable.morning.start`.
+  public var table: String { key.split(separator: ".").dropLast().joined(separator: ".") }
+
+  /// Its name in its section's table: `morning` for `timetable.morning.start`.
+  var member: String { key.split(separator: ".").dropFirst().first.map(String.init) ?? key }
 
   /// `port` for `local_broker.port`.
   public var name: String { String(key.split(separator: ".").last ?? "") }
@@ -66,9 +85,6 @@ public enum ConfigRegistry {
   /// The password itself, for containers; only from the environment, never printed.
   public static let passwordVariable = "CLASSGATE_LOCAL_BROKER_PASSWORD"
 
-  /// Tables of arrays (`[[pjlink.projector]]`): read by their own code, no overrides.
-  static let tableArrays: [String: [String]] = ["pjlink": ["projector"]]
-
   public static subscript(key: String) -> ConfigKey {
     guard let entry = byKey[key] else { preconditionFailure("\(key) is not in ConfigRegistry.keys") }
     return entry
@@ -76,15 +92,23 @@ public enum ConfigRegistry {
 
   static let byKey = Dictionary(uniqueKeysWithValues: keys.map { ($0.key, $0) })
 
-  /// Section → its keys (and arrays of tables), for rejecting unknown keys in the file.
+  /// Section → its keys, subtables and arrays of tables, for rejecting unknown keys in the file.
   static var knownKeys: [String: [String]] {
     var sections: [String: [String]] = [:]
-    for key in keys { sections[key.section, default: []].append(key.name) }
-    for (section, names) in tableArrays { sections[section, default: []] += names }
+    for key in keys where !(sections[key.section]?.contains(key.member) ?? false) {
+      sections[key.section, default: []].append(key.member)
+    }
     return sections
   }
 
-  public static let keys: [ConfigKey] = [
+  /// The keys of a subtable (`[timetable.morning]`), in order.
+  static func keys(inTable table: String) -> [String] {
+    keys.filter { $0.table == table }.map(\.name)
+  }
+
+  public static let keys: [ConfigKey] = generalKeys + timetableKeys
+
+  static let generalKeys: [ConfigKey] = [
     .init(
       "school_id", .string, default: nil, note: "(required)",
       doc: "1–64 of `A–Z a–z 0–9 - _`"),
@@ -280,5 +304,11 @@ public enum ConfigRegistry {
     .init(
       "pjlink.broker_password_file", .path, default: nil, note: "`local_broker`'s password",
       doc: "its password; refused if group or other users can access it"),
+    .init(
+      "pjlink.projector", .tableArray(["id", "room", "host", "port", "password_file", "interval_s"]),
+      default: nil,
+      doc:
+        "`[[pjlink.projector]]` tables: the projectors `classgate pjlink` polls (docs/configuration.md, \"Projectors over PJLink\")",
+      example: ["[[pjlink.projector]]", #"id = "proj-101""#, #"room = "101""#, #"host = "10.10.1.101""#]),
   ]
 }

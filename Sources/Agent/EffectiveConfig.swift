@@ -15,8 +15,27 @@ public enum EffectiveConfig {
   {
     let peek = try ConfigPeek(configFile: configFile, mustExist: true, environment: environment)
     var entries: [Entry] = []
+    let timetableOn: Bool
+    if case .table? = peek.root["timetable"] { timetableOn = true } else { timetableOn = false }
     for entry in ConfigRegistry.keys {
-      if let text = environment[entry.environmentName] {
+      if entry.section == "timetable" && !timetableOn {
+        // The agent reads none of them (nor their variables) without the section.
+        if entry.key == ConfigRegistry.timetableKeys.first?.key {
+          entries.append(
+            Entry(key: "timetable", value: "(none)", source: "not set: no lessons are rolled up"))
+        }
+        continue
+      }
+      if case .tableArray = entry.kind {
+        if let (value, line) = peek.lookup(dotted: entry.key), case .array(let tables) = value {
+          entries.append(
+            Entry(key: entry.key, value: "\(tables.count) tables", source: "\(peek.name) line \(line)"))
+        } else {
+          entries.append(Entry(key: entry.key, value: "(none)", source: "not set"))
+        }
+        continue
+      }
+      if entry.hasEnvironment, let text = environment[entry.environmentName] {
         let value =
           isBare(entry.kind)
           ? text
@@ -26,6 +45,8 @@ public enum EffectiveConfig {
         entries.append(Entry(key: entry.key, value: value, source: "environment \(entry.environmentName)"))
       } else if let (value, line) = peek.lookup(dotted: entry.key) {
         entries.append(Entry(key: entry.key, value: render(value), source: "\(peek.name) line \(line)"))
+      } else if let value = timetableDefault(entry, entries) {
+        entries.append(Entry(key: entry.key, value: value, source: "default"))
       } else {
         entries.append(
           Entry(
@@ -39,18 +60,25 @@ public enum EffectiveConfig {
             source: "environment \(ConfigRegistry.passwordVariable)"))
       }
     }
-    if case .table(let pjlink)? = peek.root["pjlink"], case .array(let projectors)? = pjlink["projector"] {
-      entries.append(
-        Entry(
-          key: "pjlink.projector", value: "\(projectors.count) tables",
-          source: "\(peek.name) line \(pjlink.line(of: "projector") ?? pjlink.line)"))
-    }
     return entries
   }
 
+  /// The defaults that follow `timetable.level` and `timetable.period_minutes` (already in
+  /// `entries`, which lists them first).
+  static func timetableDefault(_ entry: ConfigKey, _ entries: [Entry]) -> String? {
+    guard entry.section == "timetable" else { return nil }
+    if entry.table != "timetable" && entry.name == "period_minutes" {
+      return entries.first { $0.key == "timetable.period_minutes" }?.value
+    }
+    let level = entries.first { $0.key == "timetable.level" }?.value
+    return level == #""primary""# ? ConfigRegistry.primaryDefault(of: entry.key) : nil
+  }
+
   static func isBare(_ kind: ConfigKey.Kind) -> Bool {
-    if case .integer = kind { return true }
-    return false
+    switch kind {
+    case .integer, .integerList: return true
+    default: return false
+    }
   }
 
   static func quoted(_ text: String) -> String {
@@ -80,10 +108,12 @@ extension ConfigPeek {
   /// The value of a dotted key in the file and its line, ignoring the environment.
   func lookup(dotted key: String) -> (TOMLValue, Int)? {
     let parts = key.split(separator: ".").map(String.init)
-    guard parts.count == 2 else {
-      return root[key].map { ($0, root.line(of: key) ?? 1) }
+    var table = root
+    for part in parts.dropLast() {
+      guard case .table(let inner)? = table[part] else { return nil }
+      table = inner
     }
-    guard case .table(let table)? = root[parts[0]], let value = table[parts[1]] else { return nil }
-    return (value, table.line(of: parts[1]) ?? table.line)
+    guard let last = parts.last, let value = table[last] else { return nil }
+    return (value, table.line(of: last) ?? table.line)
   }
 }

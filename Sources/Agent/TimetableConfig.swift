@@ -6,11 +6,7 @@ import TOML
 /// weekdays, terms, closures, and the class list from a CSV export. Absent: no lessons are
 /// rolled up. Each problem names the file, the line and the key (the CSV's own line for its rows).
 extension AgentConfig {
-  static let timetableKeys = [
-    "level", "period_minutes", "weekdays", "min_use_minutes", "csv", "morning", "afternoon", "term",
-    "closure",
-  ]
-  static let sessionKeys = ["start", "periods", "period_minutes", "breaks", "starts"]
+  static let sessionKeys = ConfigRegistry.keys(inTable: "timetable.morning")
   static let weekdayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
   static func readTimetable(_ reader: inout ConfigReader) -> Timetable? {
@@ -20,7 +16,7 @@ extension AgentConfig {
       reader.report("timetable.level", "expected \"secondary\" or \"primary\", found \"\(level.prefix(40))\"")
     }
     let primary = level == "primary"
-    let length = reader.integer("timetable.period_minutes", default: primary ? 35 : 45, range: 10...120)
+    let length = reader.integer("timetable.period_minutes", default: primary ? 35 : 45)
     var weekdays: Set<Int> = []
     for name in reader.strings("timetable.weekdays", default: Array(weekdayNames.prefix(5))) {
       if let index = weekdayNames.firstIndex(of: name.lowercased()) {
@@ -31,7 +27,7 @@ extension AgentConfig {
           "expected days among \(weekdayNames.joined(separator: ", ")), found \"\(name.prefix(20))\"")
       }
     }
-    let minUse = reader.integer("timetable.min_use_minutes", default: 5, range: 1...60)
+    let minUse = reader.integer("timetable.min_use_minutes")
     let defaults = Timetable.defaultSlots(primary: primary)
     var slots: [Timetable.Slot] = []
     for session in Timetable.Session.allCases {
@@ -86,7 +82,7 @@ extension AgentConfig {
         "\(key).\(name)", line: table.line(of: name) ?? table.line,
         "unknown key (known in [\(key)]: \(sessionKeys.joined(separator: ", ")))")
     }
-    let length = reader.integer("\(key).period_minutes", default: fallback, range: 10...120)
+    let length = reader.integer("\(key).period_minutes", default: fallback)
     if let starts = table["starts"] {
       guard case .array(let items) = starts, !items.isEmpty, items.count <= 7 else {
         reader.report("\(key).starts", "expected a list of 1 to 7 local times such as \"07:00\"")
@@ -106,7 +102,7 @@ extension AgentConfig {
       }
       return slots
     }
-    let periods = reader.integer("\(key).periods", default: defaults.count, range: 0...7)
+    let periods = reader.integer("\(key).periods", default: defaults.count)
     guard periods > 0 else { return [] }
     let startText = reader.string("\(key).start", default: nil)
     var start = defaults.first?.startMinute ?? (session == .morning ? 420 : 840)

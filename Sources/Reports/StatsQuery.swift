@@ -141,3 +141,22 @@ public struct StatsQuery {
       .sorted { ($0.room ?? "~", $0.id) < ($1.room ?? "~", $1.id) }
   }
 }
+
+extension StatsQuery {
+  /// As `run`; nothing summarised for a store the agent has not opened since the upgrade that
+  /// added the summary tables.
+  public func runIfSummarised(
+    _ selection: StatsPeriod.Selection, now: EpochMillis, windowsUntil: () throws -> EpochMillis?
+  ) throws -> StatsResult {
+    do {
+      return try run(selection, now: now, windowsUntil: windowsUntil)
+    } catch let error where MissingTable.matches(error) {
+      return StatsResult(period: nil, devices: [], fleet: nil, coveredUntil: nil, missingDays: [])
+    }
+  }
+}
+
+/// SQLite's error for a table an older store does not have yet.
+enum MissingTable {
+  static func matches(_ error: any Error) -> Bool { "\(error)".contains("no such table") }
+}

@@ -4,6 +4,7 @@ import Buffer
 import DeviceModel
 import EventLoop
 import JSON
+import Reports
 
 extension ClassGate {
   struct DeadLetters: ParsableCommand {
@@ -26,48 +27,56 @@ extension ClassGate {
 
     func run() throws {
       let reader = try storeOptions.openReader()
-      let letters = try reader.deadLetters(limit: limit)
-      let counters = try reader.counters()
-      let byReason = DeadLetterReason.Code.allCases.compactMap { code -> (String, Int64)? in
-        counters[Counter.deadLetters(code.rawValue)].map { (code.rawValue, $0) }
-      }
-      let now = Clock.wallMs()
+      let report = try DeadLettersReport.read(reader, limit: limit)
+      let output = DeadLettersOutput(now: Clock.wallMs(), time: storeOptions.schoolTime)
       if storeOptions.json {
-        let items: [JSONValue] = letters.map { letter in
-          .object(
-            JSONObject([
-              ("time", .string(storeOptions.schoolTime.text(letter.time))),
-              ("reason", .string(letter.reason)),
-              ("detail", .string(letter.detail)), ("topic", .string(letter.topic)),
-              ("payload_size", .number(Double(letter.payloadSize))),
-              ("payload_prefix", .string(String(decoding: letter.payloadPrefix, as: UTF8.self))),
-            ]))
-        }
-        let counts = JSONObject(byReason.map { ($0.0, JSONValue.number(Double($0.1))) })
-        JSONOutput.print(.object(JSONObject([("counts", .object(counts)), ("recent", .array(items))])))
-        return
+        JSONOutput.print(output.json(report))
+      } else {
+        print(output.text(report, width: Terminal.width))
       }
-      var wide = TextTable(headers: ["WHEN", "REASON", "TOPIC", "BYTES", "WHY", "PAYLOAD"])
-      // On a narrow console: why and payload on a line of their own under each letter.
-      var narrow = TextTable(headers: ["WHEN", "REASON", "BYTES", "TOPIC"])
-      for letter in letters {
-        let why = String(letter.detail.prefix(60))
-        let payload = String(String(decoding: letter.payloadPrefix, as: UTF8.self).prefix(40))
-        let when = TimeText.ago(letter.time, now: now)
-        wide.append([
-          when, letter.reason, String(letter.topic.prefix(60)), String(letter.payloadSize), why, payload,
-        ])
-        narrow.append(
-          [when, letter.reason, String(letter.payloadSize), String(letter.topic.prefix(60))],
-          note: "\(why): \(payload)")
-      }
-      let width = Terminal.width
-      let table = width.map { wide.naturalWidth > $0 } ?? false ? narrow : wide
-      print(letters.isEmpty ? "No dead letters." : table.render(width: width))
-      let total = counters[Counter.deadLetters] ?? 0
-      print(
-        "\n\(total) dead letters in all"
-          + (byReason.isEmpty ? "" : ": " + byReason.map { "\($0.0) \($0.1)" }.joined(separator: ", ")))
     }
+  }
+}
+
+/// `classgate dead-letters`'s table (the narrow form under 80 columns) and `--json` shape.
+struct DeadLettersOutput {
+  let now: EpochMillis
+  let time: SchoolTime
+
+  func json(_ report: DeadLettersReport) -> JSONValue {
+    let items: [JSONValue] = report.recent.map { letter in
+      .object(
+        JSONObject([
+          ("time", .string(time.text(letter.time))),
+          ("reason", .string(letter.reason)),
+          ("detail", .string(letter.detail)), ("topic", .string(letter.topic)),
+          ("payload_size", .number(Double(letter.payloadSize))),
+          ("payload_prefix", .string(String(decoding: letter.payloadPrefix, as: UTF8.self))),
+        ]))
+    }
+    let counts = JSONObject(report.countsByReason.map { ($0.reason, JSONValue.number(Double($0.count))) })
+    return .object(JSONObject([("counts", .object(counts)), ("recent", .array(items))]))
+  }
+
+  func text(_ report: DeadLettersReport, width: Int?) -> String {
+    var wide = TextTable(headers: ["WHEN", "REASON", "TOPIC", "BYTES", "WHY", "PAYLOAD"])
+    // On a narrow console: why and payload on a line of their own under each letter.
+    var narrow = TextTable(headers: ["WHEN", "REASON", "BYTES", "TOPIC"])
+    for letter in report.recent {
+      let why = String(letter.detail.prefix(60))
+      let payload = String(String(decoding: letter.payloadPrefix, as: UTF8.self).prefix(40))
+      let when = TimeText.ago(letter.time, now: now)
+      wide.append([
+        when, letter.reason, String(letter.topic.prefix(60)), String(letter.payloadSize), why, payload,
+      ])
+      narrow.append(
+        [when, letter.reason, String(letter.payloadSize), String(letter.topic.prefix(60))],
+        note: "\(why): \(payload)")
+    }
+    let table = width.map { wide.naturalWidth > $0 } ?? false ? narrow : wide
+    let counts = report.countsByReason.map { "\($0.reason) \($0.count)" }
+    return (report.recent.isEmpty ? "No dead letters." : table.render(width: width))
+      + "\n\n\(report.total) dead letters in all"
+      + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))
   }
 }

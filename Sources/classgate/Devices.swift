@@ -4,6 +4,7 @@ import Buffer
 import DeviceModel
 import EventLoop
 import JSON
+import Reports
 
 extension DeviceKind: ExpressibleByArgument {}
 extension DeviceStatus: ExpressibleByArgument {}
@@ -34,41 +35,51 @@ extension ClassGate {
 
     func run() throws {
       let reader = try storeOptions.openReader()
-      let devices = try reader.devices(matching: DeviceFilter(room: room, kind: kind, status: status))
-      let now = Clock.wallMs()
-      let heartbeat = try reader.meta(MetaKey.agentHeartbeat).flatMap { Int64($0) }
-      let time = storeOptions.schoolTime
+      let report = try DevicesReport.read(
+        reader, filter: DeviceFilter(room: room, kind: kind, status: status))
+      let output = DevicesOutput(now: Clock.wallMs(), time: storeOptions.schoolTime)
       if storeOptions.json {
-        let document = JSONObject([
-          ("generated_at", .string(time.text(now))),
-          ("agent_last_active", heartbeat.map { .string(time.text($0)) } ?? .null),
-          ("devices", .array(devices.map { DeviceOutput.json($0, now: now, time: time) })),
-        ])
-        JSONOutput.print(.object(document))
-        return
+        JSONOutput.print(output.json(report))
+      } else {
+        print(output.text(report, width: Terminal.width))
+        AgentActivity.warnIfIdle(heartbeat: report.agentHeartbeat, now: output.now)
       }
-      func table(kind: (DeviceKind) -> String) -> TextTable {
-        var table = TextTable(headers: ["ID", "KIND", "ROOM", "STATUS", "LAST SEEN", "VALUES"])
-        for device in devices {
-          table.append([
-            device.id, kind(device.kind), device.room ?? "?", device.status.rawValue,
-            TimeText.ago(device.lastSeen, now: now), DeviceOutput.keyValues(device),
-          ])
-        }
-        return table
-      }
-      let full = table(kind: \.rawValue)
-      let width = Terminal.width
-      // Short kinds leave the values more room on a narrow console.
-      let fits = width.map { full.naturalWidth <= $0 } ?? true
-      print((fits ? full : table(kind: \.shortLabel)).render(width: width))
-      let counts = DeviceStatus.allCases.compactMap { status -> String? in
-        let count = devices.filter { $0.status == status }.count
-        return count > 0 ? "\(count) \(status.rawValue)" : nil
-      }
-      print("\n\(devices.count) devices" + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")))
-      AgentActivity.warnIfIdle(heartbeat: heartbeat, now: now)
     }
+  }
+}
+
+/// `classgate devices`'s table (cut to the terminal's width) and its `--json` shape (docs/cli.md).
+struct DevicesOutput {
+  let now: EpochMillis
+  let time: SchoolTime
+
+  func json(_ report: DevicesReport) -> JSONValue {
+    .object(
+      JSONObject([
+        ("generated_at", .string(time.text(now))),
+        ("agent_last_active", report.agentHeartbeat.map { .string(time.text($0)) } ?? .null),
+        ("devices", .array(report.devices.map { DeviceOutput.json($0, now: now, time: time) })),
+      ]))
+  }
+
+  func text(_ report: DevicesReport, width: Int?) -> String {
+    func table(kind: (DeviceKind) -> String) -> TextTable {
+      var table = TextTable(headers: ["ID", "KIND", "ROOM", "STATUS", "LAST SEEN", "VALUES"])
+      for device in report.devices {
+        table.append([
+          device.id, kind(device.kind), device.room ?? "?", device.status.rawValue,
+          TimeText.ago(device.lastSeen, now: now), DeviceOutput.keyValues(device),
+        ])
+      }
+      return table
+    }
+    let full = table(kind: \.rawValue)
+    // Short kinds leave the values more room on a narrow console.
+    let fits = width.map { full.naturalWidth <= $0 } ?? true
+    let counts = report.statusCounts.map { "\($0.count) \($0.status.rawValue)" }
+    return (fits ? full : table(kind: \.shortLabel)).render(width: width)
+      + "\n\n\(report.devices.count) devices"
+      + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))
   }
 }
 

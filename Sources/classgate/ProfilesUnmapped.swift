@@ -42,51 +42,59 @@ extension ClassGate.ProfilesCommand {
       case .failure(let failure): throw CLIError("cannot read \(file): \(failure.message)")
       }
       let report = UnmappedReport.parse(text)
-      if json {
-        JSONOutput.print(
-          (.object(
-            JSONObject([
-              (
-                "fields",
-                .array(
-                  report.fields.map { row in
-                    .object(
-                      JSONObject([
-                        ("profile", .string(row.profile)), ("field", .string(row.field)),
-                        ("reason", .string(row.reason)), ("count", .number(Double(row.count))),
-                      ]))
-                  })
-              ),
-              (
-                "messages_without_readings",
-                .array(
-                  report.withoutReadings.map { entry in
-                    .object(
-                      JSONObject([
-                        ("profile", .string(entry.profile)), ("count", .number(Double(entry.count))),
-                      ]))
-                  })
-              ),
-            ]))))
-        return
-      }
-      if report.fields.isEmpty && report.withoutReadings.isEmpty {
-        print("Every field devices sent since the agent started was stored (or is ignored by its profile).")
-        return
-      }
-      var table = TextTable(headers: ["PROFILE", "FIELD", "REASON", "MESSAGES"])
-      for row in report.fields {
-        table.append([Terminal.clean(row.profile), Terminal.clean(row.field), row.reason, String(row.count)])
-      }
-      print(table.render())
-      if !report.withoutReadings.isEmpty {
-        print("")
-        var without = TextTable(headers: ["PROFILE", "MESSAGES WITHOUT A READING"])
-        for entry in report.withoutReadings {
-          without.append([Terminal.clean(entry.profile), String(entry.count)])
-        }
-        print(without.render())
-      }
+      if json { JSONOutput.print(UnmappedOutput.json(report)) } else { print(UnmappedOutput.text(report)) }
     }
+  }
+}
+
+/// `classgate profiles unmapped`'s tables and its `--json` shape (docs/cli.md).
+enum UnmappedOutput {
+  /// What `UnmappedReport.parse` reads from the agent's metrics textfile.
+  typealias Counts = (fields: [UnmappedReport.Row], withoutReadings: [(profile: String, count: Int)])
+
+  static func json(_ report: Counts) -> JSONValue {
+    .object(
+      JSONObject([
+        (
+          "fields",
+          .array(
+            report.fields.map { row in
+              .object(
+                JSONObject([
+                  ("profile", .string(row.profile)), ("field", .string(row.field)),
+                  ("reason", .string(row.reason)), ("count", .number(Double(row.count))),
+                ]))
+            })
+        ),
+        (
+          "messages_without_readings",
+          .array(
+            report.withoutReadings.map { entry in
+              .object(
+                JSONObject([
+                  ("profile", .string(entry.profile)), ("count", .number(Double(entry.count))),
+                ]))
+            })
+        ),
+      ]))
+  }
+
+  static func text(_ report: Counts) -> String {
+    if report.fields.isEmpty && report.withoutReadings.isEmpty {
+      return "Every field devices sent since the agent started was stored (or is ignored by its profile)."
+    }
+    var table = TextTable(headers: ["PROFILE", "FIELD", "REASON", "MESSAGES"])
+    for row in report.fields {
+      table.append([Terminal.clean(row.profile), Terminal.clean(row.field), row.reason, String(row.count)])
+    }
+    var text = table.render()
+    if !report.withoutReadings.isEmpty {
+      var without = TextTable(headers: ["PROFILE", "MESSAGES WITHOUT A READING"])
+      for entry in report.withoutReadings {
+        without.append([Terminal.clean(entry.profile), String(entry.count)])
+      }
+      text += "\n\n" + without.render()
+    }
+    return text
   }
 }

@@ -89,32 +89,14 @@ extension ClassGate {
     }
 
     func run() throws {
-      let path = try storeOptions.resolvedPath()
-      guard fileExists(path) else {
-        throw CLIError("no store at \(path): is the agent configured and has it run? (use --store PATH)")
-      }
-      let settings: (calendar: SchoolCalendar, thresholds: [String: Double])
-      do {
-        let peek = try ConfigPeek(configFile: storeOptions.config)
-        let calendar = try UplinkSetup.calendar(
-          timeZone: peek.timeZone, windowMinutes: peek.rollupWindowMinutes, file: storeOptions.config)
-        settings = (calendar, try peek.rollupThresholds)
-      } catch {
-        throw CLIError("\(error)")
-      }
+      let path = try storeOptions.existingPath()
+      let settings = try StatsSettings(configFile: storeOptions.config)
       let store: UsageStore
       let reader: StoreReader
       do {
         let connection = try StoreFile.openForReading(path: path)
         if lessons {
-          do {
-            try printLessons(
-              LessonStore(connection: connection), settings.calendar, settings.thresholds["co2"])
-          } catch let error where "\(error)".contains("no such table") {
-            // A store the agent has not opened since the upgrade that added lessons: none yet.
-            print(
-              "No lessons in this store yet: the agent adds them from its next start (with a [timetable]).")
-          }
+          try printLessons(LessonStore(connection: connection), settings.calendar, settings.thresholds["co2"])
           return
         }
         store = UsageStore(connection: connection)
@@ -129,18 +111,13 @@ extension ClassGate {
       let selection = selection(now: now, calendar: settings.calendar)
       let query = StatsQuery(
         store: store, calendar: settings.calendar, device: device, room: room, kind: kind)
-      var result = StatsResult(period: nil, devices: [], fleet: nil, coveredUntil: nil, missingDays: [])
-      do {
-        result = try query.run(selection, now: now) {
-          try reader.meta(MetaKey.windowsSummarisedUntil).flatMap { Int64($0) }
-        }
-      } catch let error where "\(error)".contains("no such table") {
-        // A store the agent has not opened since the upgrade that added summaries: none yet.
+      let result = try query.runIfSummarised(selection, now: now) {
+        try reader.meta(MetaKey.windowsSummarisedUntil).flatMap { Int64($0) }
       }
+      let attendance = try query.attendance(result)
       let output = StatsOutput(
         calendar: settings.calendar, thresholds: settings.thresholds, now: now,
         filtered: room != nil || device != nil || kind != nil)
-      let attendance = try output.attendance(result, store: store, device: device, room: room)
       if storeOptions.json {
         JSONOutput.print(output.json(result, selection: selection, attendance: attendance))
       } else {
@@ -152,27 +129,26 @@ extension ClassGate {
     private func printLessons(_ store: LessonStore, _ calendar: SchoolCalendar, _ co2Threshold: Double?)
       throws
     {
-      var (first, last): (Int, Int)
-      if day == nil && days == nil && from == nil {
-        let latest = try store.latestDay().map { StatsPeriod.today(now: $0, calendar: calendar) }
-        last = latest ?? StatsPeriod.today(now: Clock.wallMs(), calendar: calendar) - 1
-        first = last
-      } else {
-        guard case .days(let start, let end) = selection(now: Clock.wallMs(), calendar: calendar) else {
+      var selected: ClosedRange<Int>?
+      if day != nil || days != nil || from != nil {
+        guard case .days(let first, let last) = selection(now: Clock.wallMs(), calendar: calendar) else {
           return
         }
-        (first, last) = (start, end)
+        selected = first...last
       }
-      if week { first = last - 6 }
-      let days = try store.days(
-        from: StatsPeriod.period(ofDay: first, calendar: calendar).start,
-        to: StatsPeriod.period(ofDay: last, calendar: calendar).end, room: room)
+      guard
+        let report = try LessonsReport.readIfStored(
+          store, calendar: calendar, days: selected, week: week, room: room, now: Clock.wallMs())
+      else {
+        print("No lessons in this store yet: the agent adds them from its next start (with a [timetable]).")
+        return
+      }
       let output = LessonsOutput(calendar: calendar, co2Threshold: co2Threshold)
-      let (from, to) = (StatsPeriod.label(first), StatsPeriod.label(last))
+      let (from, to) = (StatsPeriod.label(report.first), StatsPeriod.label(report.last))
       if storeOptions.json {
-        JSONOutput.print(output.json(days, from: from, to: to))
+        JSONOutput.print(output.json(report.days, from: from, to: to))
       } else {
-        print(output.text(days, from: from, to: to))
+        print(output.text(report.days, from: from, to: to))
       }
     }
 
@@ -189,33 +165,32 @@ extension ClassGate {
   }
 }
 
+/// The school's calendar and the rollup thresholds, from the config file (its time_zone and
+/// rollup keys), as the agent summarised with them.
+struct StatsSettings {
+  let calendar: SchoolCalendar
+  let thresholds: [String: Double]
+
+  init(configFile: String) throws {
+    do {
+      let peek = try ConfigPeek(configFile: configFile)
+      calendar = try UplinkSetup.calendar(
+        timeZone: peek.timeZone, windowMinutes: peek.rollupWindowMinutes, file: configFile)
+      thresholds = try peek.rollupThresholds
+    } catch {
+      throw CLIError("\(error)")
+    }
+  }
+}
+
 /// The table and the documented `--json` shape (docs/cli.md).
 struct StatsOutput {
-  struct Attendance {
-    var scans: Int
-    var distinctCards: Int
-  }
+  typealias Attendance = StatsAttendance
 
   let calendar: SchoolCalendar
   let thresholds: [String: Double]
   let now: EpochMillis
   let filtered: Bool
-
-  /// Card scans and distinct cards over all the readers shown (a card seen at two readers is one).
-  func attendance(_ result: StatsResult, store: UsageStore, device: String?, room: String?) throws
-    -> Attendance?
-  {
-    let readers = result.devices.filter { $0.kind == .attendanceReader }
-    guard let period = result.period, let until = result.coveredUntil, !readers.isEmpty else { return nil }
-    let scans = readers.reduce(0) { $0 + $1.scans }
-    let largest = readers.map(\.distinctCards).max() ?? 0
-    guard readers.count > 1 else { return Attendance(scans: scans, distinctCards: largest) }
-    // Added up over several periods, the query counted them already; one period: count now.
-    let counted =
-      try result.distinctCards
-      ?? store.cardScans(from: period.start, to: until, device: device, room: room).distinctCards
-    return Attendance(scans: scans, distinctCards: min(scans, max(counted, largest)))
-  }
 
   // MARK: JSON
 

@@ -13,15 +13,21 @@ struct StoreOptions: ParsableArguments {
   var json: Bool { global.json }
 
   func openReader() throws -> StoreReader {
-    let path = try resolvedPath()
-    guard fileExists(path) else {
-      throw CLIError("no store at \(path): is the agent configured and has it run? (use --store PATH)")
-    }
+    let path = try existingPath()
     do {
       return try StoreReader(path: path)
     } catch {
       throw CLIError("cannot open the store \(path): \(error)")
     }
+  }
+
+  /// The store's path, which must exist (a read-only open never creates it).
+  func existingPath() throws -> String {
+    let path = try resolvedPath()
+    guard fileExists(path) else {
+      throw CLIError("no store at \(path): is the agent configured and has it run? (use --store PATH)")
+    }
+    return path
   }
 
   /// The school's local time, from the config's time_zone, for every time this command prints.

@@ -63,3 +63,90 @@ struct MonitoringFilesTests {
     }
   }
 }
+
+/// docs/images/dashboard.png is drawn by Monitoring/render-dashboard.py from the dashboard JSON
+/// (scripts/dashboard-screenshot.sh): the panels and expressions it queries are the JSON's own.
+@Suite("Dashboard renderer")
+struct DashboardRendererTests {
+  @Test func rendererQueriesExactlyTheDashboardsPanelsAndExpressions() throws {
+    let directory = MonitoringFilesTests.directory
+    let listed = try runShell("python3 '\(directory)/render-dashboard.py' --list-expressions")
+    #expect(listed.status == 0, "\(listed.stdout)")
+    let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/classgate-dashboard.json"))
+    let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let panels = try #require(dashboard["panels"] as? [[String: Any]])
+    var expected: [String] = []
+    for panel in panels {
+      let title = try #require(panel["title"] as? String)
+      for target in panel["targets"] as? [[String: Any]] ?? [] {
+        expected.append("\(title)\t\(try #require(target["expr"] as? String))")
+      }
+    }
+    let rendered = listed.stdout.split(separator: "\n").map(String.init)
+    #expect(rendered.sorted() == expected.sorted())
+    #expect(rendered.contains { $0.contains("histogram_quantile(0.99") })
+  }
+
+  /// The renderer against a real Prometheus scraping Debian's node_exporter (a fixed textfile):
+  /// stats show their value mappings, tables their labels, time series a line, absent metrics
+  /// "No data".
+  @Test func rendererDrawsThePanelsFromARealPrometheus() throws {
+    let directory = TemporaryDirectory(prefix: "classgate-render")
+    defer { directory.remove() }
+    let textfiles = directory.file("textfiles")
+    try FileManager.default.createDirectory(atPath: textfiles, withIntermediateDirectories: false)
+    chmod(directory.path, 0o755)
+    chmod(textfiles, 0o755)
+    let metrics = """
+      classgate_broker_connected 1
+      classgate_store_writable 0
+      classgate_build_info{version="9.8.7",libmosquitto="2.0.11"} 1
+      classgate_devices{status="online"} 118
+      classgate_devices{status="offline"} 2
+
+      """
+    #expect(
+      FileManager.default.createFile(
+        atPath: textfiles + "/classgate.prom", contents: Data(metrics.utf8),
+        attributes: [.posixPermissions: 0o644]))
+    let exporter = try NodeExporter(textfileDirectory: textfiles, logPath: directory.file("exporter.log"))
+    #expect(exporter.waitUntilListening())
+    let port = freeLoopbackPort()
+    try """
+    global:
+      scrape_interval: 1s
+    scrape_configs:
+      - job_name: classgate
+        static_configs:
+          - targets: ["127.0.0.1:\(exporter.port)"]
+    """.write(toFile: directory.file("prometheus.yml"), atomically: true, encoding: .utf8)
+    let prometheus = try ChildProcess(
+      executable: "/usr/bin/prometheus",
+      arguments: [
+        "--config.file=\(directory.file("prometheus.yml"))", "--storage.tsdb.path=\(directory.file("tsdb"))",
+        "--web.listen-address=127.0.0.1:\(port)",
+      ], environment: [:], outputPath: directory.file("prometheus.log"))
+    defer {
+      prometheus.signal(SIGTERM)
+      _ = prometheus.wait(timeout: 10)
+    }
+    let start = Int(Date().timeIntervalSince1970)
+    // Until Prometheus has scraped three samples (the query is empty before).
+    let query =
+      "http://127.0.0.1:\(port)/api/v1/query?query=count_over_time(classgate_broker_connected%5B1m%5D)%3E%3D3"
+    #expect(
+      waitUntil(timeout: 30) {
+        (try? runShell("curl -sf '\(query)'"))?.stdout.contains(#""value":["#) == true
+      })
+    let page = directory.file("dashboard.html")
+    let render = try runShell(
+      "python3 '\(MonitoringFilesTests.directory)/render-dashboard.py' --prometheus http://127.0.0.1:\(port)"
+        + " --start \(start) --end \(Int(Date().timeIntervalSince1970)) --step 1 --out '\(page)'")
+    #expect(render.status == 0, "\(render.stdout)")
+    let html = try String(contentsOfFile: page, encoding: .utf8)
+    #expect(html.contains(">UP</div>") && html.contains(">DOWN</div>"))
+    #expect(html.contains("<td>9.8.7</td>") && html.contains("<td>2.0.11</td>"))
+    #expect(html.contains("<polyline") && html.contains(">online</span>") && html.contains(">offline</span>"))
+    #expect(html.contains("No data"))
+  }
+}
