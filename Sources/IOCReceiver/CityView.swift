@@ -91,7 +91,7 @@ public enum CityView {
       SELECT school_id, online, online_since_ms, offline_since_ms, presence_received_ms, newest_created_ms,
              backlog, oldest_pending_ms, devices_online, devices_offline, devices_stale, devices_unknown,
              clock_skew_ms, version, disk_free_bytes, messages, duplicates, rejected
-        FROM school ORDER BY school_id
+        FROM school ORDER BY school_id LIMIT 10000
       """)
     return rows.map { row in
       let online = row.bool("online")

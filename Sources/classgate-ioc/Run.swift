@@ -34,6 +34,16 @@ extension ClassGateIOC {
       let level = receiverConfig.logLevel
       LoggingSystem.bootstrap { _ in ConsoleLogHandler(level: level, forJournal: journal) }
       let logger = Logger(label: "classgate-ioc")
+      if let web = receiverConfig.web {
+        do {
+          let time = try SchoolTime.ioc(
+            timeZone: receiverConfig.timeZone, environment: environment, file: config)
+          try WebSite.start(web, conninfo: receiverConfig.conninfo, time: time, logger: logger)
+        } catch {
+          logger.critical("Cannot serve the city page (web.listen)", metadata: ["error": "\(error)"])
+          throw ExitCode.failure
+        }
+      }
       do {
         try Receiver(config: receiverConfig, logger: logger).run(
           signals: signals, systemd: SystemdNotifier(environment: environment))

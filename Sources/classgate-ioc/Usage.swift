@@ -36,29 +36,7 @@ extension ClassGateIOC {
         print("no daily summaries for \(day)")
         return
       }
-      let header = [
-        "SCHOOL", "LESSONS USED", "CO2 LESSONS", "DISPLAYS USED", "ACTIVE H", "CO2 OVER", "ENERGY KWH",
-        "SCANS",
-      ]
-      print(
-        Format.table(
-          header,
-          usage.map { school in
-            [
-              school.schoolID,
-              school.lessons.map { lessons in
-                "\(lessons.used) of \(lessons.scheduled)"
-                  + (lessons.shareUsed.map { " (\(Format.decimal($0 * 100, places: 0)) %)" } ?? "")
-              } ?? "-",
-              school.lessons.map { "\($0.co2Over)" } ?? "-",
-              "\(school.displaysUsed) of \(school.displays)"
-                + (school.displayShareUsed.map { " (\(Format.decimal($0 * 100, places: 0)) %)" } ?? ""),
-              Format.decimal(school.displayActiveMinutes / 60),
-              "\(school.co2SensorsOver) of \(school.co2Sensors)",
-              Format.decimal(school.energyKWh, places: 3),
-              "\(school.scans)",
-            ]
-          }))
+      print(Format.table(CityTable.usageHeader, usage.map(CityTable.usageRow)))
     }
 
     static func json(_ school: SchoolUsage) -> JSONValue {

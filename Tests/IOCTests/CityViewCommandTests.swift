@@ -205,8 +205,22 @@ struct CityPageTests {
       backlog: nil,
       oldestPendingMs: nil, devices: nil, clockSkewMs: nil, version: nil, diskFreeBytes: nil, messages: 0,
       duplicates: 0, rejected: 0)
-    let page = CityPage.render(schools: [school], usage: [], day: nil, generatedAt: "now")
+    let page = CityPage.render(schools: [school], usage: [], day: nil, nowMs: 0, time: .utc, links: .served)
     #expect(page.contains("&lt;b&gt;&amp;&quot;x&quot;"))
+    #expect(page.contains("href=\"/schools/%3Cb%3E%26%22x%22\""))
     #expect(!page.contains("<b>"))
+    let detail = SchoolDetail(
+      school: school, day: "2026-11-28", usage: nil,
+      lessons: [
+        LessonRow(
+          room: "<i>", start: "2026-11-28T07:00:00+07:00", minutes: 45, className: "</td><script>",
+          scheduled: true, usedBoard: true, usedProjector: false, co2Max: 1200, scans: 3)
+      ],
+      events: [EventRow(timeMs: 0, type: "x", device: "<img src=x>", room: nil, detail: "a=<svg onload=1>")],
+      windows: [])
+    let drill = SchoolPage.render(detail, nowMs: 0, time: .utc, links: .served)
+    #expect(drill.contains("&lt;/td&gt;&lt;script&gt;") && drill.contains("&lt;img src=x&gt;"))
+    #expect(!drill.contains("<script") && !drill.contains("<i>") && !drill.contains("<img"))
+    #expect(!drill.contains("<svg onload"))
   }
 }
