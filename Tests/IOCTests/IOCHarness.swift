@@ -23,7 +23,8 @@ final class IOCHarness: @unchecked Sendable {
   /// A receiver with its own certificate (CN ingest.ioc) and persistent session `clientID`.
   /// `webPort`: also serve the city page there (`[web]`), times in Asia/Ho_Chi_Minh.
   func receiver(
-    clientID: String = "classgate-ioc-1", shareGroup: String? = nil, batchMax: Int = 500, webPort: Int32? = nil
+    clientID: String = "classgate-ioc-1", shareGroup: String? = nil, batchMax: Int = 500,
+    webPort: Int32? = nil
   ) throws -> ReceiverProcess {
     let certificate = "receiver-\(clientID)"
     try makeClientCertificate(in: pki.path, name: "ioc", commonName: "ingest.ioc", file: certificate)
@@ -63,10 +64,11 @@ final class IOCHarness: @unchecked Sendable {
     Int(try connection.query(sql).first?[0] ?? "-1") ?? -1
   }
 
-  /// `classgate-ioc ARGS --conninfo …` to completion.
+  /// `classgate-ioc ARGS --conninfo …` to completion, in the IOC's zone Asia/Ho_Chi_Minh (TZ).
   func cli(_ arguments: [String]) throws -> CommandResult {
     try runExecutable(
-      classgateIOCExecutable, arguments + ["--conninfo", database.conninfo(database: "ioc")])
+      classgateIOCExecutable, arguments + ["--conninfo", database.conninfo(database: "ioc")],
+      environment: ["TZ": "Asia/Ho_Chi_Minh"])
   }
 
   deinit {

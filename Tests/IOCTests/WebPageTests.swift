@@ -22,7 +22,8 @@ struct WebPageTests {
     var lastWill = try Examples.object("presence-last-will")
     lastWill["school_id"] = "hcm-q3-th-0007"
     var messages: [(topic: String, payload: String)] = [
-      (Examples.topic("presence"), presence), (Examples.topic("presence", school: "hcm-q3-th-0007"), lastWill),
+      (Examples.topic("presence"), presence),
+      (Examples.topic("presence", school: "hcm-q3-th-0007"), lastWill),
     ].map { ($0.0, JSONWriter.compact(.object($0.1))) }
     for name in [
       "window-summary", "daily-summary", "lesson-summary", "event-device-status", "event-threshold-alert",
@@ -47,7 +48,8 @@ struct WebPageTests {
     #expect(city.headers["content-type"] == "text/html; charset=utf-8")
     #expect(city.headers["cache-control"] == "no-store")
     #expect(
-      city.headers["content-security-policy"] == "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+      city.headers["content-security-policy"]
+        == "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
     #expect(city.headers["x-content-type-options"] == "nosniff")
     #expect(city.body.contains("2 schools: 1 online, 1 offline"), "\(city.body)")
     // The newest day with a daily summary is the default; the links carry it on.
