@@ -14,7 +14,7 @@ public enum CityPage {
       <h1>ClassGate city view</h1>
       <p>\(schools.count) schools: \(online) online, \(offline) offline. Generated \(escape(time.text(nowMs))).</p>
       <h2>Schools</h2>
-      <table><tr>\(CityTable.schoolHeader.map { "<th>\(escape($0.capitalizedWords))</th>" }.joined())</tr>
+      <table><tr>\(CityTable.schoolHeader.map { "<th>\(escape(CityTable.title($0)))</th>" }.joined())</tr>
 
       """
     for school in schools {
@@ -31,7 +31,7 @@ public enum CityPage {
         html += "<p>No daily summaries for \(escape(day)).</p>\n"
       } else {
         html +=
-          "<table><tr>\(CityTable.usageHeader.map { "<th>\(escape($0.capitalizedWords))</th>" }.joined())</tr>\n"
+          "<table><tr>\(CityTable.usageHeader.map { "<th>\(escape(CityTable.title($0)))</th>" }.joined())</tr>\n"
         for school in usage {
           html += "<tr>" + CityTable.usageRow(school).map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n"
         }
@@ -123,13 +123,13 @@ public enum CityPage {
   }
 }
 
-extension String {
-  /// `DEVICES DOWN` → `Devices down`: the CLI's headers as a page's.
-  fileprivate var capitalizedWords: String { prefix(1) + dropFirst().lowercased().replacingCO2 }
-
-  private var replacingCO2: String {
-    split(separator: " ", omittingEmptySubsequences: false).map { word in
+extension CityTable {
+  /// `DEVICES DOWN` → `Devices down`, `CO2 OVER` → `CO2 over`: the CLI's headers as a page's.
+  static func title(_ header: String) -> String {
+    let words = header.lowercased().split(separator: " ").map { word in
       word == "co2" ? "CO2" : word == "kwh" ? "kWh" : String(word)
-    }.joined(separator: " ")
+    }
+    let text = words.joined(separator: " ")
+    return text.prefix(1).uppercased() + text.dropFirst()
   }
 }

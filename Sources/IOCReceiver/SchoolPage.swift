@@ -63,7 +63,7 @@ public enum SchoolPage {
       let cells = CityTable.usageRow(usage)
       html += "<dl>"
       for (name, value) in zip(CityTable.usageHeader, cells).dropFirst() {
-        html += "<dt>\(escape(name.prefix(1) + name.dropFirst().lowercased()))</dt><dd>\(escape(value))</dd>"
+        html += "<dt>\(escape(CityTable.title(name)))</dt><dd>\(escape(value))</dd>"
       }
       html += "</dl>\n"
     } else {
@@ -128,14 +128,16 @@ public enum SchoolPage {
     let span = width - left
     let rowHeight = 20
     let chartHeight = rooms.count * rowHeight + 20
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(chartHeight)\""
+    var svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width) + 20)\" height=\"\(chartHeight)\""
     svg += " role=\"img\" aria-label=\"lessons per room\">\n"
     for hour in stride(from: 6, through: 18, by: 2) {
       let x = left + Double(hour - 6) / 12 * span
       svg += "<line x1=\"\(CityPage.rounded(x))\" x2=\"\(CityPage.rounded(x))\" y1=\"0\""
       svg += " y2=\"\(chartHeight - 14)\" stroke=\"#ddd\"/>"
       svg +=
-        "<text x=\"\(CityPage.rounded(x - 12))\" y=\"\(chartHeight - 2)\" font-size=\"11\">\(hour):00</text>\n"
+        "<text x=\"\(CityPage.rounded(x))\" y=\"\(chartHeight - 2)\" font-size=\"11\" text-anchor=\"middle\">"
+        + "\(hour):00</text>\n"
     }
     for (row, room) in rooms.enumerated() {
       svg += "<text x=\"0\" y=\"\(row * rowHeight + 14)\" font-size=\"12\">\(CityPage.escape(room))</text>\n"
@@ -177,6 +179,8 @@ public enum SchoolPage {
     svg += " role=\"img\" aria-label=\"highest CO2 per window\">\n"
     svg += "<line x1=\"0\" x2=\"\(Int(width))\" y1=\"\(CityPage.rounded(y(1000, top: top)))\""
     svg += " y2=\"\(CityPage.rounded(y(1000, top: top)))\" stroke=\"#b42318\" stroke-dasharray=\"4 4\"/>\n"
+    svg +=
+      "<text x=\"4\" y=\"\(CityPage.rounded(y(1000, top: top) - 4))\" font-size=\"11\" fill=\"#b42318\">1000</text>\n"
     svg +=
       "<polyline fill=\"none\" stroke=\"#2f6feb\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>\n"
     return svg + "</svg>\n"

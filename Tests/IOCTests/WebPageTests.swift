@@ -134,6 +134,43 @@ struct WebPageTests {
     #expect(receiver.stop() == 0)
   }
 
+  /// The screenshots of docs/ioc.md: `scripts/ioc-screenshots.sh` runs this test with
+  /// CLASSGATE_SCREENSHOTS=docs/images, which copies them there.
+  @Test func aCityOfFiveSchools_inHeadlessChromium() throws {
+    let harness = try IOCHarness()
+    let port = freeLoopbackPort()
+    let receiver = try harness.receiver(webPort: port)
+    try receiver.startAndWaitForSubscriptions()
+    let messages = try SampleCity.messages(nowMs: Date.nowMs)
+    let publisher = try TestPublisher(port: harness.broker.port, clientID: "sample-city")
+    try publisher.publish(messages)
+    let database = try harness.connect()
+    let sequenced = messages.count - SampleCity.schools.count  // all but the presences
+    let arrived = try waitUntil(timeout: 30) {
+      try harness.count("SELECT count(*) FROM sequenced", on: database) == sequenced
+        && harness.count("SELECT count(*) FROM school WHERE online IS NOT NULL", on: database) == 5
+    }
+    let rejected = try harness.cli(["rejected"]).stdout
+    #expect(arrived, "\(rejected)")
+    let url = "http://127.0.0.1:\(port)"
+    let city = try Chromium.dumpDOM(url + "/")
+    #expect(city.contains("5 schools: 4 online, 1 offline"), "\(city)")
+    for school in SampleCity.schools { #expect(city.contains(">\(school)</a>"), "\(school)") }
+    #expect(!city.contains("<script"))
+    let school = try Chromium.dumpDOM(url + "/schools/hcm-q1-th-0042")
+    #expect(school.contains("The newest 48 windows") && school.contains("aria-label=\"lessons per room\""))
+    let shots = ProcessInfo.processInfo.environment["CLASSGATE_SCREENSHOTS"]
+    for (name, path, height) in [("ioc-city", "/", 900), ("ioc-school", "/schools/hcm-q1-th-0042", 1800)] {
+      let file = harness.directory.file("\(name).png")
+      try Chromium.screenshot(url + path, to: file, height: height)
+      let png = try #require(FileManager.default.contents(atPath: file))
+      #expect(
+        png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 30_000, "\(name): \(png.count) bytes")
+      if let shots { try png.write(to: URL(fileURLWithPath: "\(shots)/\(name).png")) }
+    }
+    #expect(receiver.stop() == 0)
+  }
+
   @Test func aListenAddressThatIsNoAddressIsAConfigError_namingTheKey() throws {
     let harness = try IOCHarness()
     let receiver = try harness.receiver(webPort: 8480)
