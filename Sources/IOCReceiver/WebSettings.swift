@@ -19,12 +19,15 @@ public struct WebSettings: Sendable, Equatable {
       portText = listen[listen.index(after: colon)...]
       let octets = host.split(separator: ".", omittingEmptySubsequences: false)
       guard octets.count == 4,
-        octets.allSatisfy({ (1...3).contains($0.count) && $0.allSatisfy(\.isASCII) && UInt8($0) != nil })
+        octets.allSatisfy({
+          (1...3).contains($0.count) && $0.allSatisfy { $0.isASCII && $0.isNumber } && UInt8($0) != nil
+        })
       else { return nil }
     }
-    guard portText.allSatisfy(\.isASCII), let port = Int(portText), (1...65535).contains(port) else {
-      return nil
-    }
+    // Digits only: Int("+80") would take the sign.
+    guard (1...5).contains(portText.count), portText.allSatisfy({ $0.isASCII && $0.isNumber }),
+      let port = Int(portText), (1...65535).contains(port)
+    else { return nil }
     self.host = String(host)
     self.port = port
   }
