@@ -64,7 +64,17 @@ public struct EventRow: Sendable, Equatable {
 extension CityView {
   /// The newest local date with a daily summary, the city page's default day.
   public static func newestDay(_ connection: PostgresConnection) throws -> String? {
-    try connection.query("SELECT max(date)::text AS day FROM summary WHERE kind = 'day'").first?["day"]
+    // Per school through the primary key (school_id, kind, period_start_ms): never a scan of
+    // every summary, windows included.
+    try connection.query(
+      """
+      SELECT max(newest.date)::text AS day
+        FROM (SELECT school_id FROM school LIMIT 10000) s
+        CROSS JOIN LATERAL (
+          SELECT date FROM summary
+           WHERE school_id = s.school_id AND kind = 'day' ORDER BY period_start_ms DESC LIMIT 1) newest
+      """
+    ).first?["day"]
   }
 
   /// The lessons of `school` on local date `day`, in time order, at most `limit`.
