@@ -1,6 +1,7 @@
 /// A whole response, sent with `Connection: close`. Every response carries the same strict
 /// headers: nothing is cached, nothing is sniffed, and the page may load no script and nothing
-/// from anywhere (inline styles and data: images only).
+/// from anywhere (inline styles and data: images only). An `Error` only so that a refused
+/// request's answer can be `HTTPRequest.parse`'s failure.
 public struct HTTPResponse: Sendable, Equatable, Error {
   public var status: Int
   public var contentType: String

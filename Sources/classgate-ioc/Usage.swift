@@ -18,8 +18,7 @@ extension ClassGateIOC {
     var day: String
 
     func validate() throws {
-      let digits = day.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.count
-      guard day.utf8.count == 10, digits == 8, Array(day)[4] == "-", Array(day)[7] == "-" else {
+      guard CityPages.isDay(day) else {
         throw ValidationError("Please give --day as YYYY-MM-DD, e.g. 2026-11-28.")
       }
     }
