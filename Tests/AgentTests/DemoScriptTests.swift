@@ -46,7 +46,8 @@ struct DemoScriptTests {
       #expect(text.contains("demo-school  online"), "\(text)")
       #expect(text.contains("== classgate-ioc usage --day"))
       // The receiver serves the city page ([web]); the demo fetched both pages before it ended.
-      #expect(text.contains("City page: http://127.0.0.1:") && text.contains("(GET / 200, /schools/demo-school 200;"))
+      #expect(text.contains("City page: http://127.0.0.1:"))
+      #expect(text.contains("(GET / 200, /schools/demo-school 200;"), "\(text)")
     }
     let work = try #require(
       text.split(separator: "\n").first { $0.contains("== Agent running (store ") }
