@@ -35,6 +35,8 @@ let package = Package(
     .target(name: "SQLiteStore", dependencies: ["CSQLite"]),
     .target(name: "PostgresClient", dependencies: ["CPostgres"]),
     .target(name: "LibCrypto", dependencies: ["COpenSSL"]),
+    // The receiver's read-only page server: sockets over Glibc, one thread, poll(2).
+    .target(name: "HTTPServer", dependencies: ["EventLoop"]),
 
     // Stages
     .target(
@@ -57,7 +59,7 @@ let package = Package(
       name: "IOCReceiver",
       dependencies: [
         "PostgresClient", "MQTTClient", "EventLoop", "JSON", "TOML", "Agent", "DeviceModel", "Rollup",
-        .product(name: "Logging", package: "swift-log"),
+        "HTTPServer", .product(name: "Logging", package: "swift-log"),
       ]),
     .target(name: "Simulator", dependencies: ["DeviceModel", "JSON"]),
     // Projectors over the LAN: PJLink (pure protocol), and the poller that publishes the native protocol.
@@ -129,6 +131,7 @@ let package = Package(
       name: "UplinkTests",
       dependencies: ["Uplink", "Rollup", "Buffer", "SQLiteStore", "JSON", "DeviceModel", "TestSupport"]),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
+    .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
     .testTarget(
       name: "IOCTests",
       dependencies: ["IOCReceiver", "PostgresClient", "JSON", "TestSupport", "classgate", "classgate-ioc"]),

@@ -6,9 +6,10 @@
 # technician sees, per device and per lesson (the school's timetable is in the config).
 # Leaves nothing running, also on Ctrl-C.
 # With PostgreSQL installed, the IOC's receiver (classgate-ioc) stores what the IOC receives, and the
-# demo ends with the city view.
+# demo ends with the city view and the URL of the page the receiver serves.
 #   DEMO_SPEED (default 3600: the day in ~11 s), DEMO_SECONDS (stop earlier), CLASSGATE_BIN (skip the
-#   build; classgate-ioc is taken from the same directory)
+#   build; classgate-ioc is taken from the same directory), DEMO_SERVE_S (keep the city page up
+#   that many seconds at the end, default 0)
 set -euo pipefail
 cd "$(dirname "$0")"
 SPEED="${DEMO_SPEED:-3600}"
@@ -108,6 +109,7 @@ if [ -n "$IOC_BIN" ] && [ -n "$PGBIN" ]; then
     -o "-k $WORK/pg -c listen_addresses='' -c fsync=off" start >/dev/null
   "$PGBIN/createdb" -h "$WORK/pg" -U postgres ioc
   IOC_DB="host=$WORK/pg dbname=ioc user=postgres"
+  WEB_PORT="$(free_port)"
   (cd "$WORK" && openssl req -newkey rsa:2048 -nodes -keyout receiver.key -out receiver.csr -subj /CN=ingest.ioc 2>/dev/null \
     && openssl x509 -req -in receiver.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out receiver.pem -days 3 2>/dev/null)
   cat >"$WORK/classgate-ioc.toml" <<CONF
@@ -122,6 +124,10 @@ reconnect_min_ms = 100
 reconnect_max_ms = 1000
 [database]
 conninfo = "$IOC_DB"
+[receiver]
+time_zone = "Asia/Ho_Chi_Minh"
+[web]
+listen = "127.0.0.1:$WEB_PORT"
 CONF
   "$IOC_BIN" run --config "$WORK/classgate-ioc.toml" >"$WORK/classgate-ioc.log" 2>&1 &
   PIDS+=($!)
@@ -247,6 +253,10 @@ if python3 -c 'import jsonschema' 2>/dev/null; then
   python3 scripts/validate-uplink.py "$WORK/ioc-received.tsv" | tail -n 1
 fi
 grep -c '"card"' "$WORK/ioc-received.tsv" >/dev/null && echo "!! a card field reached the IOC" || echo "No card id (clear or pseudonymised) reached the IOC: counts only."
+echo
+echo "== Agent log (first lines and warnings)"
+head -n 4 "$WORK/agent.log"
+grep -E "warning|error" "$WORK/agent.log" | tail -n 5 || true
 if [ -n "$IOC_DB" ]; then
   # Every message the agent sent, stored once in PostgreSQL.
   LAST_SEQ="$("$BIN" uplink --json --config "$WORK/classgate.toml" | sed -n 's/.*"last_seq" *: *\([0-9]*\).*/\1/p')"
@@ -257,15 +267,14 @@ if [ -n "$IOC_DB" ]; then
   done
   echo
   echo "== classgate-ioc schools   (the city view at the IOC, from PostgreSQL: ${stored:-0} messages stored)"
-  "$IOC_BIN" schools --conninfo "$IOC_DB"
+  "$IOC_BIN" schools --config "$WORK/classgate-ioc.toml"
   echo
   echo "== classgate-ioc usage --day $YESTERDAY"
-  "$IOC_BIN" usage --day "$YESTERDAY" --conninfo "$IOC_DB"
-  "$IOC_BIN" page --day "$YESTERDAY" --conninfo "$IOC_DB" --out "$WORK/index.html"
-  "$IOC_BIN" page --school demo-school --conninfo "$IOC_DB" --out "$WORK/school-demo-school.html"
-  echo "City page: file://$WORK/index.html (removed when the demo ends; classgate-ioc page writes it)"
+  "$IOC_BIN" usage --day "$YESTERDAY" --config "$WORK/classgate-ioc.toml"
+  echo
+  # The same city view, served by the receiver itself ([web] in its config).
+  city="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$WEB_PORT/")"
+  school="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$WEB_PORT/schools/demo-school")"
+  echo "City page: http://127.0.0.1:$WEB_PORT/ (GET / $city, /schools/demo-school $school; served by classgate-ioc run until the demo ends, DEMO_SERVE_S=600 keeps it up)"
+  if [ "${DEMO_SERVE_S:-0}" -gt 0 ]; then sleep "$DEMO_SERVE_S"; fi
 fi
-echo
-echo "== Agent log (first lines and warnings)"
-head -n 4 "$WORK/agent.log"
-grep -E "warning|error" "$WORK/agent.log" | tail -n 5 || true

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ClassGate builds, tests and demos with, if any is missing.
 set -euo pipefail
-packages=(mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev libssl-dev sqlite3 openssl faketime procps systemd tzdata python3 python3-jsonschema prometheus-node-exporter prometheus curl lintian dpkg-dev binutils postgresql libpq-dev)
+packages=(mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev libssl-dev sqlite3 openssl faketime procps systemd tzdata python3 python3-jsonschema prometheus-node-exporter prometheus curl lintian dpkg-dev binutils postgresql libpq-dev chromium fonts-dejavu-core)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,41 +1,61 @@
-/// The city overview as one self-contained, read-only HTML page: a table of schools and SVG bar
-/// charts, no script. Rendered from the same rows as `classgate-ioc schools` and `usage`.
+import Agent
+
+/// The city overview as one self-contained, read-only HTML page: the tables of `classgate-ioc
+/// schools` and `usage` and SVG bar charts, no script.
 public enum CityPage {
-  public static func render(schools: [SchoolStatus], usage: [SchoolUsage], day: String?, generatedAt: String)
-    -> String
-  {
+  public static func render(
+    schools: [SchoolStatus], usage: [SchoolUsage], day: String?, nowMs: Int64, time: SchoolTime,
+    links: PageLinks
+  ) -> String {
     let online = schools.filter { $0.online == true }.count
     let offline = schools.filter { $0.online == false }.count
-    var html = """
-      <!DOCTYPE html>
-      <html lang="en"><head><meta charset="utf-8"><title>ClassGate city view</title>
-      <style>
-      body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-      table{border-collapse:collapse}td,th{padding:.25em .75em;border-bottom:1px solid #ddd;text-align:left}
-      .online{color:#1a7f37}.offline{color:#b42318}.unknown{color:#777}
-      </style></head><body>
+    var html = document(title: "ClassGate city view")
+    html += """
       <h1>ClassGate city view</h1>
-      <p>\(schools.count) schools: \(online) online, \(offline) offline. Generated \(escape(generatedAt)).</p>
-      <h2>Devices by status</h2>
-      \(deviceChart(schools))
+      <p>\(schools.count) schools: \(online) online, \(offline) offline. Generated \(escape(time.text(nowMs))).</p>
       <h2>Schools</h2>
-      <table><tr><th>School</th><th>Status</th><th>Backlog</th><th>Devices down</th><th>Clock skew (ms)</th><th>Rejected</th></tr>
+      <table><tr>\(CityTable.schoolHeader.map { "<th>\(escape(CityTable.title($0)))</th>" }.joined())</tr>
 
       """
     for school in schools {
-      let status = school.online.map { $0 ? "online" : "offline" } ?? "unknown"
-      // Each school's page is `classgate-ioc page --school ID`, written next to this one.
-      let id = escape(school.schoolID)
-      html += "<tr><td><a href=\"school-\(id).html\">\(id)</a></td><td class=\"\(status)\">\(status)</td>"
-      html +=
-        "<td>\(school.backlog.map(String.init) ?? "–")</td><td>\(school.devicesDown.map(String.init) ?? "–")</td>"
-      html += "<td>\(school.clockSkewMs.map(String.init) ?? "–")</td><td>\(school.rejected)</td></tr>\n"
+      let cells = CityTable.schoolRow(school, nowMs: nowMs, time: time).map(escape)
+      let status = CityTable.status(school, nowMs: nowMs).rawValue
+      html += "<tr><td><a href=\"\(escape(links.school(school.schoolID, day: day)))\">\(cells[0])</a></td>"
+      html += "<td class=\"\(status)\">\(cells[1])</td>"
+      html += cells.dropFirst(2).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
     }
-    html += "</table>\n"
+    html += "</table>\n<h2>Devices by status</h2>\n" + deviceChart(schools)
     if let day {
-      html += "<h2>Displays used on \(escape(day))</h2>\n" + usageChart(usage)
+      html += "<h2>Use on \(escape(day))</h2>\n"
+      if usage.isEmpty {
+        html += "<p>No daily summaries for \(escape(day)).</p>\n"
+      } else {
+        html +=
+          "<table><tr>\(CityTable.usageHeader.map { "<th>\(escape(CityTable.title($0)))</th>" }.joined())</tr>\n"
+        for school in usage {
+          html += "<tr>" + CityTable.usageRow(school).map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n"
+        }
+        html += "</table>\n<h3>Displays used</h3>\n" + usageChart(usage)
+      }
     }
     return html + "</body></html>\n"
+  }
+
+  /// The head every page shares: UTF-8, inline style only (the CSP allows nothing else).
+  static func document(title: String) -> String {
+    """
+    <!DOCTYPE html>
+    <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
+    <style>
+    body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:1.5em 2em;color:#222;font-size:14px}
+    h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.2em;margin:1.2em 0 .4em}h3{font-size:1em}
+    table{border-collapse:collapse}td,th{padding:.2em .7em;border-bottom:1px solid #ddd;text-align:left}
+    th{background:#f4f4f4;font-weight:600}a{color:#0b5cad}
+    .online{color:#1a7f37}.offline{color:#b42318}.silent{color:#9a6700}.unknown{color:#777}
+    dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:600}dd{margin:0}
+    </style></head><body>
+
+    """
   }
 
   /// One stacked bar per school: online (green), offline or stale (red), unknown (grey).
@@ -87,7 +107,7 @@ public enum CityPage {
   }
 
   /// Text into HTML: ids are validated, but a page must never trust what it shows.
-  static func escape(_ text: String) -> String {
+  public static func escape(_ text: String) -> String {
     var result = ""
     for character in text {
       switch character {
@@ -100,5 +120,16 @@ public enum CityPage {
       }
     }
     return result
+  }
+}
+
+extension CityTable {
+  /// `DEVICES DOWN` → `Devices down`, `CO2 OVER` → `CO2 over`: the CLI's headers as a page's.
+  static func title(_ header: String) -> String {
+    let words = header.lowercased().split(separator: " ").map { word in
+      word == "co2" ? "CO2" : word == "kwh" ? "kWh" : String(word)
+    }
+    let text = words.joined(separator: " ")
+    return text.prefix(1).uppercased() + text.dropFirst()
   }
 }

@@ -91,7 +91,7 @@ public enum CityView {
       SELECT school_id, online, online_since_ms, offline_since_ms, presence_received_ms, newest_created_ms,
              backlog, oldest_pending_ms, devices_online, devices_offline, devices_stale, devices_unknown,
              clock_skew_ms, version, disk_free_bytes, messages, duplicates, rejected
-        FROM school ORDER BY school_id
+        FROM school ORDER BY school_id LIMIT 10000
       """)
     return rows.map { row in
       let online = row.bool("online")
@@ -134,7 +134,7 @@ public enum CityView {
              coalesce(sum((d->'metrics'->'co2'->>'above_min')::float8), 0) AS co2_above_min,
              coalesce(sum((d->>'energy_kwh')::float8), 0) AS energy_kwh,
              coalesce(sum((d->>'scans')::bigint), 0) AS scans
-        FROM device GROUP BY school_id ORDER BY school_id
+        FROM device GROUP BY school_id ORDER BY school_id LIMIT 10000
       """, [.text(day)])
     let lessons = try lessonTotals(connection, day: day)
     return rows.map { row in
@@ -156,7 +156,7 @@ public enum CityView {
              (body->'totals'->>'used_lessons')::bigint AS used,
              (body->'totals'->>'co2_over_lessons')::bigint AS co2_over,
              (body->'totals'->>'rooms_outside_timetable')::bigint AS outside
-        FROM summary WHERE kind = 'lessons' AND date = $1::date AND part = 1
+        FROM summary WHERE kind = 'lessons' AND date = $1::date AND part = 1 LIMIT 10000
       """, [.text(day)])
     var totals: [String: LessonTotals] = [:]
     for row in rows {

@@ -15,6 +15,10 @@ public struct ReceiverConfig: Sendable {
   /// Messages read, stored and committed together before their PUBACKs leave.
   public var batchMax: Int
   public var logLevel: Logger.Level
+  /// `receiver.time_zone`: the zone the city view prints times in (nil: TZ or /etc/localtime).
+  public var timeZone: String?
+  /// `[web]`: the read-only city page; nil when the section is absent.
+  public var web: WebSettings?
 
   static let knownKeys: [String: [String]] = [
     "": [],
@@ -23,7 +27,8 @@ public struct ReceiverConfig: Sendable {
       "reconnect_min_ms", "reconnect_max_ms", "receive_maximum",
     ],
     "database": ["conninfo"],
-    "receiver": ["batch_max"],
+    "receiver": ["batch_max", "time_zone"],
+    "web": ["listen"],
     "log": ["level"],
   ]
 
@@ -82,9 +87,28 @@ public struct ReceiverConfig: Sendable {
         "database.conninfo", "required: a libpq connection string, e.g. \"host=/run/postgresql dbname=ioc\"")
     }
     let level = reader.choice("log.level", default: LogLevelName.info, among: LogLevelName.allCases)
+    let timeZone = reader.string("receiver.time_zone", default: nil)
+    if let timeZone {
+      do throws(ConfigError) {
+        _ = try UplinkSetup.calendar(timeZone: timeZone, windowMinutes: 5, file: reader.file)
+      } catch {
+        for problem in error.problems { reader.report("receiver.time_zone", problem.message) }
+      }
+    }
+    var web: WebSettings?
+    if let listen = reader.string("web.listen", default: nil) {
+      web = WebSettings(listen: listen)
+      if web == nil {
+        reader.report(
+          "web.listen",
+          "expected an address and port such as \"127.0.0.1:8480\" or \"[::1]:8480\", found \"\(listen.prefix(60))\""
+        )
+      }
+    }
     return ReceiverConfig(
       broker: options, shareGroup: shareGroup, conninfo: conninfo ?? "",
-      batchMax: reader.integer("receiver.batch_max", default: 500, range: 1...100_000), logLevel: level.level)
+      batchMax: reader.integer("receiver.batch_max", default: 500, range: 1...100_000), logLevel: level.level,
+      timeZone: timeZone, web: web)
   }
 
   private static func requiredFile(_ reader: inout ConfigReader, _ key: String, _ what: String) -> String {

@@ -32,6 +32,22 @@ struct DatabaseOptions: ParsableArguments {
     }
   }
 
+  /// The zone the times are printed in: `receiver.time_zone` from the config file when it has
+  /// one, else TZ, else /etc/localtime.
+  func time() throws -> SchoolTime {
+    var zone: String?
+    if case .success(let text) = readTextFile(config), let root = try? TOMLParser.parse(text),
+      case .table(let receiver)? = root["receiver"]
+    {
+      zone = receiver["time_zone"]?.stringValue
+    }
+    do {
+      return try SchoolTime.ioc(timeZone: zone, environment: ProcessEnvironment.current(), file: config)
+    } catch {
+      throw CLIError(error.description)
+    }
+  }
+
   /// Only `database.conninfo`: the CLI needs neither the broker nor its certificates.
   private func conninfoFromConfig() throws -> String {
     guard case .success(let text) = readTextFile(config) else {

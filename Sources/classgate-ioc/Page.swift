@@ -12,12 +12,13 @@ extension ClassGateIOC {
       abstract: "Write the city view as one read-only HTML page with SVG charts.",
       discussion: """
         Self-contained (no script, no external files): serve it from any web server, e.g. \
-        regenerated every minute by a timer: classgate-ioc page --out /var/www/ioc/index.html
+        regenerated every minute by a timer: classgate-ioc page --out /var/www/ioc/index.html. \
+        The receiver serves the same pages itself with [web] listen = "127.0.0.1:8480".
         """)
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Also chart the use of displays on this school-local date, YYYY-MM-DD.")
+    @Option(help: "The school-local date whose use and lessons to show, YYYY-MM-DD (default: the newest).")
     var day: String?
 
     @Option(help: "Write the page to this file instead of standard output.")
@@ -26,21 +27,26 @@ extension ClassGateIOC {
     @Option(help: "One school's drill-down page instead of the city overview.")
     var school: String?
 
+    func validate() throws {
+      if let day, !CityPages.isDay(day) {
+        throw ValidationError("Please give --day as YYYY-MM-DD, e.g. 2026-11-28.")
+      }
+    }
+
     func run() throws {
       let connection = try database.connect()
       defer { connection.close() }
-      let schools = try CityView.schools(connection)
-      let generated = Format.instant(Clock.wallMs())
+      let now = Clock.wallMs()
+      let time = try database.time()
       let page: String
       if let school {
-        guard let status = schools.first(where: { $0.schoolID == school }) else {
-          throw CLIError("no school \(school) in the database")
-        }
-        page = SchoolPage.render(
-          school: status, windows: try CityView.windows(connection, school: school), generatedAt: generated)
+        guard
+          let html = try CityPages.school(
+            connection, id: school, day: day, nowMs: now, time: time, links: .files)
+        else { throw CLIError("no school \(school) in the database") }
+        page = html
       } else {
-        let usage = try day.map { try CityView.usage(connection, day: $0) } ?? []
-        page = CityPage.render(schools: schools, usage: usage, day: day, generatedAt: generated)
+        page = try CityPages.city(connection, day: day, nowMs: now, time: time, links: .files)
       }
       guard let out else {
         print(page, terminator: "")

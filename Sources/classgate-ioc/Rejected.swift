@@ -27,13 +27,14 @@ extension ClassGateIOC {
       let connection = try database.connect()
       defer { connection.close() }
       let rejected = try CityView.rejected(connection, school: school, limit: limit)
+      let time = try database.time()
       if database.json {
         print(
           JSONWriter.pretty(
             .array(
               rejected.map { message in
                 .object([
-                  "received_ms": .number(Double(message.receivedMs)),
+                  "received": .string(time.text(message.receivedMs)),
                   "school_id": message.schoolID.map(JSONValue.string) ?? .null,
                   "topic": .string(message.topic),
                   "reason": .string(message.reason), "payload_size": .number(Double(message.payloadSize)),
@@ -50,7 +51,7 @@ extension ClassGateIOC {
           ["RECEIVED", "SCHOOL", "TOPIC", "BYTES", "REASON"],
           rejected.map { message in
             [
-              Format.instant(message.receivedMs), message.schoolID ?? "-", message.topic,
+              time.text(message.receivedMs), message.schoolID ?? "-", message.topic,
               "\(message.payloadSize)",
               message.reason,
             ]

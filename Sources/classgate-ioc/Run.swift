@@ -11,7 +11,8 @@ extension ClassGateIOC {
       discussion: """
         Subscribes to ioc/v1/schools/+/summaries/#, …/events and …/presence (QoS 1, persistent \
         session, TLS with the receiver's certificate), validates every message against schema v1 \
-        and commits each batch before acknowledging it. Keys can be overridden by environment \
+        and commits each batch before acknowledging it. With [web] listen = "127.0.0.1:8480" it \
+        also serves the read-only city page (/, /schools/<id>, /healthz) from a thread of its own. Keys can be overridden by environment \
         variables CLASSGATE_IOC_<SECTION>_<KEY>, e.g. CLASSGATE_IOC_DATABASE_CONNINFO. Exits 78 on \
         a configuration error.
         """)
@@ -34,6 +35,16 @@ extension ClassGateIOC {
       let level = receiverConfig.logLevel
       LoggingSystem.bootstrap { _ in ConsoleLogHandler(level: level, forJournal: journal) }
       let logger = Logger(label: "classgate-ioc")
+      if let web = receiverConfig.web {
+        do {
+          let time = try SchoolTime.ioc(
+            timeZone: receiverConfig.timeZone, environment: environment, file: config)
+          try WebSite.start(web, conninfo: receiverConfig.conninfo, time: time, logger: logger)
+        } catch {
+          logger.critical("Cannot serve the city page (web.listen)", metadata: ["error": "\(error)"])
+          throw ExitCode.failure
+        }
+      }
       do {
         try Receiver(config: receiverConfig, logger: logger).run(
           signals: signals, systemd: SystemdNotifier(environment: environment))

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import EventLoop
 import IOCReceiver
@@ -23,13 +24,11 @@ extension ClassGateIOC {
         "Only schools with this status (\(StatusFilter.allCases.map(\.rawValue).joined(separator: ", "))).")
     var status: StatusFilter?
 
-    /// An online school's presence comes every 60 s; three missed ones mean something is wrong.
-    static let silentAfterMs: Int64 = 180_000
-
     func run() throws {
       let connection = try database.connect()
       defer { connection.close() }
       let now = Clock.wallMs()
+      let time = try database.time()
       let schools = try CityView.schools(connection).filter { school in
         switch status {
         case nil: true
@@ -39,56 +38,30 @@ extension ClassGateIOC {
         }
       }
       if database.json {
-        print(JSONWriter.pretty(.array(schools.map { Self.json($0, nowMs: now) })))
+        print(JSONWriter.pretty(.array(schools.map { Self.json($0, nowMs: now, time: time) })))
         return
       }
       guard !schools.isEmpty else {
         print("no schools yet")
         return
       }
-      let header = ["SCHOOL", "STATUS", "NEWEST DATA", "BACKLOG", "DEVICES DOWN", "CLOCK SKEW", "REJECTED"]
-      print(Format.table(header, schools.map { Self.row($0, nowMs: now) }))
+      print(
+        Format.table(CityTable.schoolHeader, schools.map { CityTable.schoolRow($0, nowMs: now, time: time) }))
     }
 
-    static func row(_ school: SchoolStatus, nowMs: Int64) -> [String] {
-      [
-        school.schoolID, statusText(school, nowMs: nowMs),
-        school.newestDataMs.map { "\(Format.duration(nowMs - $0)) ago" } ?? "-",
-        school.backlog.map(String.init) ?? "-",
-        school.devices.map { "\($0.offline + $0.stale) of \($0.online + $0.offline + $0.stale + $0.unknown)" }
-          ?? "-",
-        school.clockSkewMs.map(Format.skew) ?? "-", "\(school.rejected)",
-      ]
-    }
-
-    static func statusText(_ school: SchoolStatus, nowMs: Int64) -> String {
-      switch school.online {
-      case nil: return "no presence"
-      case false: return "offline since " + (school.sinceMs.map(Format.instant) ?? "?")
-      case true:
-        if let last = school.presenceReceivedMs, nowMs - last > silentAfterMs {
-          return "silent for \(Format.duration(nowMs - last))"
-        }
-        return "online"
-      }
-    }
-
-    static func json(_ school: SchoolStatus, nowMs: Int64) -> JSONValue {
+    /// Instants as the school CLI's `--json` gives them (`classgate devices`): local ISO 8601
+    /// with the offset, e.g. `2026-12-02T07:32:05+07:00`.
+    static func json(_ school: SchoolStatus, nowMs: Int64, time: SchoolTime) -> JSONValue {
       func number(_ value: Int64?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
-      let status: JSONValue =
-        switch school.online {
-        case nil: "unknown"
-        case false: "offline"
-        case true:
-          school.presenceReceivedMs.map { nowMs - $0 > silentAfterMs } == true ? "silent" : "online"
-        }
+      func instant(_ value: Int64?) -> JSONValue { value.map { .string(time.text($0)) } ?? .null }
+      let status = JSONValue.string(CityTable.status(school, nowMs: nowMs).rawValue)
       return .object([
-        "school_id": .string(school.schoolID), "status": status, "since_ms": number(school.sinceMs),
-        "presence_received_ms": number(school.presenceReceivedMs),
-        "newest_data_ms": number(school.newestDataMs),
+        "school_id": .string(school.schoolID), "status": status, "since": instant(school.sinceMs),
+        "presence_received": instant(school.presenceReceivedMs),
+        "newest_data": instant(school.newestDataMs),
         "newest_data_age_s": number(school.newestDataMs.map { (nowMs - $0) / 1000 }),
         "backlog": number(school.backlog.map(Int64.init)),
-        "oldest_pending_ms": number(school.oldestPendingMs),
+        "oldest_pending": instant(school.oldestPendingMs),
         "devices": school.devices.map { devices in
           .object([
             "online": .number(Double(devices.online)), "offline": .number(Double(devices.offline)),

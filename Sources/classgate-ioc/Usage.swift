@@ -18,8 +18,7 @@ extension ClassGateIOC {
     var day: String
 
     func validate() throws {
-      let digits = day.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.count
-      guard day.utf8.count == 10, digits == 8, Array(day)[4] == "-", Array(day)[7] == "-" else {
+      guard CityPages.isDay(day) else {
         throw ValidationError("Please give --day as YYYY-MM-DD, e.g. 2026-11-28.")
       }
     }
@@ -36,29 +35,7 @@ extension ClassGateIOC {
         print("no daily summaries for \(day)")
         return
       }
-      let header = [
-        "SCHOOL", "LESSONS USED", "CO2 LESSONS", "DISPLAYS USED", "ACTIVE H", "CO2 OVER", "ENERGY KWH",
-        "SCANS",
-      ]
-      print(
-        Format.table(
-          header,
-          usage.map { school in
-            [
-              school.schoolID,
-              school.lessons.map { lessons in
-                "\(lessons.used) of \(lessons.scheduled)"
-                  + (lessons.shareUsed.map { " (\(Format.decimal($0 * 100, places: 0)) %)" } ?? "")
-              } ?? "-",
-              school.lessons.map { "\($0.co2Over)" } ?? "-",
-              "\(school.displaysUsed) of \(school.displays)"
-                + (school.displayShareUsed.map { " (\(Format.decimal($0 * 100, places: 0)) %)" } ?? ""),
-              Format.decimal(school.displayActiveMinutes / 60),
-              "\(school.co2SensorsOver) of \(school.co2Sensors)",
-              Format.decimal(school.energyKWh, places: 3),
-              "\(school.scans)",
-            ]
-          }))
+      print(Format.table(CityTable.usageHeader, usage.map(CityTable.usageRow)))
     }
 
     static func json(_ school: SchoolUsage) -> JSONValue {

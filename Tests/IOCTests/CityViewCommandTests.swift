@@ -54,7 +54,8 @@ struct CityViewCommandTests {
     #expect(online.contains("2 of 6"), "devices down: \(online)")
     #expect(online.contains("+1.5 s"), "clock skew: \(online)")
     let offline = try #require(lines.first { $0.hasPrefix("hcm-q3-th-0007") })
-    #expect(offline.contains("offline since 2026-11-28 00:50 UTC"), "\(offline)")
+    // In the IOC's zone (TZ, see IOCHarness.cli), with the offset.
+    #expect(offline.contains("offline since 2026-11-28T07:50:00+07:00"), "\(offline)")
   }
 
   @Test func schoolsJSON_andTheStatusFilter() throws {
@@ -66,15 +67,16 @@ struct CityViewCommandTests {
     let school = try #require(schools.first?.objectValue)
     #expect(school["school_id"] == "hcm-q3-th-0007")
     #expect(school["status"] == "offline")
-    #expect(school["since_ms"]?.intValue == 1_795_827_000_000)
-    #expect(school["newest_data_ms"] == .null)
+    // Instants as `classgate devices --json` gives them: local ISO 8601 with the offset.
+    #expect(school["since"] == "2026-11-28T07:50:00+07:00")
+    #expect(school["newest_data"] == .null)
 
     let online = try harness.cli(["schools", "--json", "--status", "online"])
     let entry = try #require(try JSONParser.parse(online.stdout).arrayValue?.first?.objectValue)
     #expect(entry["devices_down"]?.intValue == 2)
     #expect(entry["messages"]?.intValue == 3)  // window, day, lessons
     // The newest of the summaries: the daily one.
-    #expect(entry["newest_data_ms"]?.intValue == 1_795_921_960_377)
+    #expect(entry["newest_data"] == "2026-11-29T10:12:40+07:00")
     #expect(entry["clock_skew_ms"]?.intValue == 1500)
   }
 
@@ -151,12 +153,14 @@ struct CityPageTests {
         "<td><a href=\"school-hcm-q1-th-0042.html\">hcm-q1-th-0042</a></td><td class=\"online\">online</td>"))
     #expect(
       page.contains(
-        "<td><a href=\"school-hcm-q3-th-0007.html\">hcm-q3-th-0007</a></td><td class=\"offline\">offline</td>"
+        "<td><a href=\"school-hcm-q3-th-0007.html\">hcm-q3-th-0007</a></td>"
+          + "<td class=\"offline\">offline since 2026-11-28T07:50:00+07:00</td>"
       ))
     // Devices: 4 online, 2 down, as two bars of one school (4/6 and 2/6 of 440 px).
     #expect(page.contains("width=\"293.3\" height=\"18\" fill=\"#1a7f37\""), "\(page)")
     #expect(page.contains("width=\"146.7\" height=\"18\" fill=\"#b42318\""))
     #expect(page.contains("100 % of 1"))
+    #expect(page.contains("<td>3 of 4 (75 %)</td>"), "the usage table, as `usage` prints it")
     #expect(page.components(separatedBy: "<svg").count - 1 == 2)
     #expect(!page.contains("<script"))
   }
@@ -194,7 +198,8 @@ struct CityPageTests {
     // CO2 1012 then 1200 on a 0…1500 scale, 156 px high: the two points of the line.
     #expect(page.contains("points=\"0,54.8 600,35.2\""), "\(page)")
     #expect(page.contains("<title>1</title></rect>"))
-    #expect(page.components(separatedBy: "<rect").count - 1 == 1)
+    let downChart = try #require(page.components(separatedBy: "aria-label=\"devices down per window\"").last)
+    #expect(downChart.components(separatedBy: "<rect").count - 1 == 1)
     let missing = try harness.cli(["page", "--school", "nowhere"])
     #expect(missing.status == 1 && missing.stderr.contains("no school nowhere"))
   }
@@ -205,8 +210,22 @@ struct CityPageTests {
       backlog: nil,
       oldestPendingMs: nil, devices: nil, clockSkewMs: nil, version: nil, diskFreeBytes: nil, messages: 0,
       duplicates: 0, rejected: 0)
-    let page = CityPage.render(schools: [school], usage: [], day: nil, generatedAt: "now")
+    let page = CityPage.render(schools: [school], usage: [], day: nil, nowMs: 0, time: .utc, links: .served)
     #expect(page.contains("&lt;b&gt;&amp;&quot;x&quot;"))
+    #expect(page.contains("href=\"/schools/%3Cb%3E%26%22x%22\""))
     #expect(!page.contains("<b>"))
+    let detail = SchoolDetail(
+      school: school, day: "2026-11-28", usage: nil,
+      lessons: [
+        LessonRow(
+          room: "<i>", start: "2026-11-28T07:00:00+07:00", minutes: 45, className: "</td><script>",
+          scheduled: true, usedBoard: true, usedProjector: false, co2Max: 1200, scans: 3)
+      ],
+      events: [EventRow(timeMs: 0, type: "x", device: "<img src=x>", room: nil, detail: "a=<svg onload=1>")],
+      windows: [])
+    let drill = SchoolPage.render(detail, nowMs: 0, time: .utc, links: .served)
+    #expect(drill.contains("&lt;/td&gt;&lt;script&gt;") && drill.contains("&lt;img src=x&gt;"))
+    #expect(!drill.contains("<script") && !drill.contains("<i>") && !drill.contains("<img"))
+    #expect(!drill.contains("<svg onload"))
   }
 }

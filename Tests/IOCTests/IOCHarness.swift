@@ -21,9 +21,11 @@ final class IOCHarness: @unchecked Sendable {
   }
 
   /// A receiver with its own certificate (CN ingest.ioc) and persistent session `clientID`.
-  func receiver(clientID: String = "classgate-ioc-1", shareGroup: String? = nil, batchMax: Int = 500) throws
-    -> ReceiverProcess
-  {
+  /// `webPort`: also serve the city page there (`[web]`), times in Asia/Ho_Chi_Minh.
+  func receiver(
+    clientID: String = "classgate-ioc-1", shareGroup: String? = nil, batchMax: Int = 500,
+    webPort: Int32? = nil
+  ) throws -> ReceiverProcess {
     let certificate = "receiver-\(clientID)"
     try makeClientCertificate(in: pki.path, name: "ioc", commonName: "ingest.ioc", file: certificate)
     let config = try directory.write(
@@ -45,6 +47,7 @@ final class IOCHarness: @unchecked Sendable {
 
       [receiver]
       batch_max = \(batchMax)
+      \(webPort.map { "time_zone = \"Asia/Ho_Chi_Minh\"\n\n[web]\nlisten = \"127.0.0.1:\($0)\"" } ?? "")
 
       [log]
       level = "debug"
@@ -61,10 +64,11 @@ final class IOCHarness: @unchecked Sendable {
     Int(try connection.query(sql).first?[0] ?? "-1") ?? -1
   }
 
-  /// `classgate-ioc ARGS --conninfo …` to completion.
+  /// `classgate-ioc ARGS --conninfo …` to completion, in the IOC's zone Asia/Ho_Chi_Minh (TZ).
   func cli(_ arguments: [String]) throws -> CommandResult {
     try runExecutable(
-      classgateIOCExecutable, arguments + ["--conninfo", database.conninfo(database: "ioc")])
+      classgateIOCExecutable, arguments + ["--conninfo", database.conninfo(database: "ioc")],
+      environment: ["TZ": "Asia/Ho_Chi_Minh"])
   }
 
   deinit {
