@@ -264,17 +264,8 @@ final class RawMQTTClient {
   private let fd: Int32
 
   init(port: Int32) throws {
-    fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = UInt16(port).bigEndian
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard connected == 0 else { throw TestFailure("cannot connect to the broker") }
+    guard let fd = connectToLoopback(port: port) else { throw TestFailure("cannot connect to the broker") }
+    self.fd = fd
     var timeout = timeval(tv_sec: 5, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     let clientID = Array("raw-\(UInt32.random(in: 0...UInt32.max))".utf8)

@@ -10,20 +10,10 @@ public final class RawClient: @unchecked Sendable {
   public let fd: Int32
 
   public init(port: Int) throws {
-    fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = UInt16(port).bigEndian
-    let rc = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard rc == 0 else {
-      close(fd)
+    guard let fd = connectToLoopback(port: Int32(port)) else {
       throw TestFailure("connect 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
     }
+    self.fd = fd
   }
 
   public func send(_ text: String) {

@@ -45,8 +45,14 @@ public func freeLoopbackPort() -> Int32 {
 
 /// True once something accepts TCP connections on 127.0.0.1:port.
 public func isListening(port: Int32) -> Bool {
+  guard let fd = connectToLoopback(port: port) else { return false }
+  close(fd)
+  return true
+}
+
+/// A TCP socket connected to 127.0.0.1:port, or nil (with `errno` saying why).
+public func connectToLoopback(port: Int32) -> Int32? {
   let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-  defer { close(fd) }
   var address = sockaddr_in()
   address.sin_family = sa_family_t(AF_INET)
   address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -56,7 +62,13 @@ public func isListening(port: Int32) -> Bool {
       connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
     }
   }
-  return rc == 0
+  guard rc == 0 else {
+    let saved = errno
+    close(fd)
+    errno = saved
+    return nil
+  }
+  return fd
 }
 
 /// Polls `condition` every 20 ms until it holds or `timeout` seconds pass; returns the last result.
