@@ -45,6 +45,7 @@ public enum ConfigDocument {
         case .integer(let range): "\(range.lowerBound)–\(range.upperBound)"
         case .choice(let options): options.map { "`\($0)`" }.joined(separator: ", ")
         case .stringList: "list (`:` in the env)"
+        case .boolean: "`true`, `false`"
         case .path: "path"
         case .string: "string"
         }
@@ -60,6 +61,7 @@ public enum ConfigDocument {
     switch entry.kind {
     case .integer(let range): "From \(range.lowerBound) to \(range.upperBound). "
     case .choice(let options): "One of " + options.joined(separator: ", ") + ". "
+    case .boolean: "true or false. "
     default:
       entry.key == "school_id" ? "Required. " : entry.defaultNote.map { "Default: \(plain($0)). " } ?? ""
     }

@@ -50,7 +50,7 @@ public enum EffectiveConfig {
 
   static func isBare(_ kind: ConfigKey.Kind) -> Bool {
     if case .integer = kind { return true }
-    return false
+    return kind == .boolean
   }
 
   static func quoted(_ text: String) -> String {
