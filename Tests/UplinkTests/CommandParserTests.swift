@@ -24,11 +24,15 @@ struct CommandParserTests {
   @Test func validCommandsParse() throws {
     #expect(try Self.parse(Self.command("ping")).get().command == .ping)
     #expect(try Self.parse(Self.command("report")).get().command == .report)
-    #expect(try Self.parse(Self.command("resend", args: #"{"day":"2026-11-28"}"#)).get().command == .resend(.day("2026-11-28")))
+    #expect(
+      try Self.parse(Self.command("resend", args: #"{"day":"2026-11-28"}"#)).get().command
+        == .resend(.day("2026-11-28")))
     #expect(
       try Self.parse(Self.command("resend", args: #"{"from_ms":1,"to_ms":300001}"#)).get().command
         == .resend(.period(from: 1, to: 300_001)))
-    let seqs = try Self.parse(Self.command("resend", args: #"{"seq_from":5,"seq_to":9}"#, extra: #","expires_ms":\#(Self.now + 1)"#)).get()
+    let seqs = try Self.parse(
+      Self.command("resend", args: #"{"seq_from":5,"seq_to":9}"#, extra: #","expires_ms":\#(Self.now + 1)"#)
+    ).get()
     #expect(seqs.command == .resend(.seqs(from: 5, to: 9)))
     #expect(seqs.expiresMs == Self.now + 1)
     #expect(seqs.requestID == "r-1")
@@ -39,8 +43,14 @@ struct CommandParserTests {
       ("{not json", "bad_json"),
       ("[1]", "bad_json"),
       (Self.command("reboot"), "unknown_command"),
-      (Self.command("ping").replacingOccurrences(of: "classgate.command", with: "classgate.event"), "bad_schema"),
-      (Self.command("ping").replacingOccurrences(of: #""schema_version":1"#, with: #""schema_version":2"#), "bad_schema"),
+      (
+        Self.command("ping").replacingOccurrences(of: "classgate.command", with: "classgate.event"),
+        "bad_schema"
+      ),
+      (
+        Self.command("ping").replacingOccurrences(of: #""schema_version":1"#, with: #""schema_version":2"#),
+        "bad_schema"
+      ),
       (Self.command("ping", id: "has space"), "bad_request_id"),
       (Self.command("ping", id: String(repeating: "a", count: 65)), "bad_request_id"),
       (Self.command("ping", extra: #","shell":"rm -rf /""#), "bad_field"),
@@ -52,8 +62,14 @@ struct CommandParserTests {
       (Self.command("resend", args: #"{"from_ms":5,"to_ms":5}"#), "bad_args"),
       (Self.command("resend", args: "[]"), "bad_args"),
       (Self.command("ping", extra: #","expires_ms":\#(Self.now - 1)"#), "expired"),
-      (Self.command("ping").replacingOccurrences(of: "\(Self.now)", with: "\(Self.now - 7_200_000)"), "expired"),
-      (Self.command("ping").replacingOccurrences(of: "\(Self.now)", with: "\(Self.now + 3_600_000)"), "bad_time"),
+      (
+        Self.command("ping").replacingOccurrences(of: "\(Self.now)", with: "\(Self.now - 7_200_000)"),
+        "expired"
+      ),
+      (
+        Self.command("ping").replacingOccurrences(of: "\(Self.now)", with: "\(Self.now + 3_600_000)"),
+        "bad_time"
+      ),
       (Self.command("ping").replacingOccurrences(of: "\(Self.now)", with: "\"soon\""), "bad_field"),
     ]
     for (text, code) in cases {
@@ -65,7 +81,9 @@ struct CommandParserTests {
       #expect(refusal.requestID == "abc")
       #expect(refusal.command == "reboot")
     }
-    if case .failure(let refusal) = Self.parse(Self.command("ping", id: "a/b")) { #expect(refusal.requestID == nil) }
+    if case .failure(let refusal) = Self.parse(Self.command("ping", id: "a/b")) {
+      #expect(refusal.requestID == nil)
+    }
   }
 
   @Test func anOversizePayloadIsRefusedUnread() {
