@@ -176,4 +176,113 @@ struct IOCCommandTests {
     let (ping, _) = try setup.send(["ping", "--timeout", "3"])
     #expect(ping.status == 2, "\(ping.stdout)")
   }
+
+  @Test func resendADayYieldsRevisedSummariesWithNewSeqs() throws {
+    let setup = try Setup()
+    let observer = setup.scenario.observer
+    // Yesterday's readings (a device flushing its buffer): its windows and day are summarised.
+    let yesterday = (nowMillis() / 300_000 - 26 * 12) * 300_000
+    let publisher = try setup.scenario.harness.publisher()
+    try publisher.publish(
+      (0..<10).map { minute in
+        (
+          "classgate/101/env_sensor/env-101/telemetry",
+          "{\"ts\":\(yesterday + Int64(minute) * 60_000),\"co2\":\(900 + minute * 10)}"
+        )
+      })
+    #expect(observer.pump(for: 60) { !$0.documents(endingWith: "/summaries/day").isEmpty })
+    let original = try #require(observer.documents(endingWith: "/summaries/day").first)
+    let date = try #require((original["period"] as? [String: Any])?["date"] as? String)
+    let originalSeq = try #require(original["seq"] as? Int)
+    let windowsBefore = observer.documents(endingWith: "/summaries/window")
+
+    // A span in the future is refused.
+    let now = nowMillis()
+    let (future, later) = try setup.send([
+      "resend", "--from", "\(now + 3_600_000)", "--to", "\(now + 7_200_000)",
+    ])
+    #expect(future.status == 1 && (later["reason"] as? String)?.hasPrefix("future:") == true, "\(later)")
+
+    let (resend, answer) = try setup.send(["resend", "--day", date])
+    #expect(resend.status == 0, "\(answer) \(resend.stderr)")
+    #expect((answer["result"] as? [String: Any])?["windows"] as? Int ?? 0 >= 2, "\(answer)")
+    // One resend at a time: the day is still being re-summarised.
+    let (second, busy) = try setup.send(["resend", "--day", date])
+    #expect(second.status == 1)
+    #expect((busy["reason"] as? String)?.hasPrefix("rate_limited:") == true, "\(busy)")
+
+    #expect(
+      observer.pump(for: 60) {
+        $0.documents(endingWith: "/summaries/day").contains { $0["revision"] as? Int ?? 0 >= 1 }
+      })
+    let revised = try #require(
+      observer.documents(endingWith: "/summaries/day").first { $0["revision"] as? Int ?? 0 >= 1 })
+    #expect((revised["period"] as? [String: Any])?["date"] as? String == date)
+    #expect(revised["seq"] as? Int ?? 0 > originalSeq)
+    // Its windows came again first, each as the next revision with a higher seq.
+    let windowsAfter = observer.documents(endingWith: "/summaries/window").filter {
+      $0["revision"] as? Int ?? 0 >= 1
+    }
+    #expect(!windowsAfter.isEmpty)
+    for window in windowsAfter {
+      let start = (window["period"] as? [String: Any])?["start_ms"] as? Int
+      let first = windowsBefore.first { ($0["period"] as? [String: Any])?["start_ms"] as? Int == start }
+      #expect(window["seq"] as? Int ?? 0 > first?["seq"] as? Int ?? .max, "\(window)")
+    }
+    let file = setup.scenario.harness.directory.file("ioc.tsv")
+    try observer.write(to: file)
+    let validation = try runShell("python3 scripts/validate-uplink.py '\(file)' 2>&1")
+    #expect(validation.status == 0, "\(validation.stdout)")
+  }
+
+  @Test func resendASeqRangeRepublishesTheHeldRowsAsTheyWere() throws {
+    let setup = try Setup()
+    let observer = setup.scenario.observer
+    let publisher = try setup.scenario.harness.publisher()
+    try setup.scenario.flipStatus(devices: 3, rounds: 1, publisher: publisher)
+    let state = try setup.scenario.waitUntilDrained(minimum: 3)
+    let lastSeq = try #require(state["last_seq"] as? Int)
+    func copies(of seq: Int) -> [String] {
+      observer.received.filter { !$0.topic.hasSuffix("/presence") && !$0.topic.hasSuffix("/responses") }
+        .map { String(decoding: $0.payload, as: UTF8.self) }
+        .filter { $0.contains("\"seq\":\(seq),") }
+    }
+    #expect((1...lastSeq).allSatisfy { copies(of: $0).count == 1 })
+
+    let (resend, answer) = try setup.send(["resend", "--seq", "1-\(lastSeq)"])
+    #expect(resend.status == 0, "\(answer) \(resend.stderr)")
+    let result = answer["result"] as? [String: Any] ?? [:]
+    #expect(result["requeued"] as? Int == lastSeq, "\(result)")
+    #expect(result["missing"] as? Int == 0)
+    #expect(observer.pump(for: 30) { _ in (1...lastSeq).allSatisfy { copies(of: $0).count >= 2 } })
+    for seq in 1...lastSeq {
+      #expect(Set(copies(of: seq)).count == 1, "seq \(seq) came back with another payload")
+    }
+    _ = try setup.scenario.waitUntilDrained(minimum: lastSeq)
+    // Beyond the last seq: refused.
+    let (beyond, refusal) = try setup.send(["resend", "--seq", "\(lastSeq + 1)-\(lastSeq + 5)"])
+    #expect(beyond.status == 1 && (refusal["reason"] as? String)?.hasPrefix("future:") == true, "\(refusal)")
+  }
+
+  @Test func reportReturnsTheDoctorJSONWithoutStallingIngest() throws {
+    let setup = try Setup()
+    let harness = setup.scenario.harness
+    let (report, answer) = try setup.send(["report", "--timeout", "90"])
+    #expect(report.status == 0, "\(answer) \(report.stderr)\n\(harness.agent.log.suffix(2000))")
+    let result = answer["result"] as? [String: Any] ?? [:]
+    let checks = result["checks"] as? [[String: Any]] ?? []
+    #expect(["OK", "WARN", "FAIL"].contains(result["status"] as? String ?? ""), "\(result)")
+    #expect(checks.count >= 5, "\(result)")
+    #expect(checks.allSatisfy { $0["name"] is String && $0["status"] is String && $0["detail"] is String })
+    #expect(checks.contains { $0["name"] as? String == "ioc" }, "\(checks.map { $0["name"] ?? "" })")
+    // The text form prints the checks as doctor does.
+    let text = try runExecutable(
+      classgateIOCExecutable, ["send", "test-school", "report", "--config", setup.operatorConfig])
+    #expect(text.stdout.hasPrefix("ok report") && text.stdout.contains("ioc"), "\(text.stdout)")
+    // Ingest went on meanwhile.
+    let publisher = try harness.publisher()
+    try publisher.publish(topic: "classgate/101/env_sensor/env-9/telemetry", payload: "{\"co2\":777}")
+    #expect(
+      try waitUntil(timeout: 10) { try harness.cli(["device", "env-9", "--json"]).stdout.contains("777") })
+  }
 }
