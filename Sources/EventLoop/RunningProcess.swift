@@ -1,3 +1,5 @@
+import CLinux
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -30,6 +32,8 @@ public final class RunningProcess {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    // Nothing else of the agent's (the store, the broker sockets) stays open in the helper.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3)
     var child: pid_t = 0
     let spawned = posix_spawn(&child, arguments[0], &actions, nil, argv, environ) == 0
     close(ends[1])
