@@ -90,22 +90,23 @@ struct IOCCommandTests {
       Self.command("ping", id: "x-1", extra: #","expires_ms":\#(nowMillis() - 1000)"#),
       Self.command("resend", id: "a-1", args: #"{"day":"28/11/2026"}"#),
       Self.command("resend", id: "a-2", args: #"{"seq_from":1,"seq_to":2,"extra":true}"#),
+      Self.command("ping", id: "big-1", extra: #","pad":"\#(String(repeating: "x", count: 17_000))""#),
     ])
-    let refusals = Array(setup.waitForResponses(before + 6).dropFirst(before))
+    let refusals = Array(setup.waitForResponses(before + 7).dropFirst(before))
     let reasons = refusals.map {
       ($0["request_id"] as? String ?? "null", ($0["reason"] as? String ?? "").prefix { $0 != ":" })
     }
     #expect(refusals.allSatisfy { $0["status"] as? String == "refused" }, "\(refusals)")
-    #expect(reasons.map(\.0) == ["null", "u-1", "u-2", "x-1", "a-1", "a-2"], "\(reasons)")
+    #expect(reasons.map(\.0) == ["null", "u-1", "u-2", "x-1", "a-1", "a-2", "null"], "\(reasons)")
     #expect(
       reasons.map { String($0.1) } == [
-        "bad_json", "bad_field", "unknown_command", "expired", "bad_args", "bad_args",
+        "bad_json", "bad_field", "unknown_command", "expired", "bad_args", "bad_args", "too_large",
       ])
 
     // A redelivered request id gets the first answer again, and is not run again.
     let twice = Self.command("ping", id: "dup-1")
     try setup.publishRaw([twice, twice])
-    let repeats = setup.waitForResponses(before + 8).filter { $0["request_id"] as? String == "dup-1" }
+    let repeats = setup.waitForResponses(before + 9).filter { $0["request_id"] as? String == "dup-1" }
     #expect(repeats.count == 2)
     #expect(repeats.first?["time_ms"] as? Int == repeats.last?["time_ms"] as? Int)
     #expect(
@@ -115,7 +116,7 @@ struct IOCCommandTests {
 
     // 6 a minute: two taken (ping, dup-1); of 8 more at once, at most 4 (+1 refilled) run.
     try setup.publishRaw((1...8).map { Self.command("ping", id: "burst-\($0)") })
-    let burst = setup.waitForResponses(before + 16).filter {
+    let burst = setup.waitForResponses(before + 17).filter {
       ($0["request_id"] as? String)?.hasPrefix("burst-") == true
     }
     #expect(burst.count == 8)
@@ -141,7 +142,7 @@ struct IOCCommandTests {
       waitUntil(timeout: 10) {
         let text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
         return text.contains(#"classgate_commands_total{command="ping",outcome="ok"}"#)
-          && text.contains(#"classgate_commands_total{command="unknown",outcome="refused"} 3"#)
+          && text.contains(#"classgate_commands_total{command="unknown",outcome="refused"} 4"#)
           && text.contains(#"classgate_commands_total{command="ping",outcome="duplicate"} 1"#)
       }, "\((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "")")
 
