@@ -58,7 +58,6 @@ extension CommandRunner {
   private func resendPeriod(_ request: CommandRequest, from: EpochMillis, to: EpochMillis, nowMs: EpochMillis)
     throws -> CommandResponse
   {
-    guard to <= nowMs else { return refusal(request, "future: the span ends after now") }
     let usage = UsageStore(connection: connection)
     guard let summarised = try Meta.readInt(MetaKey.windowsSummarisedUntil, in: connection), from < summarised
     else { return refusal(request, "future: nothing in that span is summarised yet") }
@@ -80,14 +79,16 @@ extension CommandRunner {
           "not_held: raw readings before \(calendar.localISO(firstData)) were deleted for the store cap")
       }
     }
-    try lateRanges.request(from: start, to: to - 1, at: nowMs)
+    // Up to what is summarised: today gets its windows so far; its day summary comes as usual.
+    let end = min(to, summarised)
+    try lateRanges.request(from: start, to: end - 1, at: nowMs)
     resendNoted = true
     wake()
-    let windows = calendar.windows(in: Period(start: start, end: min(to, summarised))).count
+    let windows = calendar.windows(in: Period(start: start, end: end)).count
     return CommandResponse(
       requestID: request.requestID, command: "resend", status: .ok,
       result: [
-        "from_ms": .number(Double(start)), "to_ms": .number(Double(to)), "windows": .number(Double(windows)),
+        "from_ms": .number(Double(start)), "to_ms": .number(Double(end)), "windows": .number(Double(windows)),
       ])
   }
 
