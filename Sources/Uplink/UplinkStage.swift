@@ -99,10 +99,12 @@ public final class UplinkStage: LoopComponent {
       guard message.topic == commands.topic else { return }
       commands.handle(message, nowMs: Clock.monotonicMs())
     }
-    commands.respond = { [commands, publisher] payload in
-      publisher.publishResponse(topic: commands.responseTopic, payload: payload)
+    // Weak: the publisher holds the runner through `onMessage`.
+    commands.respond = { [weak commands, weak publisher] payload in
+      guard let commands else { return }
+      publisher?.publishResponse(topic: commands.responseTopic, payload: payload)
     }
-    commands.rewind = { [publisher] in publisher.rewind() }
+    commands.rewind = { [weak publisher] in publisher?.rewind() }
     commands.wake = { [weak self] in self?.nextSummaryMs = 0 }
   }
 
