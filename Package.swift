@@ -129,7 +129,11 @@ let package = Package(
     .testTarget(name: "RollupTests", dependencies: ["Rollup", "DeviceModel"]),
     .testTarget(
       name: "UplinkTests",
-      dependencies: ["Uplink", "Rollup", "Buffer", "SQLiteStore", "JSON", "DeviceModel", "TestSupport"]),
+      dependencies: [
+        "Uplink", "Rollup", "Buffer", "SQLiteStore", "JSON", "DeviceModel", "TestSupport", "EventLoop",
+        "MQTTClient",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
     .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
     .testTarget(

@@ -202,12 +202,14 @@ public struct AgentConfig: Sendable {
     let rate = reader.integer("ioc.max_messages_per_s")
     let presence = reader.integer("ioc.presence_interval_s")
     let messageKB = reader.integer("ioc.max_message_kb")
-    return UplinkStage.Settings(
+    var settings = UplinkStage.Settings(
       summariser: .init(
         rollup: RollupSettings(thresholds: thresholds), graceMs: Int64(grace) * 1000,
         lateSettleMs: Int64(settle) * 1000, maxMessageBytes: messageKB << 10),
       publisher: .init(
         maxInFlight: inFlight, maxPerSecond: rate, presenceIntervalMs: Int64(presence) * 1000))
+    settings.commands = reader.boolean("ioc.commands") ? .init() : nil
+    return settings
   }
 
   /// `[ioc]`: all of host, CA, client certificate and key, or none. Server verification cannot be

@@ -60,6 +60,7 @@ public enum ConfigDocument {
         case .stringList: entry.hasEnvironment ? "list (`:` in the env)" : "list of strings"
         case .integerList(let range): "list of \(range.lowerBound)–\(range.upperBound)"
         case .tableArray(let keys): "tables: " + keys.map { "`\($0)`" }.joined(separator: ", ")
+        case .boolean: "`true`, `false`"
         case .path: "path"
         case .string: "string"
         }
@@ -78,6 +79,7 @@ public enum ConfigDocument {
     case .choice(let options): "One of " + options.joined(separator: ", ") + ". "
     case .integerList(let range): "Each from \(range.lowerBound) to \(range.upperBound). "
     case .tableArray(let keys): "Keys: " + keys.joined(separator: ", ") + ". "
+    case .boolean: "true or false. "
     default:
       entry.key == "school_id" ? "Required. " : entry.defaultNote.map { "Default: \(plain($0)). " } ?? ""
     }

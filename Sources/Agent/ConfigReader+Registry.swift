@@ -8,6 +8,12 @@ extension ConfigReader {
     return integer(key, default: override ?? entry.integerDefault, range: range)
   }
 
+  mutating func boolean(_ key: String) -> Bool {
+    let entry = ConfigRegistry[key]
+    guard entry.kind == .boolean else { preconditionFailure("\(key) is not a boolean key") }
+    return boolean(key, default: entry.defaultValue == "true")
+  }
+
   /// A string key that has a default in the registry.
   mutating func stringOrDefault(_ key: String) -> String {
     let fallback = ConfigRegistry[key].stringDefault ?? ""

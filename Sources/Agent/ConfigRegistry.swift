@@ -18,6 +18,8 @@ public struct ConfigKey: Sendable {
     case integerList(ClosedRange<Int>)
     /// An array of tables (`[[timetable.term]]`) with these keys, read by its own code.
     case tableArray([String])
+    /// `true` or `false` (in the environment also 1/0, yes/no).
+    case boolean
   }
 
   /// Dotted: `local_broker.port`; no dot for the top level (`school_id`).
@@ -255,6 +257,11 @@ public enum ConfigRegistry {
     .init(
       "ioc.presence_interval_s", .integer(5...3600), default: "60",
       doc: "how often the retained presence/health message is refreshed"),
+    .init(
+      "ioc.commands", .boolean, default: "true",
+      doc:
+        "answer the IOC's commands (`ping`, `resend`, `report`) on `ioc/v1/schools/<school_id>/commands`; `false`: not subscribed (docs/uplink.md, Commands)"
+    ),
     .init(
       "rollup.window_minutes", .integer(1...1440), default: "5",
       doc: "a divisor of 1440; windows are aligned to the school's local wall clock (`time_zone`)"),

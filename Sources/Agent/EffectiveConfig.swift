@@ -76,7 +76,7 @@ public enum EffectiveConfig {
 
   static func isBare(_ kind: ConfigKey.Kind) -> Bool {
     switch kind {
-    case .integer, .integerList: return true
+    case .integer, .integerList, .boolean: return true
     default: return false
     }
   }

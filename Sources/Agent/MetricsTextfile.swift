@@ -200,7 +200,16 @@ struct MetricsTextfile {
       + "# TYPE classgate_evicted_rows_total counter\n"
       + uplink.evicted.sorted { $0.key < $1.key }
       .map { "classgate_evicted_rows_total{table=\"\($0.key)\"} \($0.value)\n" }.joined()
-    return evicted
+    let commands =
+      uplink.configured
+      ? "# HELP classgate_commands_total IOC commands since the agent started, by command and outcome.\n"
+        + "# TYPE classgate_commands_total counter\n"
+        + uplink.commands.sorted { ($0.key.command, $0.key.outcome) < ($1.key.command, $1.key.outcome) }
+        .map {
+          "classgate_commands_total{command=\"\($0.key.command)\",outcome=\"\($0.key.outcome)\"} \($0.value)\n"
+        }
+        .joined() : ""
+    return evicted + commands
       + samples.map { name, type, help, value in
         "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
       }

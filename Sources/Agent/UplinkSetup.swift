@@ -54,11 +54,16 @@ public enum UplinkSetup {
     var uplinkLogger = logger
     uplinkLogger[metadataKey: "stage"] = "uplink"
     let retentionMs = Int64(config.scanRetentionDays) * 86_400_000
+    var settings = config.uplink
+    if settings.commands != nil, let binary = SystemFacts.executablePath() {
+      // `report`: this very binary's doctor on this very file, the same JSON an operator sees.
+      settings.commands?.reportArguments = [binary, "doctor", "--json", "--config", config.file]
+    }
     return try UplinkStage(
       connection: connection, calendar: calendar, ioc: config.ioc,
       messages: messages(config, calendar: calendar, stream: try Outbox.stream(in: connection)),
-      settings: config.uplink,
-      logger: uplinkLogger,
+      settings: settings,
+      logger: uplinkLogger, version: Agent.version,
       health: {
         let status = try? outbox.status()
         return UplinkMessages.Health(

@@ -40,6 +40,11 @@ public struct LateRanges {
     try execute("INSERT INTO late_ranges (from_ms, to_ms, noted_ms) VALUES (?, ?, ?)", from, to, now)
   }
 
+  /// A span the IOC asked to have re-sent (`resend`): revised like late data, windows then days.
+  public func request(from: EpochMillis, to: EpochMillis, at now: EpochMillis) throws {
+    try note(from: from, to: to, at: now)
+  }
+
   public func noted() throws -> Noted? {
     let times = try connection.cachedStatement(
       sql: "SELECT min(noted_ms), max(noted_ms), count(*) FROM late_ranges")

@@ -89,6 +89,15 @@ public final class UsageStore {
     }
   }
 
+  /// The start of the oldest stored period of `kind`.
+  public func oldestStart(_ kind: Kind) throws -> EpochMillis? {
+    let statement = try connection.cachedStatement(
+      sql: "SELECT min(start_ms) FROM usage_periods WHERE kind = ?")
+    statement.bind(kind.rawValue, at: 1)
+    defer { statement.reset() }
+    return try statement.step() ? statement.optionalInt64(0) : nil
+  }
+
   /// Stored periods of `kind` starting in [from, to), oldest first.
   public func periods(_ kind: Kind, from: EpochMillis, to: EpochMillis) throws -> [PeriodRow] {
     let statement = try connection.cachedStatement(

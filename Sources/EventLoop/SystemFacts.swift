@@ -35,4 +35,12 @@ public enum SystemFacts {
     guard stat(path, &info) == 0 else { return nil }
     return (info.st_uid, info.st_mode & 0o7777)
   }
+
+  /// This process's own executable (`/proc/self/exe`), to run a subcommand of it.
+  public static func executablePath() -> String? {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard count > 0 else { return nil }
+    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
 }

@@ -32,7 +32,10 @@ public struct ReceiverConfig: Sendable {
     "log": ["level"],
   ]
 
-  public static func load(path: String, environment: [String: String]) throws(ConfigError) -> ReceiverConfig {
+  /// `needsDatabase` false: only the broker is used (`classgate-ioc send`), conninfo is optional.
+  public static func load(path: String, environment: [String: String], needsDatabase: Bool = true)
+    throws(ConfigError) -> ReceiverConfig
+  {
     let name = path.split(separator: "/").last.map(String.init) ?? path
     let root: TOMLTable
     switch readTextFile(path) {
@@ -49,13 +52,13 @@ public struct ReceiverConfig: Sendable {
     }
     var reader = ConfigReader(
       file: name, root: root, environment: environment, environmentPrefix: "CLASSGATE_IOC_")
-    let config = read(&reader)
+    let config = read(&reader, needsDatabase: needsDatabase)
     reader.rejectUnknownKeys(known: knownKeys)
     guard reader.problems.isEmpty else { throw ConfigError(problems: reader.problems) }
     return config
   }
 
-  private static func read(_ reader: inout ConfigReader) -> ReceiverConfig {
+  private static func read(_ reader: inout ConfigReader, needsDatabase: Bool) -> ReceiverConfig {
     let host = reader.string("broker.host", default: nil)
     if host == nil { reader.report("broker.host", "required: the IOC broker's host name or address") }
     let port = reader.integer("broker.port", default: 8883, range: 1...65535)
@@ -82,7 +85,7 @@ public struct ReceiverConfig: Sendable {
     // One byte more than the limit: enough to tell a payload that is too large.
     options.maxPayloadCopy = UplinkValidator.maxPayloadBytes + 1
     let conninfo = reader.string("database.conninfo", default: nil)
-    if conninfo == nil {
+    if conninfo == nil && needsDatabase {
       reader.report(
         "database.conninfo", "required: a libpq connection string, e.g. \"host=/run/postgresql dbname=ioc\"")
     }

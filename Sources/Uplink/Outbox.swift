@@ -162,6 +162,61 @@ public final class Outbox {
     return status
   }
 
+  /// What `requeue` found in a seq range.
+  public struct Requeued: Sendable, Equatable {
+    /// Delivered rows put back to pending, and rows that were still pending anyway.
+    public var requeued = 0
+    public var pending = 0
+    /// The lowest and highest seq held in the range, nil when none is.
+    public var heldFrom: Int64?
+    public var heldTo: Int64?
+  }
+
+  /// Puts the delivered rows with seq in `from...to` back to pending, so they are published again
+  /// with their own seq and payload (a resend from the IOC). Rows already purged are not held.
+  public func requeue(from: Int64, to: Int64) throws -> Requeued {
+    try connection.transaction {
+      var result = Requeued()
+      let held = try connection.cachedStatement(
+        sql: """
+          SELECT min(seq), max(seq), coalesce(sum(delivered_ms IS NULL), 0)
+          FROM outbox WHERE seq BETWEEN ? AND ?
+          """)
+      held.bind(from, at: 1)
+      held.bind(to, at: 2)
+      if try held.step() {
+        result.heldFrom = held.optionalInt64(0)
+        result.heldTo = held.optionalInt64(1)
+        result.pending = held.int(2)
+      }
+      held.reset()
+      let update = try connection.cachedStatement(
+        sql: "UPDATE outbox SET delivered_ms = NULL WHERE seq BETWEEN ? AND ? AND delivered_ms IS NOT NULL")
+      update.bind(from, at: 1)
+      update.bind(to, at: 2)
+      try update.run()
+      result.requeued = connection.changes
+      return result
+    }
+  }
+
+  /// Rows with seq in `from...to` not yet acknowledged.
+  public func pendingCount(from: Int64, to: Int64) throws -> Int {
+    let statement = try connection.cachedStatement(
+      sql: "SELECT count(*) FROM outbox WHERE seq BETWEEN ? AND ? AND delivered_ms IS NULL")
+    statement.bind(from, at: 1)
+    statement.bind(to, at: 2)
+    defer { statement.reset() }
+    return try statement.step() ? statement.int(0) : 0
+  }
+
+  /// The lowest seq still held (delivered or not), nil for an empty outbox.
+  public func oldestHeldSeq() throws -> Int64? {
+    let statement = try connection.cachedStatement(sql: "SELECT min(seq) FROM outbox")
+    defer { statement.reset() }
+    return try statement.step() ? statement.optionalInt64(0) : nil
+  }
+
   /// Forgets delivered messages older than `cutoff` (their seqs stay used).
   @discardableResult
   public func purgeDelivered(before cutoff: EpochMillis) throws -> Int {

@@ -43,6 +43,8 @@ public final class UplinkPublisher {
   public private(set) var counts = Counts()
   /// Called when `state` changes (the stage stores it for the CLI).
   public var onStateChange: (State) -> Void = { _ in }
+  /// Messages from the IOC on the subscribed topics (the commands), as they are read.
+  var onMessage: (MQTTMessage) -> Void = { _ in }
 
   private let outbox: Outbox
   private let messages: UplinkMessages
@@ -109,7 +111,7 @@ public final class UplinkPublisher {
     mqtt.maintain(nowMs: nowMs)
     if let fd = mqtt.socketDescriptor, ready.contains(where: { $0.fd == fd && ($0.readable || $0.failed) }) {
       mqtt.read(maxMessages: 1000, nowMs: nowMs)
-      _ = mqtt.takeMessages()
+      for message in mqtt.takeMessages() { onMessage(message) }
     }
     handleEvents(nowMs: nowMs)
     recordAcknowledged(nowMs: nowMs)
@@ -119,6 +121,24 @@ public final class UplinkPublisher {
     }
     mqtt.flush(nowMs: nowMs)
     handleEvents(nowMs: nowMs)
+  }
+
+  /// A command's answer: QoS 1, not retained, not in the outbox (an answer the link loses is
+  /// lost; the IOC asks again with the same request id and gets it from the agent's memory).
+  func publishResponse(topic: String, payload: [UInt8]) {
+    guard mqtt.state == .connected else { return }
+    do {
+      try mqtt.publish(topic: topic, payload: payload, qos: 1, retain: false)
+    } catch {
+      logger.warning("Cannot answer an IOC command", metadata: ["error": "\(error)"])
+    }
+  }
+
+  /// Rows went back to pending below the lanes' cursors (a resend): read the outbox afresh.
+  func rewind() {
+    queued.removeAll()
+    cursor.removeAll()
+    idleUntilMs.removeAll()
   }
 
   /// Says goodbye: presence offline (retained) and DISCONNECT, so the Will does not fire.

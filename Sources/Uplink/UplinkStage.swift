@@ -21,6 +21,8 @@ public final class UplinkStage: LoopComponent {
     public var eventPromptMs: Int64 = 100
     /// Delivered outbox rows are kept this long (for diagnosis), then deleted.
     public var keepDeliveredMs: Int64 = 86_400_000
+    /// Commands from the IOC on the uplink (`ioc.commands`); nil: not subscribed, none run.
+    public var commands: CommandRunner.Settings? = .init()
     public init(summariser: Summariser.Settings, publisher: UplinkPublisher.Settings) {
       self.summariser = summariser
       self.publisher = publisher
@@ -32,6 +34,7 @@ public final class UplinkStage: LoopComponent {
   private let summariser: Summariser
   private let events: EventSource?
   private let publisher: UplinkPublisher?
+  private let commands: CommandRunner?
   private let outbox: Outbox
   private let logger: Logger
   private let housekeeping: (EpochMillis) -> Void
@@ -46,7 +49,7 @@ public final class UplinkStage: LoopComponent {
   /// `ioc` nil: summaries are still made (for `classgate stats`) but nothing is queued or sent.
   public init(
     connection: Connection, calendar: SchoolCalendar, ioc: MQTTOptions?,
-    messages: UplinkMessages, settings: Settings, logger: Logger,
+    messages: UplinkMessages, settings: Settings, logger: Logger, version: String = "",
     health: @escaping () -> UplinkMessages.Health,
     housekeeping: @escaping (EpochMillis) -> Void = { _ in }, cap: StoreCap? = nil
   ) throws {
@@ -78,13 +81,39 @@ public final class UplinkStage: LoopComponent {
         try? Meta.write(MetaKey.uplinkState, Self.encode(state), in: connection)
       }
       self.publisher = publisher
+      commands = settings.commands.map {
+        CommandRunner(
+          connection: connection, calendar: calendar, messages: messages, settings: $0, logger: logger,
+          version: version)
+      }
     } else {
       events = nil
       publisher = nil
+      commands = nil
     }
+    if let commands, let publisher { connect(commands, to: publisher) }
   }
 
-  public func pollInterests() -> [Poller.Interest] { publisher?.pollInterests ?? [] }
+  /// Commands arrive on the uplink's own session (QoS 1, kept while the link is down) and are
+  /// answered on it.
+  private func connect(_ commands: CommandRunner, to publisher: UplinkPublisher) {
+    publisher.mqtt.subscribe(commands.topic, qos: 1)
+    publisher.onMessage = { [commands] message in
+      guard message.topic == commands.topic else { return }
+      commands.handle(message, nowMs: Clock.monotonicMs())
+    }
+    // Weak: the publisher holds the runner through `onMessage`.
+    commands.respond = { [weak commands, weak publisher] payload in
+      guard let commands else { return }
+      publisher?.publishResponse(topic: commands.responseTopic, payload: payload)
+    }
+    commands.rewind = { [weak publisher] in publisher?.rewind() }
+    commands.wake = { [weak self] in self?.nextSummaryMs = 0 }
+  }
+
+  public func pollInterests() -> [Poller.Interest] {
+    (publisher?.pollInterests ?? []) + (commands?.pollInterests ?? [])
+  }
 
   /// The ingest stage committed a status change: queue its event soon, not at the next tick.
   public func statusChanged(nowMs: Int64) {
@@ -95,6 +124,7 @@ public final class UplinkStage: LoopComponent {
     var due = min(nextSummaryMs, nextHousekeepingMs, nextCapCheckMs) - nowMs
     if events != nil { due = min(due, nextEventsMs - nowMs) }
     if let publisher { due = min(due, publisher.millisecondsUntilDue(nowMs: nowMs)) }
+    if let commands { due = min(due, commands.millisecondsUntilDue(nowMs: nowMs)) }
     return max(0, due)
   }
 
@@ -133,6 +163,7 @@ public final class UplinkStage: LoopComponent {
     }
     if queuedSomething { publisher?.wake() }
     publisher?.turn(ready: ready, nowMs: nowMs)
+    commands?.turn(nowMs: nowMs)
   }
 
   private func keepUnderCap(_ cap: StoreCap, now: EpochMillis) throws {
@@ -168,6 +199,8 @@ public final class UplinkStage: LoopComponent {
     public var evicted: [String: Int64] = [:]
     /// Connections, messages sent and acknowledged by the IOC since the agent started.
     public var counts = UplinkPublisher.Counts()
+    /// IOC commands by command and outcome since the agent started.
+    public var commands: [CommandRunner.Outcome: Int] = [:]
   }
 
   public func snapshot() -> Snapshot {
@@ -175,7 +208,7 @@ public final class UplinkStage: LoopComponent {
       configured: publisher != nil, connected: publisher?.state.connected ?? false,
       outbox: (try? outbox.status()) ?? Outbox.Status(), storeUsedBytes: try? cap?.usedBytes(),
       storeCapBytes: cap?.maxBytes, evicted: (try? StoreCap.evictedCounts(in: connection)) ?? [:],
-      counts: publisher?.counts ?? .init())
+      counts: publisher?.counts ?? .init(), commands: commands?.counts ?? [:])
   }
 
   static func encode(_ state: UplinkPublisher.State) -> String {

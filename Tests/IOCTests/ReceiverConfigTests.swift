@@ -108,3 +108,20 @@ struct ReceiverConfigTests {
     }
   }
 }
+
+@Suite("classgate-ioc send's time arguments")
+struct TimeArgumentTests {
+  @Test func epochMillisecondsAndISOTimesWithAnOffset() {
+    #expect(TimeArgument.epochMs("1795827600000") == 1_795_827_600_000)
+    #expect(TimeArgument.epochMs("2026-11-28T08:00:00+07:00") == 1_795_827_600_000)
+    #expect(TimeArgument.epochMs("2026-11-28T08:00+07:00") == 1_795_827_600_000)
+    #expect(TimeArgument.epochMs("2026-11-28T01:00:00Z") == 1_795_827_600_000)
+    #expect(TimeArgument.epochMs("2026-11-27T20:30:00-04:30") == 1_795_827_600_000)
+    for bad in [
+      "", "yesterday", "2026-11-28", "2026-11-28T08:00:00", "2026-11-28T08:00:00+0700",
+      "2026-11-28T08:00:00Zx",
+    ] {
+      #expect(TimeArgument.epochMs(bad) == nil, "\(bad)")
+    }
+  }
+}
