@@ -24,10 +24,7 @@ fi
 BIN="$CLASSGATE_BIN"
 IOC_BIN="$(dirname "$BIN")/classgate-ioc"
 [ -x "$IOC_BIN" ] || IOC_BIN=
-PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-# PostgreSQL refuses to run as root: as root, its server runs as nobody.
-as_pg_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
-PG_STARTED=
+. scripts/lib.sh
 
 WORK="$(mktemp -d /tmp/classgate-demo-XXXXXX)"
 chmod 755 "$WORK"
@@ -42,19 +39,12 @@ cleanup() {
     sleep 0.1
   done
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  [ -n "$PG_STARTED" ] && as_pg_owner "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop >/dev/null 2>&1
+  stop_postgres "$WORK"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
 PORT="$(free_port)"
 
 # The simulator publishes a day in seconds: on a busy machine the agent can fall behind for a while,
@@ -66,7 +56,7 @@ max_queued_messages 1000000
 CONF
 mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+wait_port "$PORT" || true
 echo "== Local broker on 127.0.0.1:$PORT"
 
 # A second mosquitto stands in for the city's operations centre (IOC): TLS with client
@@ -81,16 +71,12 @@ for _attempt in 1 2 3 4 5; do
 per_listener_settings false
 allow_anonymous true
 listener $IOC_PORT 127.0.0.1
-listener $IOC_TLS_PORT 127.0.0.1
-cafile $WORK/ioc-ca.pem
-certfile $WORK/ioc-server.pem
-keyfile $WORK/ioc-server.key
-require_certificate true
+$(ioc_tls_listener "$WORK" "$IOC_TLS_PORT")
 CONF
   mosquitto -c "$WORK/ioc.conf" >"$WORK/ioc.log" 2>&1 &
   IOC_PID=$!
   PIDS+=($IOC_PID)
-  for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$IOC_TLS_PORT") 2>/dev/null && break; sleep 0.1; done
+  wait_port "$IOC_TLS_PORT" || true
   (echo >"/dev/tcp/127.0.0.1/$IOC_PORT") 2>/dev/null && kill -0 "$IOC_PID" 2>/dev/null && break
   kill "$IOC_PID" 2>/dev/null || true
 done
@@ -101,17 +87,10 @@ echo "== IOC broker (TLS, client certificates) on 127.0.0.1:$IOC_TLS_PORT"
 # The IOC's receiver: classgate-ioc, with its own certificate, into a PostgreSQL of its own.
 IOC_DB=
 if [ -n "$IOC_BIN" ] && [ -n "$PGBIN" ]; then
-  mkdir "$WORK/pg"
-  [ "$(id -u)" -eq 0 ] && chown nobody "$WORK/pg"
-  as_pg_owner "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
-  PG_STARTED=1
-  as_pg_owner "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w \
-    -o "-k $WORK/pg -c listen_addresses='' -c fsync=off" start >/dev/null
-  "$PGBIN/createdb" -h "$WORK/pg" -U postgres ioc
-  IOC_DB="host=$WORK/pg dbname=ioc user=postgres"
+  start_postgres "$WORK" -c fsync=off
+  IOC_DB="$PG_CONNINFO"
   WEB_PORT="$(free_port)"
-  (cd "$WORK" && openssl req -newkey rsa:2048 -nodes -keyout receiver.key -out receiver.csr -subj /CN=ingest.ioc 2>/dev/null \
-    && openssl x509 -req -in receiver.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out receiver.pem -days 3 2>/dev/null)
+  make_receiver_cert "$WORK"
   cat >"$WORK/classgate-ioc.toml" <<CONF
 [broker]
 host = "127.0.0.1"

@@ -22,15 +22,14 @@ live=${LIVE:-} jitter_ms=${JITTER_MS:-60000}
 swift build -c release --product classgate-ioc >/dev/null
 swift build -c release --product ioc-fleet-bench >/dev/null
 bin=$(swift build -c release --show-bin-path)
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+. scripts/lib.sh
 dir=$(mktemp -d /tmp/classgate-ioc-fleet-XXXXXX)
 chmod 755 "$dir"
 mosquitto_pid= receiver_pids=()
-as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
 cleanup() {
   for pid in "${receiver_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -n "$mosquitto_pid" ] && kill "$mosquitto_pid" 2>/dev/null || true
-  as_owner "$pgbin/pg_ctl" -D "$dir/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  stop_postgres "$dir"
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -38,31 +37,20 @@ now_ms() { date +%s%3N; }
 
 # PKI: the broker's, and the receiver's own certificate (CN ingest.ioc).
 scripts/make-pki.sh "$dir" ioc bench-0 30
-(cd "$dir" && openssl req -newkey rsa:2048 -nodes -keyout receiver.key -out receiver.csr -subj /CN=ingest.ioc 2>/dev/null &&
-  openssl x509 -req -in receiver.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out receiver.pem -days 3 2>/dev/null)
+make_receiver_cert "$dir"
 
-# PostgreSQL on a unix socket in the temp dir, as nobody when root.
-mkdir "$dir/pg"
-[ "$(id -u)" -eq 0 ] && chown nobody "$dir/pg"
-as_owner "$pgbin/initdb" -D "$dir/pg/data" -U postgres --auth=trust -E UTF8 >/dev/null
-as_owner "$pgbin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log" -w \
-  -o "-k $dir/pg -c listen_addresses='' -c shared_buffers=256MB" start >/dev/null
-"$pgbin/createdb" -h "$dir/pg" -U postgres ioc
-psql_ioc() { "$pgbin/psql" -X -At -h "$dir/pg" -U postgres -d ioc -c "$1"; }
+# PostgreSQL on a unix socket in the temp dir, as nobody when root; fsync on, as in production.
+start_postgres "$dir" -c shared_buffers=256MB
+psql_ioc() { "$PGBIN/psql" -X -At -h "$dir/pg" -U postgres -d ioc -c "$1"; }
 
 # The IOC broker: a plain listener for the fleet, TLS for the receiver.
-plain=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-tls=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+plain=$(free_port) tls=$(free_port)
 chmod 777 "$dir"
 cat >"$dir/mosquitto.conf" <<CONF
 per_listener_settings false
 listener $plain 127.0.0.1
 allow_anonymous true
-listener $tls 127.0.0.1
-cafile $dir/ioc-ca.pem
-certfile $dir/ioc-server.pem
-keyfile $dir/ioc-server.key
-require_certificate true
+$(ioc_tls_listener "$dir" "$tls")
 max_queued_messages 10000000
 max_queued_bytes 0
 max_inflight_messages 1000
@@ -84,7 +72,7 @@ key_file = "$dir/receiver.key"
 client_id = "classgate-ioc-bench-$n"
 $share
 [database]
-conninfo = "host=$dir/pg dbname=ioc user=postgres"
+conninfo = "$PG_CONNINFO"
 [receiver]
 batch_max = 500
 CONF

@@ -11,37 +11,26 @@ cd "$(dirname "$0")/.."
 schools=${1:-5} changes=${2:-40}
 for product in classgate classgate-ioc ioc-latency-probe; do swift build -c release --product "$product" >/dev/null; done
 bin=$(swift build -c release --show-bin-path)
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+. scripts/lib.sh
 dir=$(mktemp -d /tmp/classgate-ioc-latency-XXXXXX)
 chmod 755 "$dir"
 pids=()
-as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  as_owner "$pgbin/pg_ctl" -D "$dir/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  stop_postgres "$dir"
   rm -rf "$dir"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { for _ in $(seq 150); do grep -q "$2" "$1" 2>/dev/null && return; sleep 0.1; done; echo "no '$2' in $1"; tail -20 "$1"; exit 1; }
 
 scripts/make-pki.sh "$dir" ioc latency-school 30
-(cd "$dir" && openssl req -newkey rsa:2048 -nodes -keyout receiver.key -out receiver.csr -subj /CN=ingest.ioc 2>/dev/null &&
-  openssl x509 -req -in receiver.csr -CA ioc-ca.pem -CAkey ioc-ca.key -CAcreateserial -out receiver.pem -days 3 2>/dev/null)
-mkdir "$dir/pg"
-[ "$(id -u)" -eq 0 ] && chown nobody "$dir/pg"
-as_owner "$pgbin/initdb" -D "$dir/pg/data" -U postgres --auth=trust -E UTF8 >/dev/null
-as_owner "$pgbin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log" -w -o "-k $dir/pg -c listen_addresses=''" start >/dev/null
-"$pgbin/createdb" -h "$dir/pg" -U postgres ioc
-conninfo="host=$dir/pg dbname=ioc user=postgres"
+make_receiver_cert "$dir"
+start_postgres "$dir"
+conninfo=$PG_CONNINFO
 
 tls=$(free_port)
 cat >"$dir/ioc.conf" <<CONF
-listener $tls 127.0.0.1
-cafile $dir/ioc-ca.pem
-certfile $dir/ioc-server.pem
-keyfile $dir/ioc-server.key
-require_certificate true
+$(ioc_tls_listener "$dir" "$tls")
 allow_anonymous true
 CONF
 mosquitto -c "$dir/ioc.conf" >"$dir/ioc.log" 2>&1 &
@@ -95,5 +84,5 @@ CONF
 done
 for n in $(seq "$schools"); do wait_for "$dir/agent-$n.log" Subscribed; done
 
-echo "$schools real agents (store.commit_window_ms ${COMMIT_WINDOW_MS:-1000}) → TLS IOC broker → classgate-ioc → PostgreSQL $("$pgbin/postgres" --version | sed 's/.* //'), $changes status changes each"
+echo "$schools real agents (store.commit_window_ms ${COMMIT_WINDOW_MS:-1000}) → TLS IOC broker → classgate-ioc → PostgreSQL $("$PGBIN/postgres" --version | sed 's/.* //'), $changes status changes each"
 "$bin/ioc-latency-probe" "$conninfo" "$changes" "${targets[@]}"

@@ -85,8 +85,7 @@ cat "$RES/machine.txt" >&2
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+. scripts/lib.sh
 ns() { date +%s%N; }
 stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }          # utime + stime, clock ticks
@@ -144,11 +143,7 @@ persistence true
 persistence_location $1/
 max_queued_messages 0
 listener $IOC_PORT 127.0.0.1
-listener $IOC_TLS 127.0.0.1
-cafile $IOCDIR/ioc-ca.pem
-certfile $IOCDIR/ioc-server.pem
-keyfile $IOCDIR/ioc-server.key
-require_certificate true
+$(ioc_tls_listener "$IOCDIR" "$IOC_TLS")
 CONF
   mosquitto -c "$1/ioc.conf" >>"$1/ioc.log" 2>&1 & IOC_PID=$!; PIDS+=("$IOC_PID")
   wait_port "$IOC_TLS"

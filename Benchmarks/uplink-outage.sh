@@ -19,8 +19,8 @@ cleanup() {
   if [ -n "${KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
-port() { echo $((20000 + RANDOM % 40000)); }
-LOCAL=$(port); IOC=$(port); IOC_TLS=$(port)
+. scripts/lib.sh
+LOCAL=$(free_port); IOC=$(free_port); IOC_TLS=$(free_port)
 printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$LOCAL" >"$WORK/local.conf"
 mosquitto -c "$WORK/local.conf" >/dev/null 2>&1 & PIDS+=($!)
 scripts/make-pki.sh "$WORK" ioc bench-school 30
@@ -31,11 +31,7 @@ persistence true
 persistence_location $WORK/
 max_queued_messages 0
 listener $IOC 127.0.0.1
-listener $IOC_TLS 127.0.0.1
-cafile $WORK/ioc-ca.pem
-certfile $WORK/ioc-server.pem
-keyfile $WORK/ioc-server.key
-require_certificate true
+$(ioc_tls_listener "$WORK" "$IOC_TLS")
 CONF
 start_ioc() { mosquitto -c "$WORK/ioc.conf" >>"$WORK/ioc.log" 2>&1 & IOC_PID=$!; PIDS+=($IOC_PID); sleep 0.5; }
 start_ioc

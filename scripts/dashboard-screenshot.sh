@@ -33,14 +33,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
-wait_port() { for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; return 1; }
+. scripts/lib.sh
 
 PORT="$(free_port)"
 printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\n' "$PORT" >"$WORK/mosquitto.conf"
@@ -51,11 +44,7 @@ wait_port "$PORT"
 scripts/make-pki.sh "$WORK" ioc demo-school 30
 IOC_PORT="$(free_port)"
 cat >"$WORK/ioc.conf" <<CONF
-listener $IOC_PORT 127.0.0.1
-cafile $WORK/ioc-ca.pem
-certfile $WORK/ioc-server.pem
-keyfile $WORK/ioc-server.key
-require_certificate true
+$(ioc_tls_listener "$WORK" "$IOC_PORT")
 allow_anonymous true
 CONF
 start_ioc() {

@@ -4,9 +4,9 @@
 #   scripts/sanitizers.sh [address] [thread]      (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Unit tests of the stages and of the C wrappers (libmosquitto, sqlite3), where memory and threads
+# Unit tests of the stages and of the C wrappers (libmosquitto, sqlite3, the HTTP listener), where memory and threads
 # matter; the end-to-end tests run the real binary and are covered by scripts/test.sh.
-CORE='^(JSONTests|TOMLTests|DecodeTests|ProfilesTests|StoreTests|RollupTests|UplinkTests|MQTTClientTests|LibCryptoTests|SimulatorTests|ConfigTests|FuzzTests|IngestPolicyTests)\.'
+CORE='^(HTTPServerTests|JSONTests|TOMLTests|DecodeTests|ProfilesTests|StoreTests|RollupTests|UplinkTests|MQTTClientTests|LibCryptoTests|SimulatorTests|ConfigTests|FuzzTests|IngestPolicyTests)\.'
 # Leak reports come from Foundation's own caches in the test process (String(contentsOfFile:),
 # Process), not from ClassGate; memory errors and data races are what these runs are for.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"

@@ -22,27 +22,20 @@ public final class RunningProcess {
     guard pipe(&ends) == 0 else { return nil }
     // Not inherited by other children the agent spawns later.
     _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
-    let argv = arguments.map { strdup($0) } + [nil]
-    defer {
-      for pointer in argv { free(pointer) }
+    let spawned = Subprocess.spawn(arguments) { actions in
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+      posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+      posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+      // Nothing else of the agent's (the store, the broker sockets) stays open in the helper.
+      posix_spawn_file_actions_addclosefrom_np(&actions, 3)
     }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    // Nothing else of the agent's (the store, the broker sockets) stays open in the helper.
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3)
-    var child: pid_t = 0
-    let spawned = posix_spawn(&child, arguments[0], &actions, nil, argv, environ) == 0
     close(ends[1])
-    guard spawned else {
+    guard let spawned else {
       close(ends[0])
       return nil
     }
     _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
-    pid = child
+    pid = spawned
     outputDescriptor = ends[0]
     self.maxOutputBytes = maxOutputBytes
   }
@@ -70,7 +63,7 @@ public final class RunningProcess {
     }
     if status == nil {
       var raw: Int32 = 0
-      if waitpid(pid, &raw, WNOHANG) == pid { status = Self.exitStatus(raw) }
+      if waitpid(pid, &raw, WNOHANG) == pid { status = Subprocess.exitStatus(raw) }
     }
     return status != nil && outputDescriptor < 0
   }
@@ -81,12 +74,9 @@ public final class RunningProcess {
     _ = Glibc.kill(pid, SIGKILL)
     var raw: Int32 = 0
     while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
-    status = Self.exitStatus(raw)
+    status = Subprocess.exitStatus(raw)
   }
 
-  static func exitStatus(_ raw: Int32) -> Int32 {
-    (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
-  }
 }
 
 @available(*, unavailable)

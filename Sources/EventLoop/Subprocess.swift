@@ -2,7 +2,7 @@
   import Glibc
 #endif
 
-/// Runs a helper program (mosquitto_passwd, openssl) and waits for it.
+/// Runs a helper program (mosquitto_passwd, systemctl) and waits for it.
 public enum Subprocess {
   public struct Result: Sendable {
     public var status: Int32
@@ -10,11 +10,28 @@ public enum Subprocess {
     public var output: String
   }
 
-  /// `arguments[0]` is the program's absolute path. Standard error goes to /dev/null when capturing
-  /// (the caller reports in its own words), else both streams are inherited.
+  /// `arguments[0]` is the program's absolute path. When capturing, it runs as a `RunningProcess`
+  /// (standard error to /dev/null: the caller reports in its own words); else both streams and
+  /// standard input are inherited (mosquitto_passwd asks for a password on the terminal).
   public static func run(_ arguments: [String], captureOutput: Bool) -> Result? {
-    var pipeEnds: [Int32] = [-1, -1]
-    if captureOutput, pipe(&pipeEnds) != 0 { return nil }
+    if captureOutput {
+      guard let process = RunningProcess(arguments) else { return nil }
+      while !process.poll() {
+        var descriptor = pollfd(fd: process.outputDescriptor, events: Int16(POLLIN), revents: 0)
+        // Once the output is closed, only the exit is left to wait for.
+        if descriptor.fd >= 0 { _ = Glibc.poll(&descriptor, 1, 100) } else { usleep(5_000) }
+      }
+      return Result(status: process.status ?? -1, output: String(decoding: process.output, as: UTF8.self))
+    }
+    guard let pid = spawn(arguments, fileActions: { _ in }) else { return nil }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return Result(status: exitStatus(status), output: "")
+  }
+
+  /// posix_spawn of `arguments` (no shell, no PATH search) with these file actions.
+  static func spawn(_ arguments: [String], fileActions: (inout posix_spawn_file_actions_t) -> Void) -> pid_t?
+  {
     let argv = arguments.map { strdup($0) } + [nil]
     defer {
       for pointer in argv { free(pointer) }
@@ -22,28 +39,13 @@ public enum Subprocess {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    if captureOutput {
-      posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
-      posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
-      posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    }
+    fileActions(&actions)
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0
-    var output: [UInt8] = []
-    if captureOutput {
-      close(pipeEnds[1])
-      var buffer = [UInt8](repeating: 0, count: 4096)
-      while spawned {
-        let count = read(pipeEnds[0], &buffer, buffer.count)
-        if count <= 0 { break }
-        output += buffer[0..<count]
-      }
-      close(pipeEnds[0])
-    }
-    guard spawned else { return nil }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    return Result(status: exit, output: String(decoding: output, as: UTF8.self))
+    return posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 ? pid : nil
+  }
+
+  /// A `waitpid` status as a shell shows it: the exit code, or 128 + the signal.
+  static func exitStatus(_ raw: Int32) -> Int32 {
+    (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
   }
 }
